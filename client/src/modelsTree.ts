@@ -1,0 +1,145 @@
+// The Models view: model → credentials, query file, connections. Rebuilt from the engine's state.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Credentials, ModelSummary, WorkspaceState } from '../../protocol/src/config';
+
+export type TreeNode =
+  | { kind: 'problems'; state: WorkspaceState }
+  | { kind: 'model'; model: ModelSummary }
+  | { kind: 'credentials'; model: ModelSummary; credentials: Credentials | undefined }
+  | { kind: 'query'; model: ModelSummary }
+  | { kind: 'connections'; model: ModelSummary }
+  | { kind: 'connection'; model: ModelSummary; connectionId: string };
+
+export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
+  private state: WorkspaceState | undefined;
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly load: () => Promise<WorkspaceState>) {}
+
+  update(state: WorkspaceState): void {
+    this.state = state;
+    void vscode.commands.executeCommand('setContext', 'retl.hasModels', state.models.length > 0);
+    void vscode.commands.executeCommand('setContext', 'retl.configBroken', state.problems.length > 0);
+    this.changed.fire(undefined);
+  }
+
+  current(): WorkspaceState | undefined {
+    return this.state;
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!this.state) this.update(await this.load());
+    const state = this.state!;
+    if (!node) {
+      const models = state.models.map((model): TreeNode => ({ kind: 'model', model }));
+      return state.problems.length > 0 ? [{ kind: 'problems', state }, ...models] : models;
+    }
+    switch (node.kind) {
+      case 'model': {
+        const credentials = state.credentials.find((c) => c.id === node.model.credentials);
+        return [
+          { kind: 'credentials', model: node.model, credentials },
+          { kind: 'query', model: node.model },
+          { kind: 'connections', model: node.model },
+        ];
+      }
+      case 'connections':
+        return node.model.connections.map((connectionId) => ({ kind: 'connection', model: node.model, connectionId }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'problems': {
+        const first = node.state.problems[0]!;
+        const item = new vscode.TreeItem(`retl.yaml has ${node.state.problems.length === 1 ? 'a problem' : `${node.state.problems.length} problems`}`);
+        item.description = `line ${first.line}: ${first.message}`;
+        item.tooltip = node.state.problems.map((p) => `line ${p.line}: ${p.message}`).join('\n');
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+        item.command = {
+          command: 'vscode.open',
+          title: 'Open retl.yaml',
+          arguments: [vscode.Uri.file(node.state.configPath), { selection: new vscode.Range(first.line - 1, first.column - 1, first.line - 1, first.column - 1) }],
+        };
+        return item;
+      }
+      case 'model': {
+        const m = node.model;
+        const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `model:${m.id}`;
+        item.description = m.id;
+        item.tooltip = new vscode.MarkdownString().appendText(m.name).appendMarkdown(`\n\n`).appendText(m.description || 'No description.');
+        item.iconPath = new vscode.ThemeIcon('table');
+        item.contextValue = m.connections.length > 0 ? 'model.used' : 'model';
+        return item;
+      }
+      case 'credentials': {
+        const c = node.credentials;
+        const item = new vscode.TreeItem(c ? c.id : `${node.model.credentials} (missing)`);
+        item.id = `model:${node.model.id}:credentials`;
+        item.description = c ? describeCredentials(c) : undefined;
+        item.tooltip = 'Credentials this model runs with';
+        item.iconPath = new vscode.ThemeIcon('key');
+        item.contextValue = 'credentials';
+        return item;
+      }
+      case 'query': {
+        const uri = vscode.Uri.file(node.model.queryPath);
+        const item = new vscode.TreeItem(path.basename(node.model.query));
+        item.id = `model:${node.model.id}:query`;
+        item.resourceUri = uri;
+        item.description = path.dirname(node.model.query) === '.' ? undefined : path.dirname(node.model.query);
+        item.tooltip = node.model.query;
+        item.iconPath = new vscode.ThemeIcon('file-code');
+        item.contextValue = 'query';
+        item.command = { command: 'vscode.open', title: 'Open Query', arguments: [uri] };
+        return item;
+      }
+      case 'connections': {
+        const n = node.model.connections.length;
+        const item = new vscode.TreeItem(
+          n === 0 ? 'No connections' : `Connections (${n})`,
+          n === 0 ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed,
+        );
+        item.id = `model:${node.model.id}:connections`;
+        item.tooltip = n === 0 ? 'No connection uses this model yet' : 'Connections that send this model\'s rows';
+        item.iconPath = new vscode.ThemeIcon('plug');
+        return item;
+      }
+      case 'connection': {
+        const item = new vscode.TreeItem(node.connectionId);
+        item.id = `model:${node.model.id}:connection:${node.connectionId}`;
+        item.iconPath = new vscode.ThemeIcon('arrow-right');
+        item.contextValue = 'connection';
+        return item;
+      }
+    }
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    switch (node.kind) {
+      case 'problems':
+      case 'model':
+        return undefined;
+      case 'connection':
+        return { kind: 'connections', model: node.model };
+      default:
+        return { kind: 'model', model: node.model };
+    }
+  }
+}
+
+export function describeCredentials(c: Credentials): string {
+  switch (c.type) {
+    case 'postgres':
+      return `postgres · ${c.user}@${c.host}:${c.port ?? 5432}/${c.database}`;
+    case 'snowflake':
+      return `snowflake · ${c.user}@${c.account}${c.warehouse ? ` · ${c.warehouse}` : ''}`;
+    case 'demo':
+      return 'embedded demo warehouse';
+  }
+}

@@ -1,0 +1,135 @@
+// A small driver for multi-step QuickPick / InputBox flows with a Back button, Escape to cancel,
+// and validation as the user types. Each step returns the next step, or undefined when done.
+import * as vscode from 'vscode';
+
+export type Step = (input: MultiStepInput) => Promise<Step | undefined>;
+
+class BackSignal extends Error {}
+class CancelSignal extends Error {}
+
+export interface PickOptions<T extends vscode.QuickPickItem> {
+  title: string;
+  placeholder: string;
+  items: readonly T[];
+  active?: T;
+}
+
+export interface InputOptions {
+  title: string;
+  prompt: string;
+  value?: string;
+  placeholder?: string;
+  password?: boolean;
+  /** Returns the message to show, or undefined when the value is acceptable. */
+  validate?: (value: string) => string | undefined;
+}
+
+export class MultiStepInput {
+  private current?: vscode.QuickInput;
+  private stepNumber = 0;
+  private totalSteps = 1;
+
+  /** Runs the flow; resolves true when it finished, false when the user cancelled. */
+  static async run(first: Step, totalSteps: number): Promise<boolean> {
+    const input = new MultiStepInput();
+    input.totalSteps = totalSteps;
+    const history: Step[] = [];
+    let step: Step | undefined = first;
+    try {
+      while (step) {
+        input.stepNumber = history.length + 1;
+        try {
+          const next: Step | undefined = await step(input);
+          history.push(step);
+          step = next;
+        } catch (err) {
+          if (err instanceof BackSignal) {
+            step = history.pop() ?? first;
+          } else if (err instanceof CancelSignal) {
+            return false;
+          } else {
+            throw err;
+          }
+        }
+      }
+      return true;
+    } finally {
+      input.current?.dispose();
+    }
+  }
+
+  /** Steps can grow (new credentials add several); the counter follows. */
+  setTotalSteps(total: number): void {
+    this.totalSteps = total;
+  }
+
+  pick<T extends vscode.QuickPickItem>(o: PickOptions<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const qp = vscode.window.createQuickPick<T>();
+      qp.title = o.title;
+      qp.placeholder = o.placeholder;
+      qp.step = this.stepNumber;
+      qp.totalSteps = Math.max(this.totalSteps, this.stepNumber);
+      qp.items = o.items;
+      qp.ignoreFocusOut = true;
+      if (o.active) qp.activeItems = [o.active];
+      qp.buttons = this.stepNumber > 1 ? [vscode.QuickInputButtons.Back] : [];
+      const subs: vscode.Disposable[] = [
+        qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && reject(new BackSignal())),
+        qp.onDidAccept(() => {
+          const chosen = qp.selectedItems[0];
+          if (!chosen) return;
+          qp.busy = true; // the next step may wait on the engine
+          qp.enabled = false;
+          resolve(chosen);
+        }),
+        qp.onDidHide(() => reject(new CancelSignal())),
+      ];
+      this.show(qp, subs);
+    });
+  }
+
+  input(o: InputOptions): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const box = vscode.window.createInputBox();
+      box.title = o.title;
+      box.prompt = o.prompt;
+      box.value = o.value ?? '';
+      box.placeholder = o.placeholder;
+      box.password = o.password ?? false;
+      box.step = this.stepNumber;
+      box.totalSteps = Math.max(this.totalSteps, this.stepNumber);
+      box.ignoreFocusOut = true;
+      box.buttons = this.stepNumber > 1 ? [vscode.QuickInputButtons.Back] : [];
+      const check = (v: string) => {
+        box.validationMessage = o.validate?.(v);
+        return box.validationMessage === undefined;
+      };
+      if (box.value) check(box.value);
+      const subs: vscode.Disposable[] = [
+        box.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && reject(new BackSignal())),
+        box.onDidChangeValue((v) => check(v)),
+        box.onDidAccept(() => {
+          if (!check(box.value)) return;
+          box.busy = true;
+          box.enabled = false;
+          resolve(box.value);
+        }),
+        box.onDidHide(() => reject(new CancelSignal())),
+      ];
+      this.show(box, subs);
+    });
+  }
+
+  private show(input: vscode.QuickInput, subs: vscode.Disposable[]): void {
+    // Swap the widget without a hide event reaching the previous step's promise.
+    const previous = this.current;
+    this.current = input;
+    const cleanup = input.onDidHide(() => subs.forEach((d) => d.dispose()));
+    subs.push(cleanup);
+    input.show();
+    if (previous) {
+      previous.dispose();
+    }
+  }
+}

@@ -1,0 +1,235 @@
+// The `retl` command line: the same engine modules as the language server, without LSP.
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ModelSummary, WorkspaceState } from '../../../protocol/src/config';
+import type { ChangeResult } from '../../../protocol/src/requests';
+import { CONFIG_FILE, ConfigStore } from '../config/configStore';
+import { initWorkspace, WorkspaceExistsError } from '../init/starterWorkspace';
+import { createModel, defaultQueryPath, deleteModel, updateModel } from '../models/modelChanges';
+
+export const EXIT = { ok: 0, checksFailed: 1, usage: 2, refused: 3 } as const;
+
+const USAGE = `Usage: retl <command> [options]
+
+Commands:
+  init [--demo] [--dir DIR]              write a starter retl.yaml (with --demo: the demo warehouse and two models)
+  models list                            list the models
+  models create --id ID --name NAME --credentials CID --query-file FILE
+                [--description D] [--primary-key K]
+  models rename ID NEW_NAME              change a model's display name (the id stays)
+  models delete ID [--delete-query-file] delete a model no connection uses
+
+Options:
+  --config PATH   retl.yaml to use (default: the nearest one in this folder or above)
+  --json          print machine-readable JSON
+  -h, --help      show this help
+
+Exit codes: 0 ok, 1 checks failed, 2 usage or config error, 3 refused.`;
+
+class UsageError extends Error {}
+
+interface Output {
+  json: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  demo: { type: 'boolean' },
+  dir: { type: 'string' },
+  id: { type: 'string' },
+  name: { type: 'string' },
+  credentials: { type: 'string' },
+  'query-file': { type: 'string' },
+  description: { type: 'string' },
+  'primary-key': { type: 'string' },
+  'delete-query-file': { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+export async function main(argv: string[], io: Output = consoleOutput(argv)): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    io.err(`retl: ${(err as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = args;
+  io.json = values.json ?? false;
+  if (values.help || positionals.length === 0) {
+    (values.help ? io.out : io.err)(USAGE);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  try {
+    const [command, sub, ...rest] = positionals;
+    if (command === 'init') return await runInit(values, io);
+    if (command === 'models') return await runModels(sub, rest, values, io);
+    throw new UsageError(`unknown command "${command}".`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`retl: ${err.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    io.err(`retl: ${(err as Error).message}`);
+    return EXIT.usage;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+type Values = ReturnType<typeof parse>['values'];
+
+function consoleOutput(argv: string[]): Output {
+  return {
+    json: argv.includes('--json'),
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+  };
+}
+
+async function runInit(values: Values, io: Output): Promise<number> {
+  const dir = path.resolve(values.dir ?? process.cwd());
+  try {
+    const files = await initWorkspace(dir, values.demo ?? false);
+    if (io.json) io.out(JSON.stringify({ dir, files }));
+    else io.out(`Wrote ${files.map((f) => path.relative(process.cwd(), f) || f).join(', ')}`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof WorkspaceExistsError) {
+      io.err(`retl: ${err.message}`);
+      return EXIT.refused;
+    }
+    throw err;
+  }
+}
+
+/** Finds retl.yaml from --config, or upward from the current folder. */
+export function findConfig(explicit: string | undefined, from = process.cwd()): string | undefined {
+  if (explicit) return path.resolve(explicit);
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Opens the store and refuses to go on when the file is missing or broken. */
+async function openStore(values: Values, io: Output): Promise<ConfigStore | number> {
+  const configPath = findConfig(values.config);
+  if (!configPath) {
+    io.err(`retl: no ${CONFIG_FILE} found in ${process.cwd()} or above; run "retl init" or pass --config.`);
+    return EXIT.usage;
+  }
+  if (!existsSync(configPath)) {
+    io.err(`retl: ${configPath} does not exist.`);
+    return EXIT.usage;
+  }
+  const store = new ConfigStore(configPath);
+  const state = await store.load();
+  if (state.problems.length > 0) {
+    const lines = state.problems.map((p) => `${configPath}:${p.line}:${p.column}: ${p.message}`);
+    if (io.json) io.err(JSON.stringify({ error: 'configBroken', configPath, problems: state.problems }));
+    else io.err(`retl: ${configPath} has problems:\n${lines.join('\n')}`);
+    return EXIT.usage;
+  }
+  return store;
+}
+
+async function runModels(sub: string | undefined, rest: string[], values: Values, io: Output): Promise<number> {
+  if (sub !== 'list' && sub !== 'create' && sub !== 'rename' && sub !== 'delete') {
+    throw new UsageError(sub ? `unknown models command "${sub}".` : 'models needs a command: list, create, rename or delete.');
+  }
+  const store = await openStore(values, io);
+  if (typeof store === 'number') return store;
+
+  switch (sub) {
+    case 'list': {
+      expectArgs(rest, 0, 'models list');
+      const models = store.state().models.map(publicModel);
+      if (io.json) io.out(JSON.stringify(models, null, 2));
+      else if (models.length === 0) io.out('No models yet.');
+      else for (const m of models) io.out(`${m.id}\t${m.name}\t${m.credentials}\t${m.query}${m.connections.length ? `\tused by ${m.connections.join(', ')}` : ''}`);
+      return EXIT.ok;
+    }
+    case 'create': {
+      expectArgs(rest, 0, 'models create');
+      const id = required(values.id, '--id');
+      const queryFile = path.resolve(required(values['query-file'], '--query-file'));
+      let sql: string;
+      try {
+        sql = await fs.readFile(queryFile, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read --query-file ${queryFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      // A file inside the workspace is referenced where it is; one outside is copied in, so the model is kept with the code.
+      const relative = path.relative(store.root, queryFile);
+      const inside = !relative.startsWith('..') && !path.isAbsolute(relative) && relative.endsWith('.sql');
+      const result = await createModel(store, {
+        id,
+        name: required(values.name, '--name'),
+        credentials: required(values.credentials, '--credentials'),
+        query: inside ? relative.split(path.sep).join('/') : defaultQueryPath(id),
+        initialSql: sql,
+        ...(values.description !== undefined ? { description: values.description } : {}),
+        ...(values['primary-key'] !== undefined ? { primaryKey: values['primary-key'] } : {}),
+      });
+      return report(result, io, (s) => savedModel(s, id));
+    }
+    case 'rename': {
+      const [id, newName] = expectArgs(rest, 2, 'models rename ID NEW_NAME');
+      const result = await updateModel(store, { id: id!, name: newName! });
+      return report(result, io, (s) => savedModel(s, id!));
+    }
+    case 'delete': {
+      const [id] = expectArgs(rest, 1, 'models delete ID');
+      const result = await deleteModel(store, { id: id!, deleteQueryFile: values['delete-query-file'] ?? false });
+      return report(result, io, () => ({ json: { deleted: id }, text: `Deleted model ${id}.` }));
+    }
+  }
+}
+
+function publicModel(m: ModelSummary) {
+  return {
+    id: m.id,
+    name: m.name,
+    description: m.description ?? '',
+    credentials: m.credentials,
+    query: m.query,
+    primaryKey: m.primaryKey ?? null,
+    connections: m.connections,
+  };
+}
+
+type Shown = { json: unknown; text: string };
+
+function savedModel(state: WorkspaceState, id: string): Shown {
+  const m = state.models.find((x) => x.id === id);
+  if (!m) throw new Error(`model ${id} vanished after saving`);
+  return { json: publicModel(m), text: `Model ${m.id} ("${m.name}", ${m.query}) saved.` };
+}
+
+function report(result: ChangeResult, io: Output, show: (state: WorkspaceState) => Shown): number {
+  if (result.ok) {
+    const shown = show(result.state);
+    io.out(io.json ? JSON.stringify(shown.json, null, 2) : shown.text);
+    return EXIT.ok;
+  }
+  if (io.json) io.err(JSON.stringify({ error: result.code, message: result.message, ...(result.usedBy ? { usedBy: result.usedBy } : {}) }));
+  else io.err(`retl: ${result.message}`);
+  return result.code === 'configBroken' || result.code === 'io' ? EXIT.usage : EXIT.refused;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined) throw new UsageError(`${flag} is required.`);
+  return value;
+}
+
+function expectArgs(rest: string[], count: number, form: string): string[] {
+  if (rest.length !== count) throw new UsageError(`expected: retl ${form}`);
+  return rest;
+}

@@ -1,0 +1,65 @@
+// Rules that span the whole of retl.yaml: unique ids and names, and references that resolve.
+import type { RetlConfig } from '../../../protocol/src/config';
+
+export interface PathProblem {
+  path: (string | number)[];
+  /** A key inside the map at `path` to point at. */
+  key?: string;
+  message: string;
+}
+
+export function crossReferenceProblems(config: Partial<RetlConfig>): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const credentials = config.credentials ?? [];
+  const models = config.models ?? [];
+  const connections = config.connections ?? [];
+
+  duplicates(credentials, 'credentials', (c) => c.id, 'id', 'credentials id', problems);
+  duplicates(models, 'models', (m) => m.id, 'id', 'model id', problems);
+  duplicates(models, 'models', (m) => m.name.trim().toLowerCase(), 'name', 'model name', problems);
+  duplicates(connections, 'connections', (c) => c.id, 'id', 'connection id', problems);
+
+  const credentialIds = new Set(credentials.map((c) => c.id));
+  models.forEach((m, i) => {
+    if (!credentialIds.has(m.credentials)) {
+      const known = [...credentialIds].join(', ') || 'none defined';
+      problems.push({
+        path: ['models', i, 'credentials'],
+        message: `models[${i}].credentials: no credentials with id "${m.credentials}" (known: ${known}).`,
+      });
+    }
+    if (m.query.startsWith('/') || m.query.split(/[\\/]/).includes('..')) {
+      problems.push({
+        path: ['models', i, 'query'],
+        message: `models[${i}].query: "${m.query}" must be a path inside the workspace, relative to retl.yaml.`,
+      });
+    }
+  });
+  const modelIds = new Set(models.map((m) => m.id));
+  connections.forEach((c, i) => {
+    if (!modelIds.has(c.model)) {
+      problems.push({
+        path: ['connections', i, 'model'],
+        message: `connections[${i}].model: no model with id "${c.model}".`,
+      });
+    }
+  });
+  return problems;
+}
+
+function duplicates<T>(
+  items: readonly T[],
+  list: string,
+  keyOf: (item: T) => string,
+  field: string,
+  what: string,
+  out: PathProblem[],
+): void {
+  const firstAt = new Map<string, number>();
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    const first = firstAt.get(key);
+    if (first === undefined) firstAt.set(key, i);
+    else out.push({ path: [list, i, field], message: `${list}[${i}].${field}: duplicate ${what} (also ${list}[${first}]).` });
+  });
+}

@@ -1,0 +1,88 @@
+// JSON schema of retl.yaml. Ajv checks the structure; cross references and uniqueness are checked
+// in configChecks.ts because they need the whole file.
+import { POSTGRES_SSL_MODES, SNOWFLAKE_AUTHENTICATORS } from '../../../protocol/src/config';
+import { ID_MAX_LENGTH, NAME_MAX_LENGTH } from '../../../protocol/src/names';
+
+const id = { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: ID_MAX_LENGTH };
+const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
+const nonEmpty = { type: 'string', minLength: 1 };
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version'],
+  properties: {
+    version: { const: 1 },
+    stateSchema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]*$', maxLength: ID_MAX_LENGTH },
+    credentials: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'type'],
+        discriminator: { propertyName: 'type' },
+        oneOf: [
+          {
+            additionalProperties: false,
+            required: ['host', 'database', 'user'],
+            properties: {
+              id,
+              type: { const: 'postgres' },
+              host: nonEmpty,
+              port: { type: 'integer', minimum: 1, maximum: 65535 },
+              database: nonEmpty,
+              user: nonEmpty,
+              passwordEnv: envName,
+              ssl: { enum: [...POSTGRES_SSL_MODES] },
+            },
+          },
+          {
+            additionalProperties: false,
+            required: ['account', 'user'],
+            properties: {
+              id,
+              type: { const: 'snowflake' },
+              account: nonEmpty,
+              user: nonEmpty,
+              role: nonEmpty,
+              warehouse: nonEmpty,
+              database: nonEmpty,
+              authenticator: { enum: [...SNOWFLAKE_AUTHENTICATORS] },
+              passwordEnv: envName,
+              privateKeyPath: nonEmpty,
+              privateKeyPassphraseEnv: envName,
+            },
+          },
+          {
+            additionalProperties: false,
+            properties: { id, type: { const: 'demo' } },
+          },
+        ],
+      },
+    },
+    models: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'credentials', 'query'],
+        properties: {
+          id,
+          name: { type: 'string', minLength: 1, maxLength: NAME_MAX_LENGTH },
+          description: { type: 'string' },
+          credentials: id,
+          query: { type: 'string', minLength: 1, pattern: '\\.sql$' },
+          primaryKey: nonEmpty,
+        },
+      },
+    },
+    connections: {
+      type: 'array',
+      items: {
+        type: 'object',
+        // Later phases add destination, mode, mapping and schedule; unknown keys are kept, not refused.
+        required: ['id', 'model'],
+        properties: { id, model: id },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,94 @@
+// The language server process. It is the engine: it owns retl.yaml and (in later phases) the warehouse
+// connections, and answers the extension's typed `retl/...` requests. No vscode import here.
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  createConnection,
+  DiagnosticSeverity,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  type Diagnostic,
+} from 'vscode-languageserver/node';
+import type { WorkspaceState } from '../../../protocol/src/config';
+import { Notifications, Requests, type ChangeResult, type EngineInitOptions } from '../../../protocol/src/requests';
+import { CONFIG_FILE, ConfigStore } from '../config/configStore';
+import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
+import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
+
+const connection = createConnection(ProposedFeatures.all);
+let store: ConfigStore | undefined;
+// Kept for the warehouse adapters: where the demo warehouse keeps its data.
+let initOptions: EngineInitOptions | undefined;
+
+connection.onInitialize((params) => {
+  initOptions = params.initializationOptions as EngineInitOptions | undefined;
+  const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+  const root = folder ? fileURLToPath(folder) : process.cwd();
+  store = new ConfigStore(path.join(root, CONFIG_FILE));
+  return {
+    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    serverInfo: { name: 'retl-engine' },
+  };
+});
+
+connection.onInitialized(async () => {
+  await reload();
+});
+
+function requireStore(): ConfigStore {
+  if (!store) throw new Error('The engine is not initialised yet.');
+  return store;
+}
+
+/** retl.yaml problems appear in the Problems panel at their line, like any other diagnostic. */
+function publishConfigProblems(state: WorkspaceState): void {
+  const diagnostics: Diagnostic[] = state.problems.map((p) => ({
+    severity: DiagnosticSeverity.Error,
+    source: 'retl',
+    message: p.message,
+    range: {
+      start: { line: p.line - 1, character: p.column - 1 },
+      end: { line: p.endLine - 1, character: Math.max(p.endColumn - 1, p.column) },
+    },
+  }));
+  void connection.sendDiagnostics({ uri: pathToFileURL(state.configPath).toString(), diagnostics });
+}
+
+function announce(state: WorkspaceState): void {
+  publishConfigProblems(state);
+  void connection.sendNotification(Notifications.workspaceChanged, state);
+}
+
+async function reload(): Promise<WorkspaceState> {
+  const state = await requireStore().load();
+  announce(state);
+  return state;
+}
+
+async function announced(result: Promise<ChangeResult>): Promise<ChangeResult> {
+  const r = await result;
+  if (r.ok) announce(r.state);
+  else if (r.code === 'configBroken') announce(requireStore().state());
+  return r;
+}
+
+connection.onDidChangeWatchedFiles(async (params) => {
+  const s = requireStore();
+  const touched = params.changes.some(
+    (c) => fileURLToPath(c.uri) === s.configPath && (c.type === FileChangeType.Changed || c.type === FileChangeType.Created || c.type === FileChangeType.Deleted),
+  );
+  if (touched) await reload();
+});
+
+connection.onRequest(Requests.workspaceState, () => requireStore().state());
+connection.onRequest(Requests.createModel, (p) => announced(createModel(requireStore(), p)));
+connection.onRequest(Requests.updateModel, (p) => announced(updateModel(requireStore(), p)));
+connection.onRequest(Requests.deleteModel, (p) => announced(deleteModel(requireStore(), p)));
+connection.onRequest(Requests.saveCredentials, (p) => announced(saveCredentials(requireStore(), p)));
+
+connection.onShutdown(async () => {
+  await closeDemoWarehouses();
+});
+
+connection.listen();

@@ -1,0 +1,102 @@
+import { strict as assert } from 'node:assert';
+import { parseConfig } from '../../server/src/config/parseConfig';
+import { SAMPLE_YAML } from '../helpers/tempDir';
+
+function problemsOf(text: string) {
+  const parsed = parseConfig(text);
+  assert.equal(parsed.config, undefined, 'a broken file must not yield a config');
+  assert.ok(parsed.problems.length > 0);
+  return parsed.problems;
+}
+
+/** 1-based line of the first line that contains `needle`. */
+function lineOf(text: string, needle: string, nth = 1): number {
+  const lines = text.split('\n');
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.includes(needle) && ++seen === nth) return i + 1;
+  throw new Error(`"${needle}" not found`);
+}
+
+describe('parseConfig', () => {
+  it('reads a valid file with its models, credentials and connections', () => {
+    const parsed = parseConfig(SAMPLE_YAML);
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(parsed.config?.models.length, 2);
+    assert.equal(parsed.config?.models[0]?.primaryKey, 'user_id');
+    assert.equal(parsed.config?.credentials[1]?.type, 'postgres');
+    assert.deepEqual(parsed.config?.connections, [{ id: 'active_users_to_crm', model: 'active_users' }]);
+  });
+
+  it('fills defaults for optional lists and the state schema', () => {
+    const parsed = parseConfig('version: 1\n');
+    assert.deepEqual(parsed.config, { version: 1, stateSchema: '_retl', credentials: [], models: [], connections: [] });
+  });
+
+  it('reports a YAML syntax error at its line', () => {
+    const text = 'version: 1\nmodels:\n  - id: a\n    name: [unclosed\n';
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /YAML syntax error/);
+    assert.ok(p!.line >= 4, `line ${p!.line}`);
+  });
+
+  it('names the line of a reference to unknown credentials', () => {
+    const text = SAMPLE_YAML.replace('credentials: demo   # sample data', 'credentials: nope');
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /no credentials with id "nope"/);
+    assert.equal(p!.line, lineOf(text, 'credentials: nope'));
+  });
+
+  it('names the line of a duplicate model id', () => {
+    const text = SAMPLE_YAML.replace('  - id: accounts\n', '  - id: active_users\n');
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /duplicate model id/);
+    assert.equal(p!.line, lineOf(text, '- id: active_users', 2));
+  });
+
+  it('refuses a model id with spaces, at its line', () => {
+    const text = SAMPLE_YAML.replace('  - id: accounts\n', '  - id: my accounts\n');
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /lowercase letters, digits and _/);
+    assert.equal(p!.line, lineOf(text, 'my accounts'));
+  });
+
+  it('points at an unknown key', () => {
+    const text = SAMPLE_YAML.replace('    passwordEnv: RETL_PG_PASSWORD\n', '    pasword: hunter2x\n');
+    const problems = problemsOf(text);
+    const p = problems.find((x) => /unknown key "pasword"/.test(x.message));
+    assert.ok(p, JSON.stringify(problems));
+    assert.equal(p.line, lineOf(text, 'pasword'));
+  });
+
+  it('refuses an unknown warehouse type', () => {
+    const text = SAMPLE_YAML.replace('type: demo\n', 'type: oracle\n');
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /must be one of postgres, snowflake, demo/);
+    assert.equal(p!.line, lineOf(text, 'type: oracle'));
+  });
+
+  it('refuses a missing required field, naming it', () => {
+    const text = SAMPLE_YAML.replace('    query: models/accounts.sql\n', '');
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /models\[1\]: "query" is missing/);
+    assert.equal(p!.line, lineOf(text, '- id: accounts'));
+  });
+
+  it('refuses another version, an empty file and duplicate keys', () => {
+    assert.match(problemsOf('version: 2\n')[0]!.message, /version: must be 1/);
+    assert.match(problemsOf('')[0]!.message, /empty/);
+    assert.match(problemsOf('version: 1\nversion: 1\n')[0]!.message, /YAML syntax error/);
+  });
+
+  it('refuses a connection to an unknown model and a query path leaving the workspace', () => {
+    const text = SAMPLE_YAML.replace('    model: active_users\n', '    model: gone\n').replace('models/accounts.sql', '../outside.sql');
+    const messages = problemsOf(text).map((p) => p.message);
+    assert.ok(messages.some((m) => /no model with id "gone"/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /must be a path inside the workspace/.test(m)), messages.join('\n'));
+  });
+
+  it('refuses two models with the same name, whatever the case', () => {
+    const text = SAMPLE_YAML.replace('name: Accounts', 'name: ACTIVE USERS');
+    assert.match(problemsOf(text)[0]!.message, /duplicate model name/);
+  });
+});
