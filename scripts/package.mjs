@@ -1,0 +1,6 @@
+// `npm run package`: a production build, then a .vsix with @vscode/vsce holding only the bundles.
+import { ensureDeps, run } from './ensureDeps.mjs';
+
+ensureDeps();
+run('node scripts/build.mjs --production');
+run('npx vsce package --no-dependencies --out retl-models.vsix');

@@ -1,0 +1,139 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { retl } from '../helpers/cli';
+import { SAMPLE_YAML, useTempDir } from '../helpers/tempDir';
+
+describe('retl CLI (child process)', () => {
+  const tmp = useTempDir('retl-cli-');
+
+  it('init --demo writes a workspace whose models list as JSON', () => {
+    const init = retl(['init', '--demo'], tmp());
+    assert.equal(init.code, 0, init.stderr);
+    for (const f of ['retl.yaml', 'models/active_users.sql', 'models/accounts_mrr.sql', '.gitignore']) assert.ok(existsSync(path.join(tmp(), f)), f);
+    const list = retl(['models', 'list', '--json'], tmp());
+    assert.equal(list.code, 0, list.stderr);
+    const models = JSON.parse(list.stdout) as Record<string, unknown>[];
+    assert.deepEqual(models.map((m) => m.id), ['active_users', 'accounts_mrr']);
+    assert.deepEqual(Object.keys(models[0]!).sort(), ['connections', 'credentials', 'description', 'id', 'name', 'primaryKey', 'query'].sort());
+    assert.deepEqual(models[0]!.connections, []);
+  });
+
+  it('init refuses to overwrite an existing retl.yaml (exit 3)', () => {
+    writeFileSync(path.join(tmp(), 'retl.yaml'), SAMPLE_YAML);
+    const r = retl(['init', '--demo'], tmp());
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /already exists/);
+    assert.equal(readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8'), SAMPLE_YAML);
+  });
+
+  it('finds retl.yaml upward from a sub folder and lists connections per model', () => {
+    writeFileSync(path.join(tmp(), 'retl.yaml'), SAMPLE_YAML);
+    mkdirSync(path.join(tmp(), 'deep', 'er'), { recursive: true });
+    const r = retl(['models', 'list', '--json'], path.join(tmp(), 'deep', 'er'));
+    assert.equal(r.code, 0, r.stderr);
+    const models = JSON.parse(r.stdout) as { id: string; connections: string[]; primaryKey: string | null }[];
+    assert.deepEqual(models.find((m) => m.id === 'active_users')?.connections, ['active_users_to_crm']);
+    assert.equal(models.find((m) => m.id === 'accounts')?.primaryKey, null);
+  });
+
+  it('creates a model from a query file outside the workspace by copying it in', () => {
+    retl(['init', '--demo'], tmp());
+    const outside = path.join(tmp(), '..', `${path.basename(tmp())}-q.sql`);
+    writeFileSync(outside, 'SELECT id FROM public.users\n');
+    try {
+      const r = retl(['models', 'create', '--id', 'all_users', '--name', 'All users', '--credentials', 'demo', '--query-file', outside, '--primary-key', 'id', '--description', 'Everyone', '--json'], tmp());
+      assert.equal(r.code, 0, r.stderr);
+      const created = JSON.parse(r.stdout) as Record<string, unknown>;
+      assert.deepEqual(created, { id: 'all_users', name: 'All users', description: 'Everyone', credentials: 'demo', query: 'models/all_users.sql', primaryKey: 'id', connections: [] });
+      assert.equal(readFileSync(path.join(tmp(), 'models/all_users.sql'), 'utf8'), 'SELECT id FROM public.users\n');
+    } finally {
+      rmSync(outside, { force: true }); // it sits beside the temp dir, not in it
+    }
+  });
+
+  it('references a query file inside the workspace where it is', () => {
+    retl(['init'], tmp());
+    writeFileSync(path.join(tmp(), 'q.sql'), 'SELECT 1 AS id');
+    const creds = path.join(tmp(), 'retl.yaml');
+    writeFileSync(creds, readFileSync(creds, 'utf8').replace('credentials: []', 'credentials:\n  - id: demo\n    type: demo'));
+    const r = retl(['models', 'create', '--id', 'q', '--name', 'Q', '--credentials', 'demo', '--query-file', 'q.sql', '--json'], tmp());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { query: string }).query, 'q.sql');
+  });
+
+  it('refuses unknown credentials, a bad id and a taken name with exit 3, changing nothing', () => {
+    retl(['init', '--demo'], tmp());
+    const before = readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8');
+    writeFileSync(path.join(tmp(), 'q.sql'), 'SELECT 1');
+    const unknown = retl(['models', 'create', '--id', 'x', '--name', 'X', '--credentials', 'nope', '--query-file', 'q.sql'], tmp());
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /No credentials with id "nope"/);
+    const badId = retl(['models', 'create', '--id', 'has space', '--name', 'X', '--credentials', 'demo', '--query-file', 'q.sql', '--json'], tmp());
+    assert.equal(badId.code, 3);
+    assert.equal((JSON.parse(badId.stderr) as { error: string }).error, 'invalid');
+    const rename = retl(['models', 'rename', 'accounts_mrr', 'active users'], tmp());
+    assert.equal(rename.code, 3);
+    assert.match(rename.stderr, /already exists/);
+    assert.equal(readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8'), before);
+  });
+
+  it('renames a model, keeping its id', () => {
+    retl(['init', '--demo'], tmp());
+    const r = retl(['models', 'rename', 'active_users', 'Recently active', '--json'], tmp());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { id: string; name: string }).name, 'Recently active');
+    assert.match(readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8'), /- id: active_users\n {4}name: Recently active/);
+  });
+
+  it('refuses to delete a model in use (exit 3, naming the connection), then deletes it once unused', () => {
+    writeFileSync(path.join(tmp(), 'retl.yaml'), SAMPLE_YAML);
+    const refused = retl(['models', 'delete', 'active_users', '--json'], tmp());
+    assert.equal(refused.code, 3);
+    assert.deepEqual((JSON.parse(refused.stderr) as { usedBy: string[] }).usedBy, ['active_users_to_crm']);
+    const text = retl(['models', 'delete', 'active_users'], tmp());
+    assert.match(text.stderr, /active_users_to_crm/);
+    writeFileSync(path.join(tmp(), 'retl.yaml'), SAMPLE_YAML.replace(/connections:\n[\s\S]*$/, 'connections: []\n'));
+    const ok = retl(['models', 'delete', 'active_users', '--json'], tmp());
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { deleted: 'active_users' });
+    assert.ok(!readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8').includes('id: active_users'));
+  });
+
+  it('reports a broken retl.yaml with file, line and column (exit 2) and never writes it', () => {
+    const broken = SAMPLE_YAML.replace('credentials: demo   # sample data', 'credentials: missing');
+    writeFileSync(path.join(tmp(), 'retl.yaml'), broken);
+    const list = retl(['models', 'list'], tmp());
+    assert.equal(list.code, 2);
+    const line = broken.split('\n').findIndex((l) => l.includes('credentials: missing')) + 1;
+    assert.match(list.stderr, new RegExp(`retl\\.yaml:${line}:\\d+: models\\[1\\]\\.credentials: no credentials with id "missing"`));
+    const rename = retl(['models', 'rename', 'accounts', 'Y'], tmp());
+    assert.equal(rename.code, 2);
+    assert.equal(readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8'), broken);
+  });
+
+  it('exits 2 on usage errors and on a missing config', () => {
+    assert.equal(retl([], tmp()).code, 2);
+    assert.equal(retl(['frobnicate'], tmp()).code, 2);
+    assert.equal(retl(['models', 'list', '--bogus'], tmp()).code, 2);
+    const missing = retl(['models', 'list'], tmp());
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no retl\.yaml found/);
+    assert.equal(retl(['models', 'list', '--config', path.join(tmp(), 'nope.yaml')], tmp()).code, 2);
+    retl(['init', '--demo'], tmp());
+    const noId = retl(['models', 'create', '--name', 'X', '--credentials', 'demo', '--query-file', 'x.sql'], tmp());
+    assert.equal(noId.code, 2);
+    assert.match(noId.stderr, /--id is required/);
+    const noFile = retl(['models', 'create', '--id', 'x', '--name', 'X', '--credentials', 'demo', '--query-file', 'nope.sql'], tmp());
+    assert.equal(noFile.code, 2);
+    assert.equal(retl(['--help'], tmp()).code, 0);
+  });
+
+  it('uses --config from anywhere', () => {
+    mkdirSync(path.join(tmp(), 'ws'));
+    writeFileSync(path.join(tmp(), 'ws', 'retl.yaml'), SAMPLE_YAML);
+    const r = retl(['models', 'list', '--json', '--config', path.join(tmp(), 'ws', 'retl.yaml')], tmp());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as unknown[]).length, 2);
+  });
+});
