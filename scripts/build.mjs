@@ -20,11 +20,21 @@ const node = {
   legalComments: 'none',
 };
 
+// ESM packages (PGlite) locate their wasm through import.meta.url, which a CommonJS bundle lacks.
+const engineOptions = {
+  ...node,
+  define: { 'import.meta.url': '__retl_import_meta_url' },
+  banner: { js: 'const __retl_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  external: ['snowflake-sdk'],
+};
+
 mkdirSync(out, { recursive: true });
 await Promise.all([
   build({ ...node, entryPoints: { extension: join(root, 'client/src/extension.ts') }, outdir: out, external: ['vscode'] }),
-  build({ ...node, entryPoints: { server: join(root, 'server/src/lsp/main.ts') }, outdir: out }),
-  build({ ...node, entryPoints: { cli: join(root, 'server/src/cli/bin.ts') }, outdir: out }),
+  // snowflake-sdk is its own bundle, loaded only when Snowflake credentials are used (loadSnowflakeSdk.ts).
+  build({ ...engineOptions, entryPoints: { server: join(root, 'server/src/lsp/main.ts') }, outdir: out }),
+  build({ ...engineOptions, entryPoints: { cli: join(root, 'server/src/cli/bin.ts') }, outdir: out }),
+  build({ ...node, entryPoints: { 'snowflake-sdk': 'snowflake-sdk' }, outdir: out, logLevel: 'error' }),
   build({
     bundle: true,
     platform: 'browser',
@@ -40,4 +50,6 @@ await Promise.all([
 
 const pglite = join(root, 'node_modules/@electric-sql/pglite/dist');
 for (const file of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(join(pglite, file), join(out, file));
+// The PostgreSQL parser's wasm, found next to the bundle that loads it.
+copyFileSync(join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(out, 'libpg-query.wasm'));
 console.log(`built ${out}${production ? ' (production)' : ''}`);

@@ -34,6 +34,8 @@ export interface SnowflakeCredentials {
   passwordEnv?: string;
   privateKeyPath?: string;
   privateKeyPassphraseEnv?: string;
+  /** Only for private link or a proxy; by default the driver derives the URL from the account. */
+  accessUrl?: string;
 }
 
 /** The embedded demo warehouse (PGlite); it has no fields and no secret. */

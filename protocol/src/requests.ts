@@ -3,6 +3,8 @@
 // payload shape cannot drift between the two sides.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Credentials, WorkspaceState } from './config';
+import type { Cell, PreviewResult } from './preview';
+import type { CheckResult, VerifyResult } from './verify';
 
 /** What the extension hands the engine when it starts it. */
 export interface EngineInitOptions {
@@ -59,12 +61,53 @@ export interface SecretParams {
   credentialsId: string;
 }
 
+export interface CredentialsParams {
+  credentialsId: string;
+}
+
+export interface VerifyProgress {
+  credentialsId: string;
+  checks: CheckResult[];
+}
+
+export interface PreviewOpenParams {
+  modelId?: string;
+  /** Credentials for SQL that belongs to no model. */
+  credentialsId?: string;
+  /** The text to run, e.g. the editor's unsaved buffer; defaults to the model's query file. */
+  sql?: string;
+}
+
+export interface PreviewPageParams {
+  sessionId: string;
+  page: number;
+}
+
+export interface PreviewCellParams {
+  sessionId: string;
+  page: number;
+  row: number;
+  column: number;
+}
+
+export interface PreviewCloseParams {
+  sessionId: string;
+}
+
+// Long requests (verify, preview open and page) are cancelled with LSP's own $/cancelRequest, which
+// the engine passes down to the warehouse (pg_cancel_backend, Snowflake's abort-request).
 export const Requests = {
   workspaceState: new RequestType0<WorkspaceState, void>('retl/workspace/state'),
   createModel: new RequestType<CreateModelParams, ChangeResult, void>('retl/models/create'),
   updateModel: new RequestType<UpdateModelParams, ChangeResult, void>('retl/models/update'),
   deleteModel: new RequestType<DeleteModelParams, ChangeResult, void>('retl/models/delete'),
   saveCredentials: new RequestType<SaveCredentialsParams, ChangeResult, void>('retl/credentials/save'),
+  verifyCredentials: new RequestType<CredentialsParams, VerifyResult, void>('retl/verifyCredentials'),
+  previewOpen: new RequestType<PreviewOpenParams, PreviewResult, void>('retl/preview/open'),
+  previewPage: new RequestType<PreviewPageParams, PreviewResult, void>('retl/preview/page'),
+  /** The whole value of a cell that the page carried truncated. */
+  previewCell: new RequestType<PreviewCellParams, Cell | null, void>('retl/preview/cell'),
+  previewClose: new RequestType<PreviewCloseParams, void, void>('retl/preview/close'),
   /** Engine → client: the secret of a credentials entry from SecretStorage, kept in memory only. */
   getSecret: new RequestType<SecretParams, string | null, void>('retl/secrets/get'),
 } as const;
@@ -72,4 +115,8 @@ export const Requests = {
 export const Notifications = {
   /** Engine → client: retl.yaml changed (by us or on disk); carries the new state. */
   workspaceChanged: new NotificationType<WorkspaceState>('retl/workspace/changed'),
+  /** Engine → client: the checks of a running verification, after every change. */
+  verifyProgress: new NotificationType<VerifyProgress>('retl/verifyCredentials/progress'),
+  /** Client → engine: a secret in SecretStorage changed; connections made with the old one are dropped. */
+  secretChanged: new NotificationType<CredentialsParams>('retl/secrets/changed'),
 } as const;

@@ -7,6 +7,10 @@ import type { ChangeResult } from '../../../protocol/src/requests';
 import { CONFIG_FILE, ConfigStore } from '../config/configStore';
 import { initWorkspace, WorkspaceExistsError } from '../init/starterWorkspace';
 import { createModel, defaultQueryPath, deleteModel, updateModel } from '../models/modelChanges';
+import type { Cell } from '../../../protocol/src/preview';
+import { Engine, EngineError } from '../engine';
+import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
+import { NO_STORED_SECRETS } from '../warehouse/registry';
 
 export const EXIT = { ok: 0, checksFailed: 1, usage: 2, refused: 3 } as const;
 
@@ -19,6 +23,8 @@ Commands:
                 [--description D] [--primary-key K]
   models rename ID NEW_NAME              change a model's display name (the id stays)
   models delete ID [--delete-query-file] delete a model no connection uses
+  verify CREDENTIALS_ID                  run the three checks: connection, list schemas, state schema
+  preview MODEL_ID [--page N]            run the model's query and print one page of 50 rows
 
 Options:
   --config PATH   retl.yaml to use (default: the nearest one in this folder or above)
@@ -48,6 +54,7 @@ const OPTIONS = {
   description: { type: 'string' },
   'primary-key': { type: 'string' },
   'delete-query-file': { type: 'boolean' },
+  page: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export async function main(argv: string[], io: Output = consoleOutput(argv)): Promise<number> {
@@ -68,6 +75,8 @@ export async function main(argv: string[], io: Output = consoleOutput(argv)): Pr
     const [command, sub, ...rest] = positionals;
     if (command === 'init') return await runInit(values, io);
     if (command === 'models') return await runModels(sub, rest, values, io);
+    if (command === 'verify') return await runVerify([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
+    if (command === 'preview') return await runPreview([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     throw new UsageError(`unknown command "${command}".`);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -191,6 +200,111 @@ async function runModels(sub: string | undefined, rest: string[], values: Values
       return report(result, io, () => ({ json: { deleted: id }, text: `Deleted model ${id}.` }));
     }
   }
+}
+
+/** The CLI's engine: secrets only from variables named in retl.yaml; the demo warehouse under .retl/. */
+function cliEngine(store: ConfigStore): Engine {
+  return new Engine(store, NO_STORED_SECRETS, path.join(store.root, '.retl', 'demo'));
+}
+
+/** Ctrl-C cancels what runs on the warehouse, then the command ends. */
+function interruptSignal(): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const onInt = () => controller.abort();
+  process.once('SIGINT', onInt);
+  return { signal: controller.signal, done: () => process.removeListener('SIGINT', onInt) };
+}
+
+async function runVerify(rest: string[], values: Values, io: Output): Promise<number> {
+  const [credentialsId] = expectArgs(rest, 1, 'verify CREDENTIALS_ID');
+  const store = await openStore(values, io);
+  if (typeof store === 'number') return store;
+  const engine = cliEngine(store);
+  const { signal, done } = interruptSignal();
+  try {
+    const result = await engine.verify(credentialsId!, (checks) => {
+      if (io.json) return;
+      const running = checks.find((c) => c.status === 'running');
+      if (running) io.err(`… ${running.title}`);
+    }, signal);
+    if (io.json) {
+      io.out(JSON.stringify({
+        credentials: result.credentials,
+        checks: result.checks.map((c) => ({ id: c.id, status: c.status, message: c.message ?? null, remediation: c.remediation ?? null, ms: c.ms ?? null })),
+      }, null, 2));
+    } else {
+      for (const c of result.checks) {
+        const mark = c.status === 'passed' ? 'ok  ' : c.status === 'failed' ? 'FAIL' : 'skip';
+        io.out(`${mark} ${c.title}${c.ms !== undefined && c.status !== 'skipped' ? ` (${c.ms} ms)` : ''}${c.message ? `: ${c.message}` : ''}`);
+        if (c.remediation) io.out(`     Run as an administrator:\n${c.remediation.split('\n').map((l) => `       ${l}`).join('\n')}`);
+      }
+    }
+    return result.ok ? EXIT.ok : EXIT.checksFailed;
+  } catch (err) {
+    if (err instanceof EngineError) {
+      io.err(`retl: ${err.message}`);
+      return err.code === 'notFound' ? EXIT.refused : EXIT.usage;
+    }
+    throw err;
+  } finally {
+    done();
+    await engine.dispose();
+    await closeDemoWarehouses();
+  }
+}
+
+async function runPreview(rest: string[], values: Values, io: Output): Promise<number> {
+  const [modelId] = expectArgs(rest, 1, 'preview MODEL_ID [--page N]');
+  const page = values.page === undefined ? 1 : Number(values.page);
+  if (!Number.isInteger(page) || page < 1) throw new UsageError('--page takes a whole number from 1 up.');
+  const store = await openStore(values, io);
+  if (typeof store === 'number') return store;
+  const engine = cliEngine(store);
+  const { signal, done } = interruptSignal();
+  try {
+    let result = await engine.openPreview({ modelId: modelId! }, signal);
+    if (result.ok && page > 1) result = await engine.previews.page(result.page.sessionId, page, signal);
+    if (!result.ok) {
+      const e = result.error;
+      if (io.json) io.err(JSON.stringify({ error: e.kind, message: e.message, ...(e.position ? { line: e.position.line, column: e.position.column } : {}), ...(e.code ? { code: e.code } : {}) }));
+      else io.err(`retl: ${e.position ? `${store.resolve(engine.model(modelId!).query)}:${e.position.line}:${e.position.column}: ` : ''}${e.message}`);
+      return e.kind === 'refused' ? EXIT.refused : EXIT.checksFailed;
+    }
+    const p = result.page;
+    if (io.json) {
+      io.out(JSON.stringify({ model: modelId, page: p.page, pageSize: p.pageSize, columns: p.columns, rows: p.rows, hasMore: p.hasMore, duplicateKeys: p.keys.duplicates, ...(p.keys.missing ? { missingKey: p.keys.column } : {}) }));
+    } else {
+      io.out(formatTable(p.columns.map((c) => c.name), p.rows.map((r) => r.map(cellText))));
+      io.out(`page ${p.page} · rows ${(p.page - 1) * p.pageSize + 1}–${(p.page - 1) * p.pageSize + p.rows.length}${p.hasMore ? ' · more rows follow' : ' · last page'}`);
+      if (p.keys.missing) io.out(`primary key "${p.keys.column}" is not among the columns`);
+      if (p.keys.duplicates.length) io.out(`duplicate keys: ${p.keys.duplicates.slice(0, 10).join(', ')}`);
+    }
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof EngineError) {
+      io.err(`retl: ${err.message}`);
+      return err.code === 'notFound' ? EXIT.refused : EXIT.usage;
+    }
+    throw err;
+  } finally {
+    done();
+    await engine.dispose();
+    await closeDemoWarehouses();
+  }
+}
+
+function cellText(c: Cell): string {
+  if (c === null) return 'NULL';
+  if (typeof c === 'object') return `${c.truncated}… (${c.size} chars)`;
+  return String(c);
+}
+
+function formatTable(header: string[], rows: string[][]): string {
+  const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 39)}…` : s).replace(/\s+/g, ' ');
+  const all = [header, ...rows].map((r) => r.map(clip));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]?.length ?? 0)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
 function publicModel(m: ModelSummary) {

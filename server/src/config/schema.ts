@@ -50,6 +50,7 @@ export const configSchema = {
               passwordEnv: envName,
               privateKeyPath: nonEmpty,
               privateKeyPassphraseEnv: envName,
+              accessUrl: { type: 'string', pattern: '^https?://' },
             },
           },
           {

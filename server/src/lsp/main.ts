@@ -3,7 +3,9 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  CancellationToken,
   createConnection,
+  ResponseError,
   DiagnosticSeverity,
   FileChangeType,
   ProposedFeatures,
@@ -15,9 +17,12 @@ import { Notifications, Requests, type ChangeResult, type EngineInitOptions } fr
 import { CONFIG_FILE, ConfigStore } from '../config/configStore';
 import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
 import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
+import { Engine, EngineError } from '../engine';
+import type { PreviewResult } from '../../../protocol/src/preview';
 
 const connection = createConnection(ProposedFeatures.all);
 let store: ConfigStore | undefined;
+let engine: Engine | undefined;
 // Kept for the warehouse adapters: where the demo warehouse keeps its data.
 let initOptions: EngineInitOptions | undefined;
 
@@ -26,6 +31,11 @@ connection.onInitialize((params) => {
   const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
   const root = folder ? fileURLToPath(folder) : process.cwd();
   store = new ConfigStore(path.join(root, CONFIG_FILE));
+  const secrets = {
+    // Asked only when a connection is made; the answer stays in this process's memory.
+    get: async (credentialsId: string) => (await connection.sendRequest(Requests.getSecret, { credentialsId })) ?? undefined,
+  };
+  engine = new Engine(store, secrets, initOptions?.demoDataDir ?? path.join(root, '.retl', 'demo'));
   return {
     capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
     serverInfo: { name: 'retl-engine' },
@@ -87,7 +97,48 @@ connection.onRequest(Requests.updateModel, (p) => announced(updateModel(requireS
 connection.onRequest(Requests.deleteModel, (p) => announced(deleteModel(requireStore(), p)));
 connection.onRequest(Requests.saveCredentials, (p) => announced(saveCredentials(requireStore(), p)));
 
+function requireEngine(): Engine {
+  if (!engine) throw new Error('The engine is not initialised yet.');
+  return engine;
+}
+
+/** LSP cancellation as an AbortSignal, which the warehouse adapters understand. */
+function signalOf(token: CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  else token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+function asResponseError(err: unknown): never {
+  if (err instanceof EngineError) throw new ResponseError(1, err.message, { code: err.code });
+  throw err;
+}
+
+function refused(err: unknown): PreviewResult {
+  if (err instanceof EngineError) return { ok: false, error: { kind: 'refused', message: err.message } };
+  throw err;
+}
+
+connection.onRequest(Requests.verifyCredentials, async ({ credentialsId }, token) => {
+  try {
+    return await requireEngine().verify(
+      credentialsId,
+      (checks) => void connection.sendNotification(Notifications.verifyProgress, { credentialsId, checks }),
+      signalOf(token),
+    );
+  } catch (err) {
+    return asResponseError(err);
+  }
+});
+connection.onRequest(Requests.previewOpen, (p, token) => requireEngine().openPreview(p, signalOf(token)).catch(refused));
+connection.onRequest(Requests.previewPage, (p, token) => requireEngine().previews.page(p.sessionId, p.page, signalOf(token)));
+connection.onRequest(Requests.previewCell, (p) => requireEngine().previews.cell(p.sessionId, p.page, p.row, p.column) ?? null);
+connection.onRequest(Requests.previewClose, (p) => requireEngine().previews.close(p.sessionId));
+connection.onNotification(Notifications.secretChanged, ({ credentialsId }) => void requireEngine().warehouses.forget(credentialsId));
+
 connection.onShutdown(async () => {
+  await engine?.dispose();
   await closeDemoWarehouses();
 });
 

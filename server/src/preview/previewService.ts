@@ -1,0 +1,180 @@
+// Preview sessions: the gate (one read-only statement), the page cache (Previous is instant), key checks
+// across fetched rows, errors mapped back to the model's lines, and release of forgotten sessions.
+import { randomUUID } from 'node:crypto';
+import { PAGE_SIZE, type Cell, type KeyIssues, type PreviewError, type PreviewResult, type SqlPosition } from '../../../protocol/src/preview';
+import { checkReadOnlyStatement, type Dialect } from '../sql/statementCheck';
+import { positionAt } from '../sql/sqlLexer';
+import { WarehouseError, type PreviewCursor, type Warehouse } from '../warehouse/warehouse';
+import { keyText, truncate } from './cells';
+
+export interface PreviewSettings {
+  timeoutMs: number;
+  /** A session unused this long is closed, releasing its connection. */
+  idleMs: number;
+}
+
+export const DEFAULT_PREVIEW_SETTINGS: PreviewSettings = { timeoutMs: 120_000, idleMs: 10 * 60_000 };
+
+export interface OpenPreview {
+  warehouse: Warehouse;
+  dialect: Dialect;
+  sql: string;
+  primaryKey?: string;
+}
+
+const MAX_LISTED_DUPLICATES = 100;
+
+class Session {
+  readonly pages = new Map<number, { rows: Cell[][]; hasMore: boolean }>();
+  readonly keyCounts = new Map<string, number>();
+  keyIndex = -1;
+  lastUsed = Date.now();
+  /** Pages are fetched one at a time: the cursor moves forward only. */
+  queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly id: string,
+    readonly cursor: PreviewCursor,
+    readonly sql: string,
+    readonly statementOffset: number,
+    readonly primaryKey: string | undefined,
+  ) {}
+}
+
+export class PreviewService {
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly settings: PreviewSettings = DEFAULT_PREVIEW_SETTINGS) {
+    this.sweeper = setInterval(() => void this.closeIdle(), Math.min(60_000, settings.idleMs));
+    this.sweeper.unref();
+  }
+
+  async open(p: OpenPreview, signal: AbortSignal): Promise<PreviewResult> {
+    const started = performance.now();
+    const check = await checkReadOnlyStatement(p.sql, p.dialect);
+    if (!check.ok) return { ok: false, error: { kind: check.kind, message: check.message, ...at(p.sql, check.offset) } };
+    let cursor: PreviewCursor;
+    try {
+      cursor = await p.warehouse.openPreview(check.statement, { timeoutMs: this.settings.timeoutMs, signal });
+    } catch (err) {
+      return { ok: false, error: previewError(err, p.sql, check.offset) };
+    }
+    const session = new Session(randomUUID(), cursor, p.sql, check.offset, p.primaryKey);
+    if (p.primaryKey) {
+      const exact = cursor.columns.findIndex((c) => c.name === p.primaryKey);
+      session.keyIndex = exact >= 0 ? exact : cursor.columns.findIndex((c) => c.name.toLowerCase() === p.primaryKey!.toLowerCase());
+    }
+    this.sessions.set(session.id, session);
+    this.remember(session, 1, cursor.first.rows, cursor.first.hasMore);
+    return { ok: true, page: this.pageOf(session, 1, performance.now() - started) };
+  }
+
+  page(sessionId: string, page: number, signal: AbortSignal): Promise<PreviewResult> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return Promise.resolve({ ok: false, error: { kind: 'expired', message: 'This preview was closed or expired; run the query again.' } });
+    if (!Number.isInteger(page) || page < 1) return Promise.resolve({ ok: false, error: { kind: 'refused', message: `Page ${page} does not exist.` } });
+    session.lastUsed = Date.now();
+    const run = session.queue.then(async (): Promise<PreviewResult> => {
+      const started = performance.now();
+      if (!session.pages.has(page)) {
+        try {
+          const r = await session.cursor.rows((page - 1) * PAGE_SIZE, PAGE_SIZE, signal);
+          this.remember(session, page, r.rows, r.hasMore);
+        } catch (err) {
+          return { ok: false, error: previewError(err, session.sql, session.statementOffset) };
+        }
+      }
+      return { ok: true, page: this.pageOf(session, page, performance.now() - started) };
+    });
+    session.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The whole value of one cell of a fetched page (the page carries at most MAX_CELL_CHARS of it). */
+  cell(sessionId: string, page: number, row: number, column: number): Cell | undefined {
+    const value = this.sessions.get(sessionId)?.pages.get(page)?.rows[row]?.[column];
+    return value === undefined ? undefined : value;
+  }
+
+  async close(sessionId: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    this.sessions.delete(sessionId);
+    await session.queue;
+    await session.cursor.close().catch(() => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
+  private async closeIdle(): Promise<void> {
+    const limit = Date.now() - this.settings.idleMs;
+    for (const s of [...this.sessions.values()]) if (s.lastUsed < limit) await this.close(s.id);
+  }
+
+  private remember(session: Session, page: number, rows: Cell[][], hasMore: boolean): void {
+    session.pages.set(page, { rows, hasMore });
+    if (session.keyIndex < 0) return;
+    for (const row of rows) {
+      const key = keyText(row[session.keyIndex] ?? null);
+      if (key !== undefined) session.keyCounts.set(key, (session.keyCounts.get(key) ?? 0) + 1);
+    }
+  }
+
+  private pageOf(session: Session, page: number, ms: number) {
+    const { rows, hasMore } = session.pages.get(page)!;
+    let rowsSoFar = 0;
+    for (const [n, p] of session.pages) rowsSoFar = Math.max(rowsSoFar, (n - 1) * PAGE_SIZE + p.rows.length);
+    return {
+      sessionId: session.id,
+      page,
+      pageSize: PAGE_SIZE,
+      columns: session.cursor.columns,
+      rows: rows.map((r) => r.map((c) => truncate(c))),
+      hasMore,
+      rowsSoFar,
+      keys: this.keyIssues(session, rows),
+      ms: Math.round(ms),
+    };
+  }
+
+  private keyIssues(session: Session, rows: Cell[][]): KeyIssues {
+    if (!session.primaryKey) return { missing: false, duplicates: [], flaggedRows: [] };
+    if (session.keyIndex < 0) return { column: session.primaryKey, missing: true, duplicates: [], flaggedRows: [] };
+    const duplicates = [...session.keyCounts].filter(([, n]) => n > 1).map(([k]) => k);
+    const flaggedRows: number[] = [];
+    rows.forEach((row, i) => {
+      const key = keyText(row[session.keyIndex] ?? null);
+      if (key === undefined || (session.keyCounts.get(key) ?? 0) > 1) flaggedRows.push(i);
+    });
+    return {
+      column: session.cursor.columns[session.keyIndex]!.name,
+      missing: false,
+      duplicates: duplicates.slice(0, MAX_LISTED_DUPLICATES),
+      flaggedRows,
+    };
+  }
+}
+
+function at(sql: string, offset: number | undefined): { position?: SqlPosition } {
+  return offset === undefined ? {} : { position: positionAt(sql, offset) };
+}
+
+/** A failure as the user sees it, with the position moved from the statement back into the file. */
+export function previewError(err: unknown, sql: string, statementOffset: number): PreviewError {
+  if (err instanceof WarehouseError) {
+    const kind = err.kind === 'cancelled' ? 'cancelled' : err.kind === 'timeout' ? 'timeout' : CONNECTION_KINDS.has(err.kind) ? 'connection' : 'warehouse';
+    const position = err.options.position !== undefined ? positionAt(sql, statementOffset + err.options.position) : undefined;
+    return { kind, message: err.message, ...(position ? { position } : {}), ...(err.options.code ? { code: err.options.code } : {}) };
+  }
+  return { kind: 'warehouse', message: (err as Error).message ?? String(err) };
+}
+
+const CONNECTION_KINDS = new Set(['dns', 'refused', 'unreachable', 'tls', 'auth', 'secretMissing', 'database', 'role', 'warehouse']);

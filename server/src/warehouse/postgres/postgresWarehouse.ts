@@ -1,0 +1,358 @@
+// PostgreSQL through `pg`: a small pool per credentials, previews on a dedicated connection holding one
+// REPEATABLE READ READ ONLY transaction, page 1 as a LIMIT query and later pages from a server-side cursor.
+import pg from 'pg';
+import type { PostgresCredentials } from '../../../../protocol/src/config';
+import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
+import { pgCell } from '../../preview/cells';
+import { abortError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import {
+  buildCatalog,
+  CATALOG_SQL,
+  COLUMN_TYPES_SQL,
+  columnsFrom,
+  FIRST_PAGE_PREFIX,
+  firstPageSql,
+  offsetPageSql,
+  previewSettingsSql,
+  probeTableName,
+  quoteIdent,
+  readGrantsRemediation,
+  SCHEMAS_SQL,
+  stateSchemaRemediation,
+  UNREADABLE_SCHEMAS_SQL,
+  type CatalogRow,
+} from './pgSql';
+import { classifyPgError } from './pgErrors';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a forgotten preview may hold its transaction before PostgreSQL ends it. */
+const IDLE_IN_TRANSACTION_MS = 15 * 60_000;
+const CURSOR = 'retl_preview';
+const DECLARE_PREFIX = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR `;
+
+/** Every value as the text PostgreSQL sent; pgCell decides what becomes a number. */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+export class PostgresWarehouse implements Warehouse {
+  readonly type = 'postgres' as const;
+  private pool: pg.Pool | undefined;
+  /** For ssl: prefer, whether the server refused TLS (then plain connections are used). */
+  private plainAfterPrefer = false;
+
+  constructor(
+    private readonly creds: PostgresCredentials,
+    private readonly password: string | undefined,
+  ) {}
+
+  private sslOption(): pg.ClientConfig['ssl'] {
+    switch (this.creds.ssl ?? 'prefer') {
+      case 'disable':
+        return false;
+      case 'prefer':
+        return this.plainAfterPrefer ? false : { rejectUnauthorized: false };
+      case 'require':
+        return { rejectUnauthorized: false };
+      case 'verify-full':
+        return { rejectUnauthorized: true, servername: this.creds.host };
+    }
+  }
+
+  clientConfig(): pg.ClientConfig {
+    return {
+      host: this.creds.host,
+      port: this.creds.port ?? 5432,
+      database: this.creds.database,
+      user: this.creds.user,
+      ...(this.password !== undefined ? { password: this.password } : {}),
+      ssl: this.sslOption(),
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'retl-models',
+    };
+  }
+
+  private getPool(): pg.Pool {
+    if (!this.pool) {
+      this.pool = new pg.Pool({ ...this.clientConfig(), max: 4, idleTimeoutMillis: 30_000 });
+      // An idle client that the server drops must not crash the engine.
+      this.pool.on('error', () => undefined);
+    }
+    return this.pool;
+  }
+
+  private async connect(signal: AbortSignal): Promise<pg.PoolClient> {
+    if (signal.aborted) throw abortError();
+    try {
+      return await raceAbort(this.getPool().connect(), signal, (late) => late.release());
+    } catch (err) {
+      if (err instanceof WarehouseError) throw err;
+      if ((this.creds.ssl ?? 'prefer') === 'prefer' && !this.plainAfterPrefer && /does not support SSL/i.test((err as Error).message)) {
+        this.plainAfterPrefer = true;
+        await this.resetPool();
+        return this.connect(signal);
+      }
+      throw this.classify(err);
+    }
+  }
+
+  private classify(err: unknown, offsetInSent?: number): WarehouseError {
+    return classifyPgError(err, this.creds, this.password !== undefined, offsetInSent);
+  }
+
+  /** Runs `fn` on a pooled client; a cancelled signal cancels the running statement on the server. */
+  private async withClient<T>(signal: AbortSignal, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect(signal);
+    const stop = onAbort(signal, () => void this.cancelBackend(client));
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (err) {
+      broken = err as Error;
+      if (signal.aborted) throw abortError();
+      throw err instanceof WarehouseError ? err : this.classify(err);
+    } finally {
+      stop();
+      client.release(broken);
+    }
+  }
+
+  /** Asks the server to cancel what a connection is running, over a connection of its own. */
+  async cancelBackend(client: pg.ClientBase): Promise<void> {
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (!pid) return;
+    const side = new pg.Client(this.clientConfig());
+    side.on('error', () => undefined);
+    try {
+      await side.connect();
+      await side.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch {
+      // The statement may have ended already; nothing to undo.
+    } finally {
+      await side.end().catch(() => undefined);
+    }
+  }
+
+  async checkConnection(signal: AbortSignal): Promise<void> {
+    await this.withClient(signal, (c) => c.query('SELECT 1'));
+  }
+
+  async listCatalog(signal: AbortSignal): Promise<Catalog> {
+    return this.withClient(signal, async (c) => {
+      try {
+        const schemas = await c.query<{ schema: string }>(SCHEMAS_SQL);
+        const rows = await c.query<CatalogRow>(CATALOG_SQL);
+        const unreadable = await c.query<{ schema: string }>(UNREADABLE_SCHEMAS_SQL);
+        const catalog = buildCatalog(schemas.rows.map((r) => r.schema), rows.rows);
+        if (catalog.schemas.every((s) => s.tables.length === 0) && unreadable.rows.length > 0) {
+          const names = unreadable.rows.map((r) => r.schema);
+          throw new WarehouseError(
+            `User "${this.creds.user}" can read no table: it lacks USAGE or SELECT on ${names.map((n) => `"${n}"`).join(', ')}.`,
+            'permission',
+            { remediation: readGrantsRemediation(names, this.creds.user) },
+          );
+        }
+        return catalog;
+      } catch (err) {
+        if (err instanceof WarehouseError) throw err;
+        const e = this.classify(err);
+        throw new WarehouseError(e.message, e.kind, { ...e.options, remediation: readGrantsRemediation(['public'], this.creds.user) });
+      }
+    });
+  }
+
+  async checkStateSchema(schema: string, signal: AbortSignal): Promise<void> {
+    const remediation = stateSchemaRemediation(schema, this.creds.user);
+    await this.withClient(signal, async (c) => {
+      const exists = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (exists.rowCount === 0) {
+        throw new WarehouseError(`The state schema "${schema}" does not exist in database "${this.creds.database}".`, 'stateSchema', { remediation });
+      }
+      // Create and drop a table inside a transaction that is rolled back: proves the rights, leaves nothing.
+      const table = `${quoteIdent(schema)}.${quoteIdent(probeTableName())}`;
+      try {
+        await c.query('BEGIN');
+        await c.query(`CREATE TABLE ${table} (id integer)`);
+        await c.query(`DROP TABLE ${table}`);
+      } catch (err) {
+        const e = this.classify(err);
+        throw new WarehouseError(
+          `User "${this.creds.user}" cannot create tables in the state schema "${schema}": ${e.message}`,
+          e.kind === 'permission' ? 'stateSchema' : e.kind,
+          { ...e.options, remediation },
+        );
+      } finally {
+        await c.query('ROLLBACK').catch(() => undefined);
+      }
+    });
+  }
+
+  async openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor> {
+    const client = await this.connect(options.signal);
+    const cursor = new PgPreviewCursor(this, client, statement);
+    try {
+      await cursor.start(options);
+      return cursor;
+    } catch (err) {
+      await cursor.close(err as Error);
+      if (options.signal.aborted) throw abortError();
+      throw err instanceof WarehouseError ? err : this.classify(err);
+    }
+  }
+
+  /** Maps a failure of text sent with `prefix` before the statement. */
+  classifyIn(err: unknown, prefix: string): WarehouseError {
+    const position = (err as { position?: string }).position;
+    const offset = position ? Number(position) - 1 - prefix.length : undefined;
+    return this.classify(err, offset !== undefined && offset >= 0 ? offset : undefined);
+  }
+
+  private async resetPool(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.resetPool();
+  }
+}
+
+class PgPreviewCursor implements PreviewCursor {
+  columns: PreviewColumn[] = [];
+  first: RowsPage = { rows: [], hasMore: false };
+  private oids: number[] = [];
+  /** Index of the next row the server-side cursor returns. */
+  private position = 0;
+  /** One row read ahead to learn whether more follow: [its index, the row]. */
+  private lookahead: [number, Cell[]] | undefined;
+  private declared: Promise<void> | undefined;
+  private declaring = false;
+  private closed = false;
+
+  constructor(
+    private readonly warehouse: PostgresWarehouse,
+    private readonly client: pg.PoolClient,
+    private readonly statement: string,
+  ) {}
+
+  async start(options: PreviewOptions): Promise<void> {
+    const stop = onAbort(options.signal, () => void this.warehouse.cancelBackend(this.client));
+    try {
+      await this.client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${previewSettingsSql(options.timeoutMs, IDLE_IN_TRANSACTION_MS)}`);
+      const result = await this.query(firstPageSql(this.statement, PAGE_SIZE + 1), FIRST_PAGE_PREFIX);
+      this.oids = result.fields.map((f) => f.dataTypeID);
+      const types = await this.client.query<{ type: string }>(COLUMN_TYPES_SQL, [this.oids, result.fields.map((f) => f.dataTypeModifier)]);
+      this.columns = columnsFrom(result.fields, types.rows.map((r) => r.type));
+      const rows = this.cells(result.rows);
+      this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+    } finally {
+      stop();
+    }
+    if (this.first.hasMore) {
+      // Open the cursor now, in the background, so page 2 is ready when asked for. The first MOVE pays
+      // for the whole plan (a sort, say) while the user reads page 1.
+      this.declaring = true;
+      this.declared = (async () => {
+        try {
+          await this.query(`${DECLARE_PREFIX}${this.statement}`, DECLARE_PREFIX);
+          await this.client.query(`MOVE ${PAGE_SIZE} IN ${CURSOR}`);
+          this.position = PAGE_SIZE;
+        } finally {
+          this.declaring = false;
+        }
+      })();
+      this.declared.catch(() => undefined);
+    }
+  }
+
+  private async query(text: string, prefix: string): Promise<pg.QueryArrayResult<unknown[]>> {
+    try {
+      return await this.client.query({ text, rowMode: 'array', types: RAW_TEXT });
+    } catch (err) {
+      throw this.warehouse.classifyIn(err, prefix);
+    }
+  }
+
+  private cells(rows: unknown[][]): Cell[][] {
+    return rows.map((row) => row.map((v, i) => pgCell(this.oids[i] ?? 25, v as string | null)));
+  }
+
+  async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
+    if (this.closed) throw new WarehouseError('This preview was closed.', 'other');
+    if (start < PAGE_SIZE) return { rows: this.first.rows.slice(start, start + count), hasMore: this.first.hasMore || start + count < this.first.rows.length };
+    if (!this.declared) return { rows: [], hasMore: false };
+    const stop = onAbort(signal, () => void this.warehouse.cancelBackend(this.client));
+    try {
+      await this.declared;
+      const out: Cell[][] = [];
+      if (this.lookahead && this.lookahead[0] === start) out.push(this.lookahead[1]);
+      this.lookahead = undefined;
+      const from = start + out.length;
+      if (from < this.position) {
+        // The cursor cannot go back; the same snapshot answers with OFFSET instead.
+        const r = await this.query(offsetPageSql(this.statement, start, count + 1), FIRST_PAGE_PREFIX);
+        const rows = this.cells(r.rows);
+        return { rows: rows.slice(0, count), hasMore: rows.length > count };
+      }
+      if (from > this.position) await this.client.query(`MOVE ${from - this.position} IN ${CURSOR}`);
+      const want = count + 1 - out.length;
+      const r = await this.query(`FETCH ${want} FROM ${CURSOR}`, '');
+      this.position = from + r.rows.length;
+      out.push(...this.cells(r.rows));
+      if (out.length > count) this.lookahead = [start + count, out.pop()!];
+      return { rows: out, hasMore: this.lookahead !== undefined };
+    } catch (err) {
+      if (signal.aborted) throw abortError();
+      throw err;
+    } finally {
+      stop();
+    }
+  }
+
+  async close(error?: Error): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // A panel closed while the cursor still sorts a large result must not wait for that sort.
+    if (this.declaring) await this.warehouse.cancelBackend(this.client);
+    await this.declared?.catch(() => undefined);
+    try {
+      await this.client.query('ROLLBACK');
+      this.client.release(error);
+    } catch (err) {
+      this.client.release(err as Error); // a broken connection is dropped, not reused
+    }
+  }
+}
+
+/** Resolves like `p`, or rejects when `signal` aborts first; a late result is handed to `late`. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal, late: (value: T) => void): Promise<T> {
+  if (signal.aborted) {
+    p.then(late, () => undefined);
+    return Promise.reject(abortError());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbortFn = () => {
+      p.then(late, () => undefined);
+      reject(abortError());
+    };
+    signal.addEventListener('abort', onAbortFn, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbortFn);
+        if (!signal.aborted) resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbortFn);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  if (signal.aborted) {
+    fn();
+    return () => undefined;
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}

@@ -1,0 +1,327 @@
+// Snowflake through snowflake-sdk. Every query costs credits, so the preview runs page 1 as a LIMIT
+// query and runs the full statement only when the user asks for page 2; later pages stream from that
+// one result (statement.streamRows), which Snowflake keeps for 24 hours.
+import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
+import type { SnowflakeCredentials } from '../../../../protocol/src/config';
+import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
+import { onAbort } from '../postgres/postgresWarehouse';
+import { abortError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { loadSnowflakeSdk } from './loadSnowflakeSdk';
+
+const FIRST_PREFIX = 'SELECT * FROM (\n';
+
+type Row = unknown[];
+
+interface SfColumn {
+  getName(): string;
+  getType(): string;
+  getScale(): number | undefined;
+  getPrecision(): number | undefined;
+  getLength?(): number | undefined;
+}
+
+export class SnowflakeWarehouse implements Warehouse {
+  readonly type = 'snowflake' as const;
+  private connection: Promise<Connection> | undefined;
+
+  constructor(
+    private readonly creds: SnowflakeCredentials,
+    private readonly secret: string | undefined,
+  ) {}
+
+  private connect(signal: AbortSignal): Promise<Connection> {
+    if (signal.aborted) return Promise.reject(abortError());
+    this.connection ??= (async () => {
+      const sdk = await loadSnowflakeSdk();
+      const c = this.creds;
+      const jwt = c.authenticator === 'SNOWFLAKE_JWT';
+      if (!jwt && !this.secret) {
+        throw new WarehouseError(
+          `No password for "${c.user}": ${c.passwordEnv ? `environment variable ${c.passwordEnv} is empty or unset` : 'enter it with "Edit Credentials" (it is kept in SecretStorage)'}.`,
+          'secretMissing',
+        );
+      }
+      const conn = sdk.createConnection({
+        account: c.account,
+        username: c.user,
+        ...(c.role ? { role: c.role } : {}),
+        ...(c.warehouse ? { warehouse: c.warehouse } : {}),
+        ...(c.database ? { database: c.database } : {}),
+        ...(c.accessUrl ? { accessUrl: c.accessUrl } : {}),
+        ...(jwt
+          ? { authenticator: 'SNOWFLAKE_JWT', privateKeyPath: c.privateKeyPath, ...(this.secret ? { privateKeyPass: this.secret } : {}) }
+          : { password: this.secret }),
+        application: 'retl-models',
+        clientSessionKeepAlive: false,
+      });
+      await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(this.classify(err)) : resolve())));
+      return conn;
+    })();
+    this.connection.catch(() => {
+      this.connection = undefined; // the next attempt starts afresh
+    });
+    return this.connection;
+  }
+
+  classify(err: unknown, sentPrefixLines = 0, statement?: string): WarehouseError {
+    return classifySnowflakeError(err, this.creds, sentPrefixLines, statement);
+  }
+
+  /** Runs SQL and collects every row (for small results: the checks and the catalog). */
+  async run(sql: string, signal: AbortSignal): Promise<Record<string, unknown>[]> {
+    const conn = await this.connect(signal);
+    return new Promise((resolve, reject) => {
+      let stmt: Statement | undefined;
+      const stop = onAbort(signal, () => stmt?.cancel(() => undefined));
+      stmt = conn.execute({
+        sqlText: sql,
+        fetchAsString: ['Number', 'Date', 'JSON'],
+        complete: (err, _s, rows) => {
+          stop();
+          if (signal.aborted) reject(abortError());
+          else if (err) reject(this.classify(err));
+          else resolve((rows ?? []) as Record<string, unknown>[]);
+        },
+      });
+    });
+  }
+
+  async checkConnection(signal: AbortSignal): Promise<void> {
+    await this.run('SELECT 1', signal);
+  }
+
+  async listCatalog(signal: AbortSignal): Promise<Catalog> {
+    try {
+      const schemas = await this.run(`SELECT SCHEMA_NAME FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME <> 'INFORMATION_SCHEMA' ORDER BY 1`, signal);
+      const rows = await this.run(
+        `SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE, t.COMMENT, t.ROW_COUNT, c.COLUMN_NAME, c.DATA_TYPE, c.IS_NULLABLE
+         FROM INFORMATION_SCHEMA.COLUMNS c
+         JOIN INFORMATION_SCHEMA.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+         WHERE c.TABLE_SCHEMA <> 'INFORMATION_SCHEMA'
+         ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`,
+        signal,
+      );
+      const bySchema = new Map<string, CatalogSchema>(schemas.map((s) => [String(s.SCHEMA_NAME), { name: String(s.SCHEMA_NAME), tables: [] }]));
+      for (const r of rows) {
+        const schemaName = String(r.TABLE_SCHEMA);
+        let schema = bySchema.get(schemaName);
+        if (!schema) bySchema.set(schemaName, (schema = { name: schemaName, tables: [] }));
+        let table = schema.tables[schema.tables.length - 1];
+        if (!table || table.name !== String(r.TABLE_NAME)) {
+          table = {
+            name: String(r.TABLE_NAME),
+            kind: String(r.TABLE_TYPE).includes('VIEW') ? 'view' : 'table',
+            ...(r.COMMENT ? { comment: String(r.COMMENT) } : {}),
+            ...(r.ROW_COUNT !== null && r.ROW_COUNT !== undefined ? { rowEstimate: Number(r.ROW_COUNT) } : {}),
+            columns: [],
+          };
+          schema.tables.push(table);
+        }
+        table.columns.push({ name: String(r.COLUMN_NAME), type: String(r.DATA_TYPE), nullable: r.IS_NULLABLE === 'YES' });
+      }
+      return { schemas: [...bySchema.values()], fetchedAt: new Date().toISOString() };
+    } catch (err) {
+      const e = err instanceof WarehouseError ? err : this.classify(err);
+      throw new WarehouseError(e.message, e.kind, { ...e.options, remediation: readGrants(this.creds) });
+    }
+  }
+
+  async checkStateSchema(schema: string, signal: AbortSignal): Promise<void> {
+    const name = snowflakeSchemaName(schema);
+    const table = `"${name}"."RETL_CHECK_${Math.random().toString(36).slice(2, 10).toUpperCase()}"`;
+    try {
+      await this.run(`CREATE TABLE ${table} (ID INTEGER)`, signal);
+      await this.run(`DROP TABLE ${table}`, signal);
+    } catch (err) {
+      const e = err instanceof WarehouseError ? err : this.classify(err);
+      if (e.kind === 'cancelled') throw e;
+      throw new WarehouseError(`Cannot create and drop a table in the state schema "${name}": ${e.message}`, 'stateSchema', {
+        ...e.options,
+        remediation: stateSchemaGrants(this.creds, name),
+      });
+    }
+  }
+
+  async openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor> {
+    const conn = await this.connect(options.signal);
+    const cursor = new SnowflakePreviewCursor(this, conn, statement, options.timeoutMs);
+    await cursor.start(options.signal);
+    return cursor;
+  }
+
+  async close(): Promise<void> {
+    const pending = this.connection;
+    this.connection = undefined;
+    const conn = await pending?.catch(() => undefined);
+    if (conn) await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+  }
+}
+
+class SnowflakePreviewCursor implements PreviewCursor {
+  columns: PreviewColumn[] = [];
+  first: RowsPage = { rows: [], hasMore: false };
+  private full: Promise<Statement> | undefined;
+
+  constructor(
+    private readonly warehouse: SnowflakeWarehouse,
+    private readonly conn: Connection,
+    private readonly statement: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Executes with streamResult, resolving once the result is ready to stream. */
+  private execute(sqlText: string, signal: AbortSignal, prefixLines: number): Promise<Statement> {
+    return new Promise((resolve, reject) => {
+      let stmt: Statement | undefined;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stmt?.cancel(() => undefined);
+      }, this.timeoutMs);
+      const stop = onAbort(signal, () => stmt?.cancel(() => undefined));
+      stmt = this.conn.execute({
+        sqlText,
+        streamResult: true,
+        rowMode: 'array',
+        fetchAsString: ['Number', 'JSON'],
+        complete: (err, s) => {
+          clearTimeout(timer);
+          stop();
+          if (timedOut) reject(new WarehouseError(`The query ran longer than the preview timeout (${Math.round(this.timeoutMs / 1000)} s) and was cancelled.`, 'timeout'));
+          else if (signal.aborted) reject(abortError());
+          else if (err) reject(this.warehouse.classify(err, prefixLines, this.statement));
+          else resolve(s);
+        },
+      });
+    });
+  }
+
+  private stream(stmt: Statement, start: number, end: number): Promise<Cell[][]> {
+    return new Promise((resolve, reject) => {
+      const rows: Cell[][] = [];
+      stmt
+        .streamRows({ start, end })
+        .on('data', (r: Row) => rows.push(r.map(toCell)))
+        .on('error', (err: unknown) => reject(this.warehouse.classify(err)))
+        .on('end', () => resolve(rows));
+    });
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const stmt = await this.execute(`${FIRST_PREFIX}${this.statement}\n) AS q LIMIT ${PAGE_SIZE + 1}`, signal, 1);
+    this.columns = (stmt.getColumns() as unknown as SfColumn[]).map((c) => ({ name: c.getName(), type: typeName(c) }));
+    const total = stmt.getNumRows();
+    const rows = total > 0 ? await this.stream(stmt, 0, Math.min(total, PAGE_SIZE + 1) - 1) : [];
+    this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+  }
+
+  async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
+    if (start < PAGE_SIZE) return { rows: this.first.rows.slice(start, start + count), hasMore: this.first.hasMore };
+    // Only now, when page 2 is asked for, does the whole statement run.
+    this.full ??= this.execute(this.statement, signal, 0);
+    this.full.catch(() => {
+      this.full = undefined;
+    });
+    const stmt = await this.full;
+    const total = stmt.getNumRows();
+    if (start >= total) return { rows: [], hasMore: false };
+    const rows = await this.stream(stmt, start, Math.min(total, start + count) - 1);
+    return { rows, hasMore: start + count < total };
+  }
+
+  async close(): Promise<void> {
+    // Results live in Snowflake's result cache; nothing is held open here.
+  }
+}
+
+function toCell(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (Buffer.isBuffer(v)) return v.toString('hex');
+  return JSON.stringify(v);
+}
+
+function typeName(c: SfColumn): string {
+  const t = c.getType().toUpperCase();
+  if (t === 'FIXED') return `NUMBER(${c.getPrecision() ?? 38},${c.getScale() ?? 0})`;
+  if (t === 'TEXT') return 'VARCHAR';
+  return t;
+}
+
+/** Unquoted names in Snowflake are upper case; the state schema is created as such. */
+export function snowflakeSchemaName(schema: string): string {
+  return schema.toUpperCase();
+}
+
+function role(c: SnowflakeCredentials): string {
+  return c.role ?? 'RETL_ROLE';
+}
+
+function stateSchemaGrants(c: SnowflakeCredentials, schema: string): string {
+  const db = c.database ?? '<DATABASE>';
+  return [
+    `CREATE SCHEMA IF NOT EXISTS "${db}"."${schema}";`,
+    `GRANT ALL PRIVILEGES ON SCHEMA "${db}"."${schema}" TO ROLE ${role(c)};`,
+  ].join('\n');
+}
+
+function readGrants(c: SnowflakeCredentials): string {
+  const db = c.database ?? '<DATABASE>';
+  const wh = c.warehouse ?? '<WAREHOUSE>';
+  return [
+    `GRANT USAGE ON WAREHOUSE ${wh} TO ROLE ${role(c)};`,
+    `GRANT USAGE ON DATABASE ${db} TO ROLE ${role(c)};`,
+    `GRANT USAGE ON ALL SCHEMAS IN DATABASE ${db} TO ROLE ${role(c)};`,
+    `GRANT SELECT ON ALL TABLES IN DATABASE ${db} TO ROLE ${role(c)};`,
+    `GRANT SELECT ON FUTURE TABLES IN DATABASE ${db} TO ROLE ${role(c)};`,
+    `GRANT ROLE ${role(c)} TO USER ${c.user};`,
+  ].join('\n');
+}
+
+interface SfError {
+  code?: string | number;
+  message?: string;
+  sqlState?: string;
+  data?: { sqlState?: string };
+}
+
+export function classifySnowflakeError(err: unknown, c: SnowflakeCredentials, sentPrefixLines = 0, statement?: string): WarehouseError {
+  if (err instanceof WarehouseError) return err;
+  const e = (err ?? {}) as SfError;
+  const code = String(e.code ?? '');
+  const msg = e.message ?? String(err);
+  const opts = (extra: { remediation?: string; position?: number } = {}) => ({ code, cause: err, ...extra });
+  if (code === '000604' || /cancel/i.test(msg)) return new WarehouseError('Cancelled.', 'cancelled', opts());
+  if (code === '390100' || /incorrect username or password/i.test(msg)) {
+    return new WarehouseError(`Sign-in failed for "${c.user}": ${msg} Check the user and password.`, 'auth', opts());
+  }
+  if (code === '390144' || code === '394304' || /JWT/i.test(msg)) {
+    return new WarehouseError(`Key-pair sign-in failed for "${c.user}": ${msg} Check the private key and that its public key is set on the user.`, 'auth', opts());
+  }
+  if (code === '390189' || /role .* does not exist|not authorized to use role|role.*not granted/i.test(msg)) {
+    return new WarehouseError(`Role "${c.role ?? ''}" cannot be used: ${msg}`, 'role', opts({ remediation: `GRANT ROLE ${role(c)} TO USER ${c.user};` }));
+  }
+  if (code === '000606' || /warehouse/i.test(msg)) {
+    return new WarehouseError(`Warehouse problem: ${msg}`, 'warehouse', opts({ remediation: `GRANT USAGE ON WAREHOUSE ${c.warehouse ?? '<WAREHOUSE>'} TO ROLE ${role(c)};` }));
+  }
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/.test(msg) || code === 'ENOTFOUND') {
+    return new WarehouseError(`Account "${c.account}" was not found (DNS lookup failed). Check the account identifier.`, 'dns', opts());
+  }
+  if (/ECONNREFUSED/.test(msg) || code === 'ECONNREFUSED') return new WarehouseError(`Connection refused: ${msg}`, 'refused', opts());
+  if (/ETIMEDOUT|timed? ?out/i.test(msg)) return new WarehouseError(`No answer from Snowflake: ${msg}`, 'unreachable', opts());
+  if (/database .* does not exist/i.test(msg)) return new WarehouseError(msg, 'database', opts());
+  // "SQL compilation error:\nsyntax error line 2 at position 7 unexpected 'FROM'."
+  const at = /line (\d+) at position (\d+)/.exec(msg);
+  if (at && statement !== undefined) {
+    const line = Number(at[1]) - sentPrefixLines;
+    const column = Number(at[2]);
+    const lines = statement.split('\n');
+    if (line >= 1 && line <= lines.length) {
+      const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column;
+      return new WarehouseError(msg, 'other', opts({ position: offset }));
+    }
+  }
+  return new WarehouseError(msg, 'other', opts());
+}
+

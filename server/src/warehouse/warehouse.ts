@@ -1,0 +1,77 @@
+// What the engine needs from a warehouse, whatever its kind. Implementations: Postgres (pg), Snowflake
+// (snowflake-sdk) and the embedded demo warehouse (PGlite).
+import type { Cell, PreviewColumn } from '../../../protocol/src/preview';
+import type { FailureKind } from '../../../protocol/src/verify';
+
+export interface CatalogColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
+export interface CatalogTable {
+  name: string;
+  kind: 'table' | 'view';
+  comment?: string;
+  rowEstimate?: number;
+  columns: CatalogColumn[];
+}
+
+export interface CatalogSchema {
+  name: string;
+  tables: CatalogTable[];
+}
+
+export interface Catalog {
+  schemas: CatalogSchema[];
+  fetchedAt: string;
+}
+
+/** A failure with what kind it is and, where one helps, the SQL that fixes it. */
+export class WarehouseError extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly options: { code?: string; remediation?: string; position?: number; cause?: unknown } = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface RowsPage {
+  rows: Cell[][];
+  hasMore: boolean;
+}
+
+/**
+ * One preview: page 1 from `SELECT * FROM (<statement>) AS q LIMIT 51`, later pages from a cursor in the
+ * same snapshot. Calls are made one at a time by the session that owns it.
+ */
+export interface PreviewCursor {
+  readonly columns: PreviewColumn[];
+  /** The first page, already fetched when the cursor is returned. */
+  readonly first: RowsPage;
+  /** Rows `[start, start + count)`; `hasMore` says whether any row follows. */
+  rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage>;
+  close(): Promise<void>;
+}
+
+export interface PreviewOptions {
+  /** Per-statement limit in the warehouse. */
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface Warehouse {
+  readonly type: 'postgres' | 'snowflake' | 'demo';
+  checkConnection(signal: AbortSignal): Promise<void>;
+  listCatalog(signal: AbortSignal): Promise<Catalog>;
+  checkStateSchema(schema: string, signal: AbortSignal): Promise<void>;
+  /** `statement` passed checkReadOnlyStatement; errors carry positions within `statement`. */
+  openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor>;
+  close(): Promise<void>;
+}
+
+export function abortError(): WarehouseError {
+  return new WarehouseError('Cancelled.', 'cancelled');
+}
