@@ -1,6 +1,7 @@
 // `npm test`: installs what is missing, builds, typechecks, runs every suite and ends with the line
 // CI reads: "N passed, N failed". Pass suite names (unit, ...) to run only those.
 import { ensureDeps, root, run } from './ensureDeps.mjs';
+import { ensurePostgres } from './ensurePostgres.mjs';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,6 +20,7 @@ const { default: Mocha } = await import('mocha');
 
 const SUITES = {
   unit: { dir: 'out/test/unit', timeout: 30_000 },
+  integration: { dir: 'out/test/integration', timeout: 120_000, needs: ensurePostgres },
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? wanted : Object.keys(SUITES);
@@ -43,6 +45,13 @@ for (const name of chosen) {
     process.exit(2);
   }
   console.log(`\n=== ${name} ===`);
+  try {
+    suite.needs?.();
+  } catch (err) {
+    console.error(`${name}: cannot set up: ${err.message}`);
+    failed++;
+    continue;
+  }
   const mocha = new Mocha({ timeout: suite.timeout, reporter: 'spec', color: !process.env.CI });
   for (const file of testFiles(suite.dir)) mocha.addFile(file);
   await mocha.loadFilesAsync();
