@@ -1,0 +1,156 @@
+// Snowflake adapter against a PROTOCOL FAKE of Snowflake's HTTP API (test/fakes): this checks how we
+// drive snowflake-sdk, not Snowflake's SQL.
+import { strict as assert } from 'node:assert';
+import type { SnowflakeCredentials } from '../../protocol/src/config';
+import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
+import { PreviewService } from '../../server/src/preview/previewService';
+import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
+import { SnowflakeWarehouse } from '../../server/src/warehouse/snowflake/snowflakeWarehouse';
+import { SnowflakeProtocolFake, type FakeAnswer } from '../fakes/snowflakeProtocolFake';
+
+const never = () => new AbortController().signal;
+
+const ORDERS = 'SELECT ORDER_ID, AMOUNT FROM ANALYTICS.PUBLIC.ORDERS ORDER BY ORDER_ID';
+const ORDER_ROWS = Array.from({ length: 120 }, (_, i) => [String(i + 1), `${i + 1}.1234567890`]);
+const EXACT = '12345678901234567890.1234567890';
+
+/** The scripted warehouse: what the fake answers to each statement the adapter sends. */
+function answer(sql: string): FakeAnswer {
+  const orderColumns = [{ name: 'ORDER_ID', type: 'fixed', precision: 38, scale: 0 }, { name: 'AMOUNT', type: 'fixed', precision: 38, scale: 10 }];
+  if (sql === 'SELECT 1') return { columns: [{ name: '1', type: 'fixed', precision: 1, scale: 0 }], rows: [['1']] };
+  if (sql.includes('INFORMATION_SCHEMA.SCHEMATA')) return { columns: [{ name: 'SCHEMA_NAME', type: 'text' }], rows: [['PUBLIC'], ['_RETL']] };
+  if (sql.includes('INFORMATION_SCHEMA.COLUMNS')) {
+    const cols = ['TABLE_SCHEMA', 'TABLE_NAME', 'TABLE_TYPE', 'COMMENT', 'ROW_COUNT', 'COLUMN_NAME', 'DATA_TYPE', 'IS_NULLABLE'];
+    return {
+      columns: cols.map((name) => ({ name, type: name === 'ROW_COUNT' ? 'fixed' : 'text' })),
+      rows: [
+        ['PUBLIC', 'ORDERS', 'BASE TABLE', 'all orders', '120', 'ORDER_ID', 'NUMBER', 'NO'],
+        ['PUBLIC', 'ORDERS', 'BASE TABLE', 'all orders', '120', 'AMOUNT', 'NUMBER', 'YES'],
+      ],
+    };
+  }
+  if (/^CREATE TABLE "_RETL"\./.test(sql) || /^DROP TABLE "_RETL"\./.test(sql)) return { columns: [{ name: 'status', type: 'text' }], rows: [['ok']] };
+  if (/^CREATE TABLE "NOPE"\./.test(sql)) {
+    return { error: { code: '002003', message: "SQL compilation error:\nSchema 'DB.NOPE' does not exist or not authorized.", sqlState: '02000' } };
+  }
+  if (sql.includes(ORDERS)) {
+    // The adapter wraps page 1 as a LIMIT subquery; the full statement runs only for page 2.
+    const limit = /\) AS q LIMIT (\d+)$/.exec(sql);
+    return { columns: orderColumns, rows: limit ? ORDER_ROWS.slice(0, Number(limit[1])) : ORDER_ROWS };
+  }
+  if (sql.includes('EXACT_VALUE')) return { columns: [{ name: 'EXACT_VALUE', type: 'fixed', precision: 38, scale: 10 }, { name: 'NOTE', type: 'text' }], rows: [[EXACT, null], ['0.0000000001', '']] };
+  if (sql.includes('SLOW')) return { hold: true };
+  if (sql.includes('FORM')) {
+    return { error: { code: '001003', message: "SQL compilation error:\nsyntax error line 3 at position 0 unexpected 'FORM'.", sqlState: '42000' } };
+  }
+  return { error: { code: '002003', message: `SQL compilation error: unknown statement in fake: ${sql.slice(0, 40)}`, sqlState: '42S02' } };
+}
+
+function page(r: PreviewResult): PreviewPage {
+  if (!r.ok) throw new Error(`preview failed: ${r.error.kind}: ${r.error.message}`);
+  return r.page;
+}
+
+describe('Snowflake adapter against a protocol fake of its HTTP API', function () {
+  this.timeout(60_000);
+  let fake: SnowflakeProtocolFake;
+  let creds: SnowflakeCredentials;
+  const warehouses: SnowflakeWarehouse[] = [];
+  const warehouse = (password: string, extra: Partial<SnowflakeCredentials> = {}) => {
+    const w = new SnowflakeWarehouse({ ...creds, ...extra }, password);
+    warehouses.push(w);
+    return w;
+  };
+  let previews: PreviewService;
+
+  before(async () => {
+    fake = new SnowflakeProtocolFake({ RETL: 'sf-secret' }, answer);
+    const url = await fake.start();
+    creds = { id: 'sf', type: 'snowflake', account: 'xy12345', user: 'RETL', role: 'RETL_ROLE', warehouse: 'RETL_WH', database: 'ANALYTICS', accessUrl: url };
+    previews = new PreviewService({ timeoutMs: 30_000, idleMs: 600_000 });
+  });
+  after(async () => {
+    await previews.closeAll();
+    await Promise.all(warehouses.map((w) => w.close()));
+    await fake.stop();
+  });
+
+  it('passes the three checks and reads the catalog', async () => {
+    const out = await verifyCredentials('sf', warehouse('sf-secret'), '_retl', () => undefined, never());
+    assert.deepEqual(out.result.checks.map((c) => c.status), ['passed', 'passed', 'passed'], JSON.stringify(out.result.checks));
+    const orders = out.catalog?.schemas.find((s) => s.name === 'PUBLIC')?.tables[0];
+    assert.equal(orders?.name, 'ORDERS');
+    assert.deepEqual(orders?.columns.map((c) => c.name), ['ORDER_ID', 'AMOUNT']);
+    assert.equal(orders?.rowEstimate, 120);
+  });
+
+  it('fails the connection check on a wrong password with the login error', async () => {
+    const out = await verifyCredentials('sf', warehouse('wrong'), '_retl', () => undefined, never());
+    const conn = out.result.checks[0]!;
+    assert.equal(conn.status, 'failed');
+    assert.equal(conn.kind, 'auth');
+    assert.match(conn.message!, /Incorrect username or password/);
+    assert.deepEqual(out.result.checks.slice(1).map((c) => c.status), ['skipped', 'skipped']);
+  });
+
+  it('explains a state schema it cannot write to, with the GRANT for the role', async () => {
+    const out = await verifyCredentials('sf', warehouse('sf-secret'), 'nope', () => undefined, never());
+    const state = out.result.checks[2]!;
+    assert.equal(state.status, 'failed');
+    assert.equal(state.kind, 'stateSchema');
+    assert.match(state.remediation!, /GRANT ALL PRIVILEGES ON SCHEMA "ANALYTICS"\."NOPE" TO ROLE RETL_ROLE;/);
+  });
+
+  it('pages 50 rows at a time, running the full query only when page 2 is asked for', async () => {
+    const w = warehouse('sf-secret');
+    const before = fake.queries.length;
+    const first = page(await previews.open({ warehouse: w, dialect: 'snowflake', sql: `${ORDERS};` }, never()));
+    assert.equal(first.rows.length, 50);
+    assert.equal(first.hasMore, true);
+    assert.deepEqual(first.columns, [{ name: 'ORDER_ID', type: 'NUMBER(38,0)' }, { name: 'AMOUNT', type: 'NUMBER(38,10)' }]);
+    assert.deepEqual(first.rows[0], ['1', '1.1234567890']);
+    const sent = fake.queries.slice(before);
+    assert.ok(sent.every((q) => q.endsWith('LIMIT 51')), `only the LIMIT query ran: ${sent.join(' | ')}`);
+    const second = page(await previews.page(first.sessionId, 2, never()));
+    assert.deepEqual(second.rows.map((r) => r[0]), ORDER_ROWS.slice(50, 100).map((r) => r[0]));
+    assert.equal(fake.queries[fake.queries.length - 1], ORDERS, 'page 2 ran the statement itself');
+    const third = page(await previews.page(first.sessionId, 3, never()));
+    assert.equal(third.rows.length, 20);
+    assert.equal(third.hasMore, false);
+    assert.equal(fake.queries.filter((q) => q === ORDERS).length, 1, 'page 3 streamed from the same result');
+  });
+
+  it('keeps NUMBER(38,10) exact and NULL apart from the empty string', async () => {
+    const p = page(await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql: 'SELECT EXACT_VALUE, NOTE FROM T' }, never()));
+    assert.deepEqual(p.rows, [[EXACT, null], ['0.0000000001', '']]);
+    assert.equal(p.columns[0]!.type, 'NUMBER(38,10)');
+  });
+
+  it('maps a compile error to the line and column of the model', async () => {
+    const sql = '-- orders\nSELECT ORDER_ID\nFORM ORDERS';
+    const r = await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql }, never());
+    assert.ok(!r.ok);
+    assert.match(r.error.message, /syntax error line 3 at position 0/);
+    assert.deepEqual(r.error.position, { line: 3, column: 1 });
+    assert.equal(r.error.code, '001003');
+  });
+
+  it('cancels a running query through the driver', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const started = Date.now();
+    const r = await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql: 'SELECT * FROM SLOW' }, controller.signal);
+    assert.equal(!r.ok && r.error.kind, 'cancelled', JSON.stringify(r));
+    assert.ok(Date.now() - started < 5_000);
+    assert.ok(fake.aborts >= 1, 'the driver sent an abort request');
+  });
+
+  it('refuses writes before they reach Snowflake', async () => {
+    const before = fake.queries.length;
+    for (const sql of ['DELETE FROM ORDERS', 'SELECT 1; SELECT 2', 'CREATE TABLE X AS SELECT 1', 'WITH a AS (SELECT 1) INSERT INTO T SELECT * FROM a']) {
+      const r = await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql }, never());
+      assert.equal(!r.ok && r.error.kind, 'refused', sql);
+    }
+    assert.equal(fake.queries.length, before, 'nothing was sent');
+  });
+});
