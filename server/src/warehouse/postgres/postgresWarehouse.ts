@@ -63,10 +63,34 @@ export class PostgresWarehouse implements Warehouse {
       port: this.creds.port ?? 5432,
       database: this.creds.database,
       user: this.creds.user,
-      ...(this.password !== undefined ? { password: this.password } : {}),
+      // Without a secret, pg is only asked for one when the server wants a password (trust auth needs
+      // none); then the user learns where to put it instead of pg failing inside its protocol handler.
+      password: this.password ?? this.refusePassword(),
       ssl: this.sslOption(),
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       application_name: 'retl-models',
+    };
+  }
+
+  private missingSecret(): WarehouseError {
+    const c = this.creds;
+    return new WarehouseError(
+      `The server wants a password for "${c.user}" and none is set: ${c.passwordEnv ? `environment variable ${c.passwordEnv} is empty or unset` : 'enter it with "Edit Credentials" (VS Code keeps it in SecretStorage), or name an environment variable in passwordEnv'}.`,
+      'secretMissing',
+    );
+  }
+
+  /**
+   * pg calls this as a method of the connecting client. pg leaves that client's socket open when the
+   * password callback fails (the server then waits for it until authentication_timeout), so the
+   * socket is closed here once the failure has been reported.
+   */
+  private refusePassword(): () => Promise<string> {
+    const error = () => this.missingSecret();
+    return function (this: unknown) {
+      const stream = (this as { connection?: { stream?: { destroy(): void } } } | undefined)?.connection?.stream;
+      setImmediate(() => stream?.destroy());
+      return Promise.reject(error());
     };
   }
 
