@@ -10,6 +10,7 @@ import type { CredentialSecrets } from './secrets';
 import { credentialSteps, storeSecret, type CredentialAnswers } from './wizard/credentialSteps';
 import { MultiStepInput } from './wizard/multiStepInput';
 import { runNewModelWizard } from './wizard/newModelWizard';
+import type { WarehouseCommands } from './warehouseCommands';
 
 /** A command's model: from the tree node it was invoked on, else picked by the user. */
 async function modelFor(engine: EngineClient, arg: unknown, placeholder: string): Promise<ModelSummary | undefined> {
@@ -104,15 +105,19 @@ async function editCredentials(engine: EngineClient, secrets: CredentialSecrets,
   const done = await MultiStepInput.run(credentialSteps(title, target, [], undefined, credentials), 8);
   if (!done || !target.credentials) return;
   if (!(await storeSecret((id, s) => secrets.set(id, s), target))) return;
+  if (target.secret !== undefined) await engine.secretChanged(credentials.id);
   const result = await engine.saveCredentials({ credentials: target.credentials, create: false });
   if (!result.ok) {
     await showRefusal(result);
     return;
   }
   const users = result.state.models.filter((m) => m.credentials === credentials.id).map((m) => m.name);
-  void vscode.window.showInformationMessage(
-    `Credentials "${credentials.id}" saved.${users.length ? ` Re-run the preview of ${users.join(', ')} to check the query still runs.` : ''}`,
+  const verify = 'Verify Now';
+  const choice = await vscode.window.showInformationMessage(
+    `Credentials "${credentials.id}" saved.${users.length ? ` Then run the query of ${users.join(', ')} again to check it still works.` : ''}`,
+    verify,
   );
+  if (choice === verify) await vscode.commands.executeCommand('retl.verifyCredentials', credentials.id);
 }
 
 async function deleteModel(engine: EngineClient, arg: unknown): Promise<void> {
@@ -152,7 +157,13 @@ async function openConfig(engine: EngineClient, arg: unknown): Promise<void> {
   await vscode.window.showTextDocument(uri, selection ? { selection } : {});
 }
 
-export function registerCommands(context: vscode.ExtensionContext, engine: EngineClient, secrets: CredentialSecrets, tree: ModelsTree): void {
+export function registerCommands(
+  context: vscode.ExtensionContext,
+  engine: EngineClient,
+  secrets: CredentialSecrets,
+  tree: ModelsTree,
+  warehouse: WarehouseCommands,
+): void {
   const run = (fn: (arg: unknown) => Promise<void>) => async (arg: unknown) => {
     try {
       await fn(arg);
@@ -169,6 +180,8 @@ export function registerCommands(context: vscode.ExtensionContext, engine: Engin
     'retl.deleteModel': (a) => deleteModel(engine, a),
     'retl.openConfig': (a) => openConfig(engine, a),
     'retl.refresh': async () => tree.update(await engine.state()),
+    'retl.verifyCredentials': async (a) => void (await warehouse.verify(a)),
+    'retl.runQuery': (a) => warehouse.runQuery(a),
   };
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run(fn)));
 }

@@ -1,10 +1,14 @@
 // Starts the engine (the language server) and wraps the typed `retl/...` requests.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { WorkspaceState } from '../../protocol/src/config';
+import type { Credentials, WorkspaceState } from '../../protocol/src/config';
+import type { Cell, PreviewResult } from '../../protocol/src/preview';
+import type { VerifyResult } from '../../protocol/src/verify';
 import {
   Notifications,
   Requests,
+  type PreviewOpenParams,
+  type VerifyProgress,
   type ChangeResult,
   type CreateModelParams,
   type DeleteModelParams,
@@ -20,6 +24,9 @@ export class EngineClient implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkspaceState>();
   /** Fires whenever retl.yaml was loaded or changed, with what the engine now holds. */
   readonly onDidChangeState = this.changed.event;
+  private readonly verifying = new vscode.EventEmitter<VerifyProgress>();
+  /** The checks of a running verification, after every change. */
+  readonly onVerifyProgress = this.verifying.event;
 
   constructor(context: vscode.ExtensionContext, secrets: CredentialSecrets, output: vscode.LogOutputChannel) {
     const module = context.asAbsolutePath('dist/server.js');
@@ -38,6 +45,7 @@ export class EngineClient implements vscode.Disposable {
     };
     this.client = new LanguageClient('retl', 'Reverse ETL engine', serverOptions, clientOptions);
     this.client.onNotification(Notifications.workspaceChanged, (state) => this.changed.fire(state));
+    this.client.onNotification(Notifications.verifyProgress, (p) => this.verifying.fire(p));
     this.client.onRequest(Requests.getSecret, async ({ credentialsId }) => (await secrets.get(credentialsId)) ?? null);
     this.started = this.client.start();
   }
@@ -68,8 +76,35 @@ export class EngineClient implements vscode.Disposable {
     return (await this.ready()).sendRequest(Requests.saveCredentials, p);
   }
 
+  /** Cancelling `token` cancels the checks on the warehouse too. */
+  async verify(credentialsId: string, token: vscode.CancellationToken, unsaved?: Credentials): Promise<VerifyResult> {
+    return (await this.ready()).sendRequest(Requests.verifyCredentials, { credentialsId, ...(unsaved ? { credentials: unsaved } : {}) }, token);
+  }
+
+  async previewOpen(p: PreviewOpenParams, token: vscode.CancellationToken): Promise<PreviewResult> {
+    return (await this.ready()).sendRequest(Requests.previewOpen, p, token);
+  }
+
+  async previewPage(sessionId: string, page: number, token: vscode.CancellationToken): Promise<PreviewResult> {
+    return (await this.ready()).sendRequest(Requests.previewPage, { sessionId, page }, token);
+  }
+
+  async previewCell(sessionId: string, page: number, row: number, column: number): Promise<Cell | null> {
+    return (await this.ready()).sendRequest(Requests.previewCell, { sessionId, page, row, column });
+  }
+
+  async previewClose(sessionId: string): Promise<void> {
+    await (await this.ready()).sendRequest(Requests.previewClose, { sessionId });
+  }
+
+  /** Connections made with an old secret are dropped by the engine. */
+  async secretChanged(credentialsId: string): Promise<void> {
+    await (await this.ready()).sendNotification(Notifications.secretChanged, { credentialsId });
+  }
+
   dispose(): void {
     this.changed.dispose();
+    this.verifying.dispose();
     void this.client.stop();
   }
 }

@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { EngineClient } from './engineClient';
 import { ModelsTree } from './modelsTree';
 import { CredentialSecrets } from './secrets';
+import { WarehouseCommands } from './warehouseCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Reverse ETL', { log: true });
@@ -18,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     engine.onDidChangeState((state) => tree.update(state)),
     vscode.window.createTreeView('retl.models', { treeDataProvider: tree, showCollapseAll: true }),
   );
-  registerCommands(context, engine, secrets, tree);
+  registerCommands(context, engine, secrets, tree, new WarehouseCommands(engine, output));
 }
 
 export function deactivate(): void {

@@ -65,6 +65,12 @@ export interface CredentialsParams {
   credentialsId: string;
 }
 
+export interface VerifyParams {
+  credentialsId: string;
+  /** Credentials not yet written to retl.yaml (the New Model wizard checks them before saving). */
+  credentials?: Credentials;
+}
+
 export interface VerifyProgress {
   credentialsId: string;
   checks: CheckResult[];
@@ -76,6 +82,8 @@ export interface PreviewOpenParams {
   credentialsId?: string;
   /** The text to run, e.g. the editor's unsaved buffer; defaults to the model's query file. */
   sql?: string;
+  /** Per-statement limit; defaults to the retl.preview.timeoutSeconds setting. */
+  timeoutMs?: number;
 }
 
 export interface PreviewPageParams {
@@ -102,7 +110,7 @@ export const Requests = {
   updateModel: new RequestType<UpdateModelParams, ChangeResult, void>('retl/models/update'),
   deleteModel: new RequestType<DeleteModelParams, ChangeResult, void>('retl/models/delete'),
   saveCredentials: new RequestType<SaveCredentialsParams, ChangeResult, void>('retl/credentials/save'),
-  verifyCredentials: new RequestType<CredentialsParams, VerifyResult, void>('retl/verifyCredentials'),
+  verifyCredentials: new RequestType<VerifyParams, VerifyResult, void>('retl/verifyCredentials'),
   previewOpen: new RequestType<PreviewOpenParams, PreviewResult, void>('retl/preview/open'),
   previewPage: new RequestType<PreviewPageParams, PreviewResult, void>('retl/preview/page'),
   /** The whole value of a cell that the page carried truncated. */

@@ -26,6 +26,7 @@ export interface PreviewRequest {
   credentialsId?: string;
   /** The text to run (e.g. the editor's unsaved buffer); defaults to the model's query file. */
   sql?: string;
+  timeoutMs?: number;
 }
 
 export class Engine {
@@ -62,8 +63,8 @@ export class Engine {
     return m;
   }
 
-  async verify(credentialsId: string, onProgress: (checks: CheckResult[]) => void, signal: AbortSignal): Promise<VerifyResult> {
-    const creds = this.credentials(credentialsId);
+  async verify(credentialsId: string, onProgress: (checks: CheckResult[]) => void, signal: AbortSignal, unsaved?: Credentials): Promise<VerifyResult> {
+    const creds = unsaved ?? this.credentials(credentialsId);
     const warehouse = await this.warehouses.get(creds);
     const outcome = await verifyCredentials(credentialsId, warehouse, this.config().stateSchema, onProgress, signal);
     if (outcome.catalog) this.catalogs.set(credentialsId, outcome.catalog);
@@ -85,7 +86,21 @@ export class Engine {
       }
     }
     const warehouse = await this.warehouses.get(creds);
-    return this.previews.open({ warehouse, dialect: dialectOf(creds.type), sql, ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) }, signal);
+    return this.previews.open(
+      {
+        warehouse,
+        dialect: dialectOf(creds.type),
+        sql,
+        ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}),
+        ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}),
+      },
+      signal,
+    );
+  }
+
+  /** The model whose query file is `file` (an absolute path), if any. */
+  modelForFile(file: string): Model | undefined {
+    return this.store.config?.models.find((m) => this.store.resolve(m.query) === file);
   }
 
   async dispose(): Promise<void> {

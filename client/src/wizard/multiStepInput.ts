@@ -40,7 +40,8 @@ export class MultiStepInput {
         input.stepNumber = history.length + 1;
         try {
           const next: Step | undefined = await step(input);
-          history.push(step);
+          // A step that repeats itself (verify again) is one place in the Back history, not many.
+          if (next !== step) history.push(step);
           step = next;
         } catch (err) {
           if (err instanceof BackSignal) {
@@ -86,6 +87,45 @@ export class MultiStepInput {
         qp.onDidHide(() => reject(new CancelSignal())),
       ];
       this.show(qp, subs);
+    });
+  }
+
+  /**
+   * A QuickPick whose items `run` keeps changing while work goes on (e.g. live checks). `token` is
+   * cancelled when the user goes back or closes the input, so that work can stop.
+   */
+  live<T extends vscode.QuickPickItem>(
+    o: { title: string; placeholder: string },
+    run: (qp: vscode.QuickPick<T>, token: vscode.CancellationToken) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const qp = vscode.window.createQuickPick<T>();
+      const cts = new vscode.CancellationTokenSource();
+      qp.title = o.title;
+      qp.placeholder = o.placeholder;
+      qp.step = this.stepNumber;
+      qp.totalSteps = Math.max(this.totalSteps, this.stepNumber);
+      qp.ignoreFocusOut = true;
+      qp.matchOnDetail = false;
+      qp.buttons = this.stepNumber > 1 ? [vscode.QuickInputButtons.Back] : [];
+      const subs: vscode.Disposable[] = [
+        cts,
+        qp.onDidTriggerButton((b) => {
+          if (b !== vscode.QuickInputButtons.Back) return;
+          cts.cancel();
+          reject(new BackSignal());
+        }),
+        qp.onDidAccept(() => {
+          const chosen = qp.selectedItems[0];
+          if (chosen) resolve(chosen);
+        }),
+        qp.onDidHide(() => {
+          cts.cancel();
+          reject(new CancelSignal());
+        }),
+      ];
+      this.show(qp, subs);
+      run(qp, cts.token);
     });
   }
 

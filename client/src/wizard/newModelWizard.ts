@@ -7,6 +7,7 @@ import type { CredentialSecrets } from '../secrets';
 import { showRefusal } from '../feedback';
 import { credentialSteps, storeSecret, TYPE_LABEL, type CredentialAnswers } from './credentialSteps';
 import { MultiStepInput, type Step } from './multiStepInput';
+import { verifyStep } from './verifyStep';
 
 const TITLE = 'New Model';
 const NEW_CREDENTIALS = '$(add) Create credentials from scratch';
@@ -21,7 +22,7 @@ interface Answers {
 
 export function starterSql(type: WarehouseType): string {
   if (type === 'demo') {
-    return `-- One SELECT whose rows are sent to destinations. Ctrl+Space completes tables and columns.
+    return `-- One SELECT whose rows are sent to destinations; the first column is a good primary key.
 SELECT u.id AS user_id,
        u.email,
        u.full_name,
@@ -54,6 +55,20 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
     return undefined;
   };
 
+  // The checks run on credentials not yet in retl.yaml; the engine asks for their secret by id, so a
+  // typed password goes to SecretStorage first (and is removed again if the wizard is abandoned).
+  const storedSecrets = new Set<string>();
+  const verify = verifyStep(TITLE, engine, async () => {
+    const fresh = a.newCredentials;
+    if (!fresh?.credentials) return { id: a.credentialsId ?? '' };
+    if (fresh.secret !== undefined) {
+      if (!(await storeSecret((id, s) => secrets.set(id, s), fresh))) throw new Error('The password could not be stored.');
+      storedSecrets.add(fresh.id);
+      await engine.secretChanged(fresh.id);
+    }
+    return { id: fresh.id, unsaved: fresh.credentials };
+  }, describe);
+
   const pickCredentials: Step = async (input) => {
     const ofType = state.credentials.filter((c) => c.type === a.type);
     const items: vscode.QuickPickItem[] = [
@@ -69,12 +84,12 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
     if (chosen.label !== NEW_CREDENTIALS) {
       a.credentialsId = chosen.label;
       a.newCredentials = undefined;
-      return describe;
+      return verify;
     }
     a.credentialsId = undefined;
     a.newCredentials ??= { type: a.type, id: '', answers: {} };
     if (a.newCredentials.type !== a.type) a.newCredentials = { type: a.type, id: '', answers: {} };
-    return credentialSteps(TITLE, a.newCredentials, state.credentials.map((c) => c.id), describe);
+    return credentialSteps(TITLE, a.newCredentials, state.credentials.map((c) => c.id), verify);
   };
 
   const askName: Step = async (input) => {
@@ -106,13 +121,15 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
     return askName;
   };
 
-  if (!(await MultiStepInput.run(pickType, 4))) return;
+  const finished = await MultiStepInput.run(pickType, 5);
+  const keptSecret = finished ? a.newCredentials?.id : undefined;
+  for (const id of storedSecrets) if (id !== keptSecret) await secrets.delete(id);
+  if (!finished) return;
 
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating model "${a.name}"…` }, async () => {
     let credentialsId = a.credentialsId;
     if (a.newCredentials?.credentials) {
       const creds = a.newCredentials;
-      if (!(await storeSecret((id, s) => secrets.set(id, s), creds))) return;
       const saved = await engine.saveCredentials({ credentials: creds.credentials!, create: true });
       if (!saved.ok) {
         if (creds.secret !== undefined) await secrets.delete(creds.id);

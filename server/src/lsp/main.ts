@@ -37,7 +37,7 @@ connection.onInitialize((params) => {
   };
   engine = new Engine(store, secrets, initOptions?.demoDataDir ?? path.join(root, '.retl', 'demo'));
   return {
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, codeLensProvider: { resolveProvider: false } },
     serverInfo: { name: 'retl-engine' },
   };
 });
@@ -67,6 +67,8 @@ function publishConfigProblems(state: WorkspaceState): void {
 
 function announce(state: WorkspaceState): void {
   publishConfigProblems(state);
+  // Which files are models may have changed: lenses follow.
+  void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   void connection.sendNotification(Notifications.workspaceChanged, state);
 }
 
@@ -120,18 +122,51 @@ function refused(err: unknown): PreviewResult {
   throw err;
 }
 
-connection.onRequest(Requests.verifyCredentials, async ({ credentialsId }, token) => {
+connection.onRequest(Requests.verifyCredentials, async ({ credentialsId, credentials }, token) => {
   try {
     return await requireEngine().verify(
       credentialsId,
       (checks) => void connection.sendNotification(Notifications.verifyProgress, { credentialsId, checks }),
       signalOf(token),
+      credentials,
     );
   } catch (err) {
     return asResponseError(err);
   }
 });
-connection.onRequest(Requests.previewOpen, (p, token) => requireEngine().openPreview(p, signalOf(token)).catch(refused));
+/** The user's preview timeout, read when a preview opens so a changed setting applies at once. */
+async function previewTimeoutMs(): Promise<number | undefined> {
+  try {
+    const seconds = (await connection.workspace.getConfiguration('retl.preview'))?.timeoutSeconds as unknown;
+    return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : undefined;
+  } catch {
+    return undefined; // a client without workspace/configuration
+  }
+}
+
+connection.onRequest(Requests.previewOpen, async (p, token) => {
+  const timeoutMs = p.timeoutMs ?? (await previewTimeoutMs());
+  return requireEngine()
+    .openPreview({ ...p, ...(timeoutMs ? { timeoutMs } : {}) }, signalOf(token))
+    .catch(refused);
+});
+
+// "Run Query" and "Verify Credentials" above every model's query file.
+connection.onCodeLens(({ textDocument }) => {
+  let file: string;
+  try {
+    file = fileURLToPath(textDocument.uri);
+  } catch {
+    return [];
+  }
+  const model = engine?.modelForFile(file);
+  if (!model) return [];
+  const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return [
+    { range: top, command: { title: `$(play) Run Query (${model.name})`, command: 'retl.runQuery', arguments: [model.id] } },
+    { range: top, command: { title: `$(shield) Verify Credentials (${model.credentials})`, command: 'retl.verifyCredentials', arguments: [model.credentials] } },
+  ];
+});
 connection.onRequest(Requests.previewPage, (p, token) => requireEngine().previews.page(p.sessionId, p.page, signalOf(token)));
 connection.onRequest(Requests.previewCell, (p) => requireEngine().previews.cell(p.sessionId, p.page, p.row, p.column) ?? null);
 connection.onRequest(Requests.previewClose, (p) => requireEngine().previews.close(p.sessionId));

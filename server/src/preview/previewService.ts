@@ -20,6 +20,8 @@ export interface OpenPreview {
   dialect: Dialect;
   sql: string;
   primaryKey?: string;
+  /** Overrides the service's timeout (the user's setting, read when the preview opens). */
+  timeoutMs?: number;
 }
 
 const MAX_LISTED_DUPLICATES = 100;
@@ -56,7 +58,7 @@ export class PreviewService {
     if (!check.ok) return { ok: false, error: { kind: check.kind, message: check.message, ...at(p.sql, check.offset) } };
     let cursor: PreviewCursor;
     try {
-      cursor = await p.warehouse.openPreview(check.statement, { timeoutMs: this.settings.timeoutMs, signal });
+      cursor = await p.warehouse.openPreview(check.statement, { timeoutMs: p.timeoutMs ?? this.settings.timeoutMs, signal });
     } catch (err) {
       return { ok: false, error: previewError(err, p.sql, check.offset) };
     }
