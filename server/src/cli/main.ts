@@ -207,21 +207,35 @@ function cliEngine(store: ConfigStore): Engine {
   return new Engine(store, NO_STORED_SECRETS, path.join(store.root, '.retl', 'demo'));
 }
 
-/** Ctrl-C cancels what runs on the warehouse, then the command ends. */
-function interruptSignal(): { signal: AbortSignal; done: () => void } {
+/**
+ * Runs a warehouse command with the CLI's engine: Ctrl-C cancels what runs on the warehouse, engine
+ * errors become exit codes, and every connection is closed before the command returns.
+ */
+async function withEngine(values: Values, io: Output, fn: (engine: Engine, signal: AbortSignal) => Promise<number>): Promise<number> {
+  const store = await openStore(values, io);
+  if (typeof store === 'number') return store;
+  const engine = cliEngine(store);
   const controller = new AbortController();
   const onInt = () => controller.abort();
   process.once('SIGINT', onInt);
-  return { signal: controller.signal, done: () => process.removeListener('SIGINT', onInt) };
+  try {
+    return await fn(engine, controller.signal);
+  } catch (err) {
+    if (err instanceof EngineError) {
+      io.err(`retl: ${err.message}`);
+      return err.code === 'notFound' ? EXIT.refused : EXIT.usage;
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onInt);
+    await engine.dispose();
+    await closeDemoWarehouses();
+  }
 }
 
 async function runVerify(rest: string[], values: Values, io: Output): Promise<number> {
   const [credentialsId] = expectArgs(rest, 1, 'verify CREDENTIALS_ID');
-  const store = await openStore(values, io);
-  if (typeof store === 'number') return store;
-  const engine = cliEngine(store);
-  const { signal, done } = interruptSignal();
-  try {
+  return withEngine(values, io, async (engine, signal) => {
     const result = await engine.verify(credentialsId!, (checks) => {
       if (io.json) return;
       const running = checks.find((c) => c.status === 'running');
@@ -240,34 +254,20 @@ async function runVerify(rest: string[], values: Values, io: Output): Promise<nu
       }
     }
     return result.ok ? EXIT.ok : EXIT.checksFailed;
-  } catch (err) {
-    if (err instanceof EngineError) {
-      io.err(`retl: ${err.message}`);
-      return err.code === 'notFound' ? EXIT.refused : EXIT.usage;
-    }
-    throw err;
-  } finally {
-    done();
-    await engine.dispose();
-    await closeDemoWarehouses();
-  }
+  });
 }
 
 async function runPreview(rest: string[], values: Values, io: Output): Promise<number> {
   const [modelId] = expectArgs(rest, 1, 'preview MODEL_ID [--page N]');
   const page = values.page === undefined ? 1 : Number(values.page);
   if (!Number.isInteger(page) || page < 1) throw new UsageError('--page takes a whole number from 1 up.');
-  const store = await openStore(values, io);
-  if (typeof store === 'number') return store;
-  const engine = cliEngine(store);
-  const { signal, done } = interruptSignal();
-  try {
+  return withEngine(values, io, async (engine, signal) => {
     let result = await engine.openPreview({ modelId: modelId! }, signal);
     if (result.ok && page > 1) result = await engine.previews.page(result.page.sessionId, page, signal);
     if (!result.ok) {
       const e = result.error;
       if (io.json) io.err(JSON.stringify({ error: e.kind, message: e.message, ...(e.position ? { line: e.position.line, column: e.position.column } : {}), ...(e.code ? { code: e.code } : {}) }));
-      else io.err(`retl: ${e.position ? `${store.resolve(engine.model(modelId!).query)}:${e.position.line}:${e.position.column}: ` : ''}${e.message}`);
+      else io.err(`retl: ${e.position ? `${engine.store.resolve(engine.model(modelId!).query)}:${e.position.line}:${e.position.column}: ` : ''}${e.message}`);
       return e.kind === 'refused' ? EXIT.refused : EXIT.checksFailed;
     }
     const p = result.page;
@@ -280,17 +280,7 @@ async function runPreview(rest: string[], values: Values, io: Output): Promise<n
       if (p.keys.duplicates.length) io.out(`duplicate keys: ${p.keys.duplicates.slice(0, 10).join(', ')}`);
     }
     return EXIT.ok;
-  } catch (err) {
-    if (err instanceof EngineError) {
-      io.err(`retl: ${err.message}`);
-      return err.code === 'notFound' ? EXIT.refused : EXIT.usage;
-    }
-    throw err;
-  } finally {
-    done();
-    await engine.dispose();
-    await closeDemoWarehouses();
-  }
+  });
 }
 
 function cellText(c: Cell): string {

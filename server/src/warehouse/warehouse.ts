@@ -72,6 +72,14 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/** Where a missing password should go, said the same way for every warehouse. */
+export function missingSecretError(user: string, passwordEnv: string | undefined): WarehouseError {
+  return new WarehouseError(
+    `No password for "${user}": ${passwordEnv ? `environment variable ${passwordEnv} is empty or unset` : 'enter it with "Edit Credentials" (VS Code keeps it in SecretStorage), or name an environment variable in passwordEnv'}.`,
+    'secretMissing',
+  );
+}
+
 export function abortError(): WarehouseError {
   return new WarehouseError('Cancelled.', 'cancelled');
 }

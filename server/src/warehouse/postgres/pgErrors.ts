@@ -1,6 +1,6 @@
 // PostgreSQL failures in words a person can act on: which field to fix, or which grant is missing.
 import type { PostgresCredentials } from '../../../../protocol/src/config';
-import { WarehouseError } from '../warehouse';
+import { missingSecretError, WarehouseError } from '../warehouse';
 import { quoteIdent } from './pgSql';
 
 interface PgLikeError {
@@ -52,13 +52,7 @@ export function classifyPgError(err: unknown, c: PostgresCredentials, hadPasswor
   if (/SSL|TLS|certificate|self[- ]signed/i.test(msg) || /^(ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(code)) {
     return new WarehouseError(`TLS failed with ${where}: ${msg}. Check the TLS setting (ssl: ${c.ssl ?? 'prefer'}).`, 'tls', opts());
   }
-  if (!hadPassword && /password|SASL|SCRAM/i.test(msg)) {
-    return new WarehouseError(
-      `The server wants a password for "${c.user}" and none is set: ${c.passwordEnv ? `environment variable ${c.passwordEnv} is empty or unset` : 'enter it with "Edit Credentials" (it is kept in SecretStorage)'}.`,
-      'secretMissing',
-      opts(),
-    );
-  }
+  if (!hadPassword && /password|SASL|SCRAM/i.test(msg)) return missingSecretError(c.user, c.passwordEnv);
   if (code === '42P01' || code === '42703' || code === '42883' || code.startsWith('42')) {
     return new WarehouseError(msg, 'other', opts());
   }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
-import { abortError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { abortError, missingSecretError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
 import {
   buildCatalog,
   CATALOG_SQL,
@@ -23,6 +23,7 @@ import {
   type CatalogRow,
 } from './pgSql';
 import { classifyPgError } from './pgErrors';
+import { onAbort, raceAbort } from '../abort';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a forgotten preview may hold its transaction before PostgreSQL ends it. */
@@ -72,21 +73,13 @@ export class PostgresWarehouse implements Warehouse {
     };
   }
 
-  private missingSecret(): WarehouseError {
-    const c = this.creds;
-    return new WarehouseError(
-      `The server wants a password for "${c.user}" and none is set: ${c.passwordEnv ? `environment variable ${c.passwordEnv} is empty or unset` : 'enter it with "Edit Credentials" (VS Code keeps it in SecretStorage), or name an environment variable in passwordEnv'}.`,
-      'secretMissing',
-    );
-  }
-
   /**
    * pg calls this as a method of the connecting client. pg leaves that client's socket open when the
    * password callback fails (the server then waits for it until authentication_timeout), so the
    * socket is closed here once the failure has been reported.
    */
   private refusePassword(): () => Promise<string> {
-    const error = () => this.missingSecret();
+    const error = () => missingSecretError(this.creds.user, this.creds.passwordEnv);
     return function (this: unknown) {
       const stream = (this as { connection?: { stream?: { destroy(): void } } } | undefined)?.connection?.stream;
       setImmediate(() => stream?.destroy());
@@ -345,38 +338,4 @@ class PgPreviewCursor implements PreviewCursor {
       this.client.release(err as Error); // a broken connection is dropped, not reused
     }
   }
-}
-
-/** Resolves like `p`, or rejects when `signal` aborts first; a late result is handed to `late`. */
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal, late: (value: T) => void): Promise<T> {
-  if (signal.aborted) {
-    p.then(late, () => undefined);
-    return Promise.reject(abortError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbortFn = () => {
-      p.then(late, () => undefined);
-      reject(abortError());
-    };
-    signal.addEventListener('abort', onAbortFn, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbortFn);
-        if (!signal.aborted) resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbortFn);
-        reject(e);
-      },
-    );
-  });
-}
-
-export function onAbort(signal: AbortSignal, fn: () => void): () => void {
-  if (signal.aborted) {
-    fn();
-    return () => undefined;
-  }
-  signal.addEventListener('abort', fn, { once: true });
-  return () => signal.removeEventListener('abort', fn);
 }

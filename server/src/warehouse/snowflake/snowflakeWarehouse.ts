@@ -4,8 +4,8 @@
 import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
 import type { SnowflakeCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
-import { onAbort } from '../postgres/postgresWarehouse';
-import { abortError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { onAbort } from '../abort';
+import { abortError, missingSecretError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
 
 const FIRST_PREFIX = 'SELECT * FROM (\n';
@@ -35,12 +35,7 @@ export class SnowflakeWarehouse implements Warehouse {
       const sdk = await loadSnowflakeSdk();
       const c = this.creds;
       const jwt = c.authenticator === 'SNOWFLAKE_JWT';
-      if (!jwt && !this.secret) {
-        throw new WarehouseError(
-          `No password for "${c.user}": ${c.passwordEnv ? `environment variable ${c.passwordEnv} is empty or unset` : 'enter it with "Edit Credentials" (it is kept in SecretStorage)'}.`,
-          'secretMissing',
-        );
-      }
+      if (!jwt && !this.secret) throw missingSecretError(c.user, c.passwordEnv);
       const conn = sdk.createConnection({
         account: c.account,
         username: c.user,
