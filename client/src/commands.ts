@@ -182,6 +182,7 @@ export function registerCommands(
     'retl.refresh': async () => tree.update(await engine.state()),
     'retl.verifyCredentials': async (a) => void (await warehouse.verify(a)),
     'retl.runQuery': (a) => warehouse.runQuery(a),
+    'retl.showOutput': async () => warehouse.showOutput(),
   };
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run(fn)));
 }

@@ -7,7 +7,13 @@ import { ModelsTree } from './modelsTree';
 import { CredentialSecrets } from './secrets';
 import { WarehouseCommands } from './warehouseCommands';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** Only for the end-to-end tests (RETL_E2E=1): lets them check what the UI did. */
+export interface RetlTestApi {
+  state(): Promise<import('../../protocol/src/config').WorkspaceState>;
+  hasSecret(credentialsId: string): Promise<boolean>;
+}
+
+export function activate(context: vscode.ExtensionContext): RetlTestApi | undefined {
   const output = vscode.window.createOutputChannel('Reverse ETL', { log: true });
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? context.globalStorageUri;
   const secrets = new CredentialSecrets(context.secrets, folder);
@@ -19,7 +25,12 @@ export function activate(context: vscode.ExtensionContext): void {
     engine.onDidChangeState((state) => tree.update(state)),
     vscode.window.createTreeView('retl.models', { treeDataProvider: tree, showCollapseAll: true }),
   );
-  registerCommands(context, engine, secrets, tree, new WarehouseCommands(engine, output));
+  const warehouse = new WarehouseCommands(engine, output);
+  context.subscriptions.push(warehouse);
+  registerCommands(context, engine, secrets, tree, warehouse);
+  if (process.env.RETL_E2E !== '1') return undefined;
+  // Says whether a secret exists, never what it is.
+  return { state: () => engine.state(), hasSecret: async (id) => (await secrets.get(id)) !== undefined };
 }
 
 export function deactivate(): void {

@@ -11,11 +11,24 @@ import { describeCredentials } from './modelsTree';
 export class WarehouseCommands {
   /** One preview at a time in the output channel; a new run closes the previous session. */
   private session: { id: string; model?: ModelSummary } | undefined;
+  /** Which page of which query the output channel shows; a click opens it. */
+  private readonly status = vscode.window.createStatusBarItem('retl.preview', vscode.StatusBarAlignment.Left, 10);
 
   constructor(
     private readonly engine: EngineClient,
     private readonly output: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.status.name = 'Reverse ETL preview';
+    this.status.command = 'retl.showOutput';
+  }
+
+  showOutput(): void {
+    this.output.show(true);
+  }
+
+  dispose(): void {
+    this.status.dispose();
+  }
 
   async verify(arg: unknown): Promise<VerifyResult | undefined> {
     const state = await this.engine.state();
@@ -81,6 +94,10 @@ export class WarehouseCommands {
     this.output.appendLine(formatPage(page));
     for (const note of keyNotes(page)) this.output.appendLine(note);
     this.output.show(true);
+    const rows = `rows ${(page.page - 1) * page.pageSize + 1}–${(page.page - 1) * page.pageSize + page.rows.length}`;
+    this.status.text = `$(table) ${model ? model.name : 'Query'} · page ${page.page} · ${rows}${page.hasMore ? ' · more' : ''}`;
+    this.status.tooltip = 'Show the preview in the Reverse ETL output';
+    this.status.show();
     const next = 'Next Page';
     const previous = 'Previous Page';
     const buttons = [...(page.page > 1 ? [previous] : []), ...(page.hasMore ? [next] : [])];
