@@ -21,6 +21,8 @@ const { default: Mocha } = await import('mocha');
 const SUITES = {
   unit: { dir: 'out/test/unit', timeout: 30_000 },
   integration: { dir: 'out/test/integration', timeout: 120_000, needs: ensurePostgres },
+  // Not mocha in this process: scenarios in the real VS Code (code-server + Chromium), see scripts/e2e.
+  e2e: { run: async () => (await import('./e2e/run.mjs')).runScenarios() },
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? wanted : Object.keys(SUITES);
@@ -50,6 +52,18 @@ for (const name of chosen) {
   } catch (err) {
     console.error(`${name}: cannot set up: ${err.message}`);
     failed++;
+    continue;
+  }
+  if (suite.run) {
+    try {
+      const r = await suite.run();
+      passed += r.passed;
+      failed += r.failed;
+      for (const f of r.failures) console.log(`  failed: ${f}`);
+    } catch (err) {
+      console.error(`${name}: ${err.stack ?? err}`);
+      failed++;
+    }
     continue;
   }
   const mocha = new Mocha({ timeout: suite.timeout, reporter: 'spec', color: !process.env.CI });

@@ -124,22 +124,22 @@ async function deleteModel(engine: EngineClient, arg: unknown): Promise<void> {
   const model = await modelFor(engine, arg, 'Model to delete');
   if (!model) return;
   if (model.connections.length > 0) {
-    await vscode.window.showErrorMessage(
-      `"${model.name}" cannot be deleted: ${model.connections.length === 1 ? 'connection' : 'connections'} ${model.connections.join(', ')} ${model.connections.length === 1 ? 'uses' : 'use'} it. Remove ${model.connections.length === 1 ? 'that connection' : 'those connections'} first.`,
-      { modal: true },
+    const n = model.connections.length;
+    void vscode.window.showErrorMessage(
+      `"${model.name}" cannot be deleted: ${n === 1 ? 'connection' : 'connections'} ${model.connections.join(', ')} ${n === 1 ? 'uses' : 'use'} it. Remove ${n === 1 ? 'that connection' : 'those connections'} first.`,
     );
     return;
   }
-  const keepFile = 'Delete Model';
-  const withFile = `Delete Model and ${model.query}`;
-  const choice = await vscode.window.showWarningMessage(
-    `Permanently delete the model "${model.name}"?`,
-    { modal: true, detail: `It is removed from retl.yaml. Its query file ${model.query} stays unless you choose otherwise.` },
-    keepFile,
-    withFile,
-  );
-  if (!choice) return;
-  const result = await engine.deleteModel({ id: model.id, deleteQueryFile: choice === withFile });
+  // A pick list, not a modal dialog: it is keyboard-first, and Escape keeps the model.
+  const keepFile = { label: '$(trash) Delete the model', description: `keep ${model.query}`, withFile: false };
+  const withFileItem = { label: '$(trash) Delete the model and its query file', description: model.query, withFile: true };
+  const cancel = { label: '$(close) Cancel', description: 'keep the model', withFile: undefined };
+  const choice = await vscode.window.showQuickPick([cancel, keepFile, withFileItem], {
+    title: `Permanently delete the model "${model.name}"?`,
+    placeHolder: 'It is removed from retl.yaml; connections can no longer use it',
+  });
+  if (!choice || choice.withFile === undefined) return;
+  const result = await engine.deleteModel({ id: model.id, deleteQueryFile: choice.withFile });
   if (!result.ok) await showRefusal(result);
 }
 

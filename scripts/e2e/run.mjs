@@ -1,13 +1,46 @@
-// `npm run test:e2e` (and part of `npm test`): the scenarios in the real VS Code.
+// `npm run test:e2e` (and part of `npm test`): the scenarios in the real VS Code. A throwaway PostgreSQL
+// server (the same helper as the integration tests) backs the scenarios that type real credentials.
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureDeps, root, run } from '../ensureDeps.mjs';
 
-export const SCENARIOS = ['fresh-demo'];
+export const SCENARIOS = (process.env.RETL_E2E_ONLY ?? 'fresh-demo,postgres-password,wrong-password,lifecycle').split(',');
+
+const LIFECYCLE_CONNECTIONS = `connections:
+  - id: active_users_to_crm
+    model: active_users
+`;
 
 export async function runScenarios() {
   const { ensureCodeServer } = await import('./codeServer.mjs');
   const { runE2E } = await import('./driver.mjs');
+  const { ensurePostgres } = await import('../ensurePostgres.mjs');
   ensureCodeServer();
-  return runE2E({ root, scenarios: SCENARIOS, env: { RETL_E2E: '1' } });
+  ensurePostgres();
+  const require = createRequire(import.meta.url);
+  const { pgFixture } = require(join(root, 'out/test/integration/pgFixture.js'));
+  const { stopSharedPostgres } = require(join(root, 'out/test/helpers/postgres.js'));
+  const { initWorkspace } = require(join(root, 'out/server/src/init/starterWorkspace.js'));
+  try {
+    const fx = await pgFixture();
+    const pg = { host: fx.server.host, port: fx.server.port, database: fx.database, user: fx.reader.user, password: fx.reader.password };
+    return await runE2E({
+      root,
+      scenarios: SCENARIOS,
+      env: { RETL_E2E: '1', RETL_E2E_PG: JSON.stringify(pg) },
+      prepare: async (name, dir) => {
+        if (name === 'lifecycle') {
+          await initWorkspace(dir, true);
+          const yaml = join(dir, 'retl.yaml');
+          const { readFileSync } = await import('node:fs');
+          writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('connections: []\n', LIFECYCLE_CONNECTIONS));
+        }
+      },
+    });
+  } finally {
+    await stopSharedPostgres();
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+import { ui } from './ui';
 
 interface TestResult {
   title: string;
@@ -17,7 +18,19 @@ export async function run(): Promise<void> {
   const resultsDir = process.env.RETL_E2E_RESULTS ?? path.resolve(__dirname, '../../../test-results/e2e');
   mkdirSync(resultsDir, { recursive: true });
   const tests: TestResult[] = [];
-  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
+  const mocha = new Mocha({
+    ui: 'bdd',
+    timeout: 120_000,
+    color: false,
+    reporter: 'spec',
+    rootHooks: {
+      // What the screen showed when a test failed, before anything else changes it.
+      async afterEach(this: Mocha.Context) {
+        const t = this.currentTest;
+        if (t?.state === 'failed') await ui('screenshot', { name: `${name}-FAILED-${t.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}` }).catch(() => undefined);
+      },
+    },
+  });
   mocha.addFile(path.join(__dirname, 'suites', `${name}.test.js`));
   try {
     await new Promise<void>((resolve) => {

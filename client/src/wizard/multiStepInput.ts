@@ -26,6 +26,10 @@ export interface InputOptions {
 
 export class MultiStepInput {
   private current?: vscode.QuickInput;
+  /** True while show() replaces one widget by the next: that hide is ours, not the user's. */
+  private swapping = false;
+  /** The user closed a widget between two steps (while the next one was being prepared). */
+  private abandoned = false;
   private stepNumber = 0;
   private totalSteps = 1;
 
@@ -162,14 +166,23 @@ export class MultiStepInput {
   }
 
   private show(input: vscode.QuickInput, subs: vscode.Disposable[]): void {
-    // Swap the widget without a hide event reaching the previous step's promise.
-    const previous = this.current;
-    this.current = input;
-    const cleanup = input.onDidHide(() => subs.forEach((d) => d.dispose()));
-    subs.push(cleanup);
-    input.show();
-    if (previous) {
-      previous.dispose();
+    if (this.abandoned) {
+      subs.forEach((d) => d.dispose());
+      input.dispose();
+      throw new CancelSignal(); // rejects the step's promise: the flow ends as cancelled
     }
+    // The previous step's widget goes first, so the new one takes the keyboard focus (Escape, typing).
+    this.swapping = true;
+    this.current?.dispose();
+    this.swapping = false;
+    this.current = input;
+    subs.push(
+      input.onDidHide(() => {
+        // Closed by the user after its step had answered, while the next step was still being prepared.
+        if (!this.swapping && this.current === input) this.abandoned = true;
+        subs.forEach((d) => d.dispose());
+      }),
+    );
+    input.show();
   }
 }

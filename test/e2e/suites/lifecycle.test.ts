@@ -1,0 +1,50 @@
+// Rename, delete refused while a connection uses the model, delete once it is unused.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { eventually, extensionApi, ui, workspaceDir } from '../ui';
+
+const yamlPath = () => path.join(workspaceDir(), 'retl.yaml');
+
+describe('model lifecycle', () => {
+  it('renames a model from the palette; the id stays', async () => {
+    await ui('openView', { title: 'Reverse ETL' });
+    await ui('waitText', { selector: '.monaco-list-row', text: 'Active users' });
+    await ui('command', { title: 'Reverse ETL: Rename Model' });
+    await ui('waitQuickInput', { text: 'Model to rename' });
+    await ui('type', { text: 'Active users' });
+    await ui('waitQuickInput', { text: 'New display name' });
+    await ui('clearInput');
+    await ui('type', { text: 'Accounts by MRR', enter: false });
+    await ui('waitQuickInput', { text: 'already exists' });
+    await ui('clearInput');
+    await ui('type', { text: 'Recently active users' });
+    await eventually(() => (readFileSync(yamlPath(), 'utf8').includes('name: Recently active users') ? true : undefined), 'the new name in retl.yaml');
+    assert.match(readFileSync(yamlPath(), 'utf8'), /- id: active_users\n\s+name: Recently active users/);
+    await ui('waitText', { selector: '.monaco-list-row', text: 'Recently active users' });
+  });
+
+  it('refuses to delete a model a connection uses, naming the connection', async () => {
+    await ui('command', { title: 'Reverse ETL: Delete Model' });
+    await ui('waitQuickInput', { text: 'Model to delete' });
+    await ui('type', { text: 'Recently active users' });
+    await ui('waitText', { selector: '.notifications-toasts', text: 'cannot be deleted: connection active_users_to_crm uses it' });
+    await ui('screenshot', { name: 'delete-refused' });
+    assert.match(readFileSync(yamlPath(), 'utf8'), /- id: active_users\n/);
+  });
+
+  it('deletes the model once no connection uses it', async () => {
+    writeFileSync(yamlPath(), readFileSync(yamlPath(), 'utf8').replace(/connections:\n[\s\S]*$/, 'connections: []\n'));
+    const api = await extensionApi();
+    await eventually(async () => ((await api.state()).connections.length === 0 ? true : undefined), 'the reload after the external edit');
+    await ui('command', { title: 'Reverse ETL: Delete Model' });
+    await ui('waitQuickInput', { text: 'Model to delete' });
+    await ui('type', { text: 'Recently active users' });
+    await ui('waitQuickInput', { text: 'Permanently delete the model "Recently active users"?' });
+    await ui('type', { text: 'Delete the model' }); // the first match keeps the query file
+    const file = path.join(workspaceDir(), 'models', 'active_users.sql');
+    await eventually(() => (!readFileSync(yamlPath(), 'utf8').includes('id: active_users') ? true : undefined), 'the model gone from retl.yaml');
+    assert.deepEqual((await api.state()).models.map((m) => m.id), ['accounts_mrr']);
+    assert.ok(existsSync(file), 'the query file stays unless asked');
+  });
+});
