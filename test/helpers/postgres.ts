@@ -37,6 +37,12 @@ function freePort(): Promise<number> {
 }
 
 let shared: Promise<TestPostgres> | undefined;
+const onStop: (() => void)[] = [];
+
+/** Caches built on the shared server (databases, roles) are dropped with it. */
+export function onSharedPostgresStop(fn: () => void): void {
+  onStop.push(fn);
+}
 
 /** One server for the whole run. */
 export function sharedPostgres(): Promise<TestPostgres> {
@@ -49,6 +55,7 @@ export async function stopSharedPostgres(): Promise<void> {
   const s = await shared.catch(() => undefined);
   shared = undefined;
   s?.stop();
+  for (const fn of onStop) fn();
 }
 
 function clientFor(host: string, port: number, user: string, password: string) {

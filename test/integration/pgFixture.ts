@@ -1,7 +1,7 @@
 // The warehouse the PostgreSQL tests run against: a database with a 1-million-row table, a table of
 // awkward values, the state schema, a reader role that may use it and one that may not.
 import type { PostgresCredentials } from '../../protocol/src/config';
-import { sharedPostgres, type TestPostgres } from '../helpers/postgres';
+import { onSharedPostgresStop, sharedPostgres, type TestPostgres } from '../helpers/postgres';
 
 export interface PgFixture {
   server: TestPostgres;
@@ -12,6 +12,9 @@ export interface PgFixture {
 }
 
 let fixture: Promise<PgFixture> | undefined;
+onSharedPostgresStop(() => {
+  fixture = undefined;
+});
 
 export const BIG_ROWS = 1_000_000;
 export const TEN_MB = 10 * 1024 * 1024;
