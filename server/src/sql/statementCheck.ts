@@ -79,7 +79,7 @@ async function checkPostgres(sql: string): Promise<StatementCheck> {
 }
 
 /** Data-changing CTEs and row locks hide inside a SELECT; the walk finds them anywhere in the tree. */
-function findForbidden(node: unknown): string | undefined {
+export function findForbidden(node: unknown): string | undefined {
   if (Array.isArray(node)) {
     for (const item of node) {
       const f = findForbidden(item);
@@ -99,7 +99,7 @@ function findForbidden(node: unknown): string | undefined {
   return undefined;
 }
 
-function statementName(astKind: string): string {
+export function statementName(astKind: string): string {
   const base = astKind.replace(/Stmt$/, '');
   const known: Record<string, string> = {
     Insert: 'INSERT', Update: 'UPDATE', Delete: 'DELETE', Merge: 'MERGE', Drop: 'DROP', Create: 'CREATE TABLE',
@@ -109,7 +109,7 @@ function statementName(astKind: string): string {
   return known[base] ?? base.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
 }
 
-function skipSpace(sql: string, offset: number): number {
+export function skipSpace(sql: string, offset: number): number {
   let i = offset;
   for (;;) {
     while (i < sql.length && /\s/.test(sql[i]!)) i++;
@@ -127,8 +127,8 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const SNOWFLAKE_READ_STARTS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
-const SNOWFLAKE_WRITE_WORDS = new Set([
+export const SNOWFLAKE_READ_STARTS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
+export const SNOWFLAKE_WRITE_WORDS = new Set([
   'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'TRUNCATE', 'CREATE', 'DROP', 'ALTER', 'GRANT', 'REVOKE', 'COPY', 'PUT',
   'REMOVE', 'CALL', 'EXECUTE', 'UNDROP',
 ]);
