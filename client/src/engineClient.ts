@@ -39,7 +39,7 @@ export class EngineClient implements vscode.Disposable {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file', language: 'sql' }],
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/retl.yaml') },
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/retl.yaml'), configurationSection: 'retl' },
       initializationOptions,
       outputChannel: output,
     };

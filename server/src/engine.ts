@@ -9,7 +9,7 @@ import { DEFAULT_PREVIEW_SETTINGS, PreviewService, type PreviewSettings } from '
 import { dialectOf } from './sql/statementCheck';
 import { verifyCredentials } from './verify/verifyCredentials';
 import { WarehouseRegistry, type SecretSource } from './warehouse/registry';
-import type { Catalog } from './warehouse/warehouse';
+import { WarehouseError, type Catalog } from './warehouse/warehouse';
 
 export class EngineError extends Error {
   constructor(
@@ -34,6 +34,10 @@ export class Engine {
   readonly previews: PreviewService;
   /** Catalogs from the last successful "Able to list schemas" check, per credentials id. */
   readonly catalogs = new Map<string, Catalog>();
+  private readonly loading = new Map<string, Promise<Catalog | undefined>>();
+  private readonly failedAt = new Map<string, number>();
+  /** Called when a catalog arrives or changes, so open documents are checked again. */
+  onCatalog: (credentialsId: string) => void = () => undefined;
 
   constructor(
     readonly store: ConfigStore,
@@ -67,7 +71,11 @@ export class Engine {
     const creds = unsaved ?? this.credentials(credentialsId);
     const warehouse = await this.warehouses.get(creds);
     const outcome = await verifyCredentials(credentialsId, warehouse, this.config().stateSchema, onProgress, signal);
-    if (outcome.catalog) this.catalogs.set(credentialsId, outcome.catalog);
+    if (outcome.catalog && !unsaved) {
+      this.catalogs.set(credentialsId, outcome.catalog);
+      this.failedAt.delete(credentialsId);
+      this.onCatalog(credentialsId);
+    }
     return outcome.result;
   }
 
@@ -96,6 +104,52 @@ export class Engine {
       },
       signal,
     );
+  }
+
+  /**
+   * The catalog of a credentials entry: cached, or read once in the background. A failure is not retried
+   * for a minute (a wrong password must not be tried on every keystroke) and never reported here: the
+   * checks of Verify Credentials say what is wrong.
+   */
+  catalogFor(credentialsId: string): Promise<Catalog | undefined> {
+    const cached = this.catalogs.get(credentialsId);
+    if (cached) return Promise.resolve(cached);
+    if (Date.now() - (this.failedAt.get(credentialsId) ?? 0) < 60_000) return Promise.resolve(undefined);
+    let pending = this.loading.get(credentialsId);
+    if (!pending) {
+      pending = (async () => {
+        try {
+          const warehouse = await this.warehouses.get(this.credentials(credentialsId));
+          const catalog = await warehouse.listCatalog(new AbortController().signal);
+          this.catalogs.set(credentialsId, catalog);
+          this.onCatalog(credentialsId);
+          return catalog;
+        } catch {
+          this.failedAt.set(credentialsId, Date.now());
+          return undefined;
+        } finally {
+          this.loading.delete(credentialsId);
+        }
+      })();
+      this.loading.set(credentialsId, pending);
+    }
+    return pending;
+  }
+
+  /** Snowflake's own verdict on a statement its local grammar could not read (only once connected). */
+  confirmer(credentialsId: string): ((statement: string) => Promise<{ message: string; offset?: number } | undefined>) | undefined {
+    if (!this.catalogs.has(credentialsId)) return undefined;
+    return async (statement) => {
+      const warehouse = await this.warehouses.get(this.credentials(credentialsId));
+      if (!warehouse.explain) return undefined;
+      try {
+        await warehouse.explain(statement, new AbortController().signal);
+        return undefined;
+      } catch (err) {
+        if (!(err instanceof WarehouseError) || !['other'].includes(err.kind)) return undefined; // unsure: say nothing
+        return { message: err.message, ...(err.options.position !== undefined ? { offset: err.options.position } : {}) };
+      }
+    };
   }
 
   /** The model whose query file is `file` (an absolute path), if any. */

@@ -18,6 +18,7 @@ import { CONFIG_FILE, ConfigStore } from '../config/configStore';
 import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
 import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
 import { Engine, EngineError } from '../engine';
+import { SqlDocuments } from './sqlDocuments';
 import type { PreviewResult } from '../../../protocol/src/preview';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -36,15 +37,35 @@ connection.onInitialize((params) => {
     get: async (credentialsId: string) => (await connection.sendRequest(Requests.getSecret, { credentialsId })) ?? undefined,
   };
   engine = new Engine(store, secrets, initOptions?.demoDataDir ?? path.join(root, '.retl', 'demo'));
+  engine.onCatalog = (credentialsId) => sql.revalidateAll(credentialsId);
   return {
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, codeLensProvider: { resolveProvider: false } },
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeLensProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: ['.', ' '] },
+      hoverProvider: true,
+    },
     serverInfo: { name: 'retl-engine' },
   };
 });
 
+const sql = new SqlDocuments(connection, () => engine);
+
 connection.onInitialized(async () => {
   await reload();
+  await readSettings();
+  connection.onDidChangeConfiguration(() => void readSettings());
 });
+
+/** retl.defaultCredentials: which credentials check SQL files that belong to no model. */
+async function readSettings(): Promise<void> {
+  try {
+    const retl = (await connection.workspace.getConfiguration('retl')) as { defaultCredentials?: string } | null;
+    sql.setDefaultCredentials(retl?.defaultCredentials);
+  } catch {
+    // a client without workspace/configuration
+  }
+}
 
 function requireStore(): ConfigStore {
   if (!store) throw new Error('The engine is not initialised yet.');
@@ -67,6 +88,7 @@ function publishConfigProblems(state: WorkspaceState): void {
 
 function announce(state: WorkspaceState): void {
   publishConfigProblems(state);
+  sql.revalidateAll();
   // Which files are models may have changed: lenses follow.
   void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   void connection.sendNotification(Notifications.workspaceChanged, state);

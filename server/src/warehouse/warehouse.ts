@@ -69,6 +69,11 @@ export interface Warehouse {
   checkStateSchema(schema: string, signal: AbortSignal): Promise<void>;
   /** `statement` passed checkReadOnlyStatement; errors carry positions within `statement`. */
   openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor>;
+  /**
+   * Asks the warehouse to compile `statement` without running it; throws a WarehouseError (with the
+   * position within `statement`) when it does not compile. Used where the local parser is unsure.
+   */
+  explain?(statement: string, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 

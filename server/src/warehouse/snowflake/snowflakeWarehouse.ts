@@ -137,6 +137,16 @@ export class SnowflakeWarehouse implements Warehouse {
     }
   }
 
+  async explain(statement: string, signal: AbortSignal): Promise<void> {
+    const prefix = 'EXPLAIN USING TEXT\n';
+    try {
+      await this.run(`${prefix}${statement}`, signal);
+    } catch (err) {
+      const raw = (err as WarehouseError).options?.cause ?? err;
+      throw this.classify(raw, 1, statement);
+    }
+  }
+
   async openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor> {
     const conn = await this.connect(options.signal);
     const cursor = new SnowflakePreviewCursor(this, conn, statement, options.timeoutMs);

@@ -1,0 +1,115 @@
+// The built language server (dist/server.js) over stdio, as an editor talks to it: diagnostics,
+// completion and hover for a model file on the embedded demo warehouse.
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { REPO } from '../helpers/cli';
+import { useTempDir } from '../helpers/tempDir';
+
+interface Diag {
+  message: string;
+  severity: number;
+  code: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+describe('language server over stdio: SQL diagnostics, completion, hover (demo warehouse)', function () {
+  this.timeout(90_000);
+  const tmp = useTempDir('retl-lsp-sql-');
+  let child: ChildProcess;
+  let conn: MessageConnection;
+  let published: Map<string, Diag[][]>;
+  let uri: string;
+
+  beforeEach(async () => {
+    writeFileSync(
+      path.join(tmp(), 'retl.yaml'),
+      'version: 1\ncredentials:\n  - id: demo\n    type: demo\nmodels:\n  - id: m\n    name: M\n    credentials: demo\n    query: models/m.sql\n    primaryKey: user_id\n',
+    );
+    mkdirSync(path.join(tmp(), 'models'));
+    writeFileSync(path.join(tmp(), 'models', 'm.sql'), '');
+    uri = pathToFileURL(path.join(tmp(), 'models', 'm.sql')).toString();
+    child = spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    published = new Map();
+    conn.onNotification('textDocument/publishDiagnostics', (p: unknown) => {
+      const d = p as { uri: string; diagnostics: Diag[] };
+      published.set(d.uri, [...(published.get(d.uri) ?? []), d.diagnostics]);
+    });
+    conn.onRequest('workspace/configuration', (p: unknown) => (p as { items: unknown[] }).items.map(() => null));
+    conn.onRequest(() => null); // codeLens refresh, capability registration
+    conn.listen();
+    await conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(tmp()).toString(),
+      capabilities: { workspace: { configuration: true } },
+      initializationOptions: { demoDataDir: path.join(tmp(), '.retl', 'demo') },
+    });
+    conn.sendNotification('initialized', {});
+  });
+
+  afterEach(async () => {
+    await conn.sendRequest('shutdown').catch(() => undefined);
+    conn.sendNotification('exit');
+    conn.dispose();
+    child.kill();
+  });
+
+  async function until<T>(what: () => T | undefined, label: string, ms = 60_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      const v = what();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${label}`);
+  }
+
+  const latest = () => published.get(uri)?.at(-1);
+
+  it('reports a misspelt column with a suggestion once the catalog is read, and nothing after the fix', async () => {
+    const text = 'SELECT u.id AS user_id,\n       u.emial\nFROM public.users AS u\n';
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+    const diags = await until(() => {
+      const d = latest();
+      return d && d.length > 0 ? d : undefined;
+    }, 'a diagnostic for the typo');
+    assert.equal(diags.length, 1, JSON.stringify(diags));
+    assert.match(diags[0]!.message, /no column "emial"\. Did you mean "email"\?/);
+    assert.equal(diags[0]!.severity, 1);
+    assert.deepEqual(diags[0]!.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 8 } });
+    conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: text.replace('emial', 'email') }] });
+    await until(() => (latest()?.length === 0 ? true : undefined), 'the diagnostic to clear');
+  });
+
+  it('flags a DELETE and a second statement on their lines', async () => {
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: 'SELECT 1 AS user_id;\nDELETE FROM public.users\n' } });
+    const diags = await until(() => (latest()?.length ? latest() : undefined), 'diagnostics');
+    assert.deepEqual(diags.map((d) => [d.code, d.range.start.line]).sort(), [['multiple-statements', 1], ['not-read-only', 1]]);
+  });
+
+  it('completes columns of an alias and tables after FROM, with types; hovers show types', async () => {
+    const text = 'SELECT u.\nFROM public.users AS u JOIN public.accounts a ON a.id = u.account_id\n';
+    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+    await until(() => latest(), 'the first check');
+    let columns: { label: string; detail?: string }[] = [];
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      columns = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 9 } })) as { label: string; detail?: string }[];
+      if (columns.some((c) => c.label === 'email')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(columns.map((c) => c.label).sort(), ['account_id', 'created_at', 'email', 'full_name', 'id', 'is_admin', 'last_seen_at', 'country'].sort());
+    assert.match(columns.find((c) => c.label === 'email')!.detail!, /^text/);
+    const afterFrom = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 5 } })) as { label: string }[];
+    assert.ok(afterFrom.some((c) => c.label === 'users') && afterFrom.some((c) => c.label === 'public'), JSON.stringify(afterFrom.map((c) => c.label)));
+    const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 60 } })) as { contents: { value: string } } | null;
+    assert.match(hover?.contents.value ?? '', /\*\*account_id\*\* `integer`/);
+    const tableHover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 14 } })) as { contents: { value: string } } | null;
+    assert.match(tableHover?.contents.value ?? '', /\*\*public\.users\*\* \(table\)/);
+    assert.match(tableHover?.contents.value ?? '', /People who use the product/);
+  });
+});
