@@ -136,4 +136,23 @@ describe('retl CLI (child process)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as unknown[]).length, 2);
   });
+
+  it('validate reports errors with line and column (exit 1) and passes clean files (exit 0)', () => {
+    writeFileSync(path.join(tmp(), 'bad.sql'), 'SELECT id\nFROM FROM users\n');
+    writeFileSync(path.join(tmp(), 'good.sql'), 'SELECT id FROM users\n');
+    writeFileSync(path.join(tmp(), 'two.sql'), 'SELECT 1;\nDELETE FROM users\n');
+    const bad = retl(['validate', 'bad.sql', 'good.sql', 'two.sql', '--json'], tmp());
+    assert.equal(bad.code, 1, bad.stderr);
+    const report = JSON.parse(bad.stdout) as { file: string; diagnostics: { line: number; column: number; severity: string; code: string }[] }[];
+    assert.deepEqual(report.map((r) => r.file), ['bad.sql', 'good.sql', 'two.sql']);
+    assert.deepEqual(report[0]!.diagnostics.map((d) => [d.line, d.column, d.severity, d.code]), [[2, 6, 'error', 'syntax']]);
+    assert.deepEqual(report[1]!.diagnostics, []);
+    assert.deepEqual(report[2]!.diagnostics.map((d) => [d.line, d.code]).sort(), [[2, 'multiple-statements'], [2, 'not-read-only']]);
+    assert.equal(retl(['validate', 'good.sql'], tmp()).code, 0);
+    writeFileSync(path.join(tmp(), 'sf.sql'), 'SELECT * FROM T SAMPLE (10)\n');
+    const sf = retl(['validate', 'sf.sql', '--dialect', 'snowflake', '--json'], tmp());
+    assert.equal(sf.code, 0, 'a doubt of the local Snowflake grammar is a warning, not an error');
+    assert.equal((JSON.parse(sf.stdout) as { diagnostics: { severity: string }[] }[])[0]!.diagnostics[0]!.severity, 'warning');
+    assert.equal(retl(['validate', 'x.sql', '--dialect', 'oracle'], tmp()).code, 2);
+  });
 });

@@ -80,7 +80,7 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     assert.equal(diags.length, 1, JSON.stringify(diags));
     assert.match(diags[0]!.message, /no column "emial"\. Did you mean "email"\?/);
     assert.equal(diags[0]!.severity, 1);
-    assert.deepEqual(diags[0]!.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 8 } });
+    assert.deepEqual(diags[0]!.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 14 } });
     conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: text.replace('emial', 'email') }] });
     await until(() => (latest()?.length === 0 ? true : undefined), 'the diagnostic to clear');
   });

@@ -11,6 +11,9 @@ import type { Cell } from '../../../protocol/src/preview';
 import { Engine, EngineError } from '../engine';
 import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
 import { NO_STORED_SECRETS } from '../warehouse/registry';
+import { analyzeSql } from '../sql/analyzeSql';
+import { positionAt } from '../sql/sqlLexer';
+import { dialectOf, type Dialect } from '../sql/statementCheck';
 
 export const EXIT = { ok: 0, checksFailed: 1, usage: 2, refused: 3 } as const;
 
@@ -25,6 +28,9 @@ Commands:
   models delete ID [--delete-query-file] delete a model no connection uses
   verify CREDENTIALS_ID                  run the three checks: connection, list schemas, state schema
   preview MODEL_ID [--page N]            run the model's query and print one page of 50 rows
+  validate FILE... [--dialect postgres|snowflake] [--credentials ID]
+                                         check SQL files: syntax, one read-only statement, and the
+                                         catalog of the credentials (a model's file uses its own)
 
 Options:
   --config PATH   retl.yaml to use (default: the nearest one in this folder or above)
@@ -55,6 +61,7 @@ const OPTIONS = {
   'primary-key': { type: 'string' },
   'delete-query-file': { type: 'boolean' },
   page: { type: 'string' },
+  dialect: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export async function main(argv: string[], io: Output = consoleOutput(argv)): Promise<number> {
@@ -76,6 +83,7 @@ export async function main(argv: string[], io: Output = consoleOutput(argv)): Pr
     if (command === 'init') return await runInit(values, io);
     if (command === 'models') return await runModels(sub, rest, values, io);
     if (command === 'verify') return await runVerify([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
+    if (command === 'validate') return await runValidate([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     if (command === 'preview') return await runPreview([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     throw new UsageError(`unknown command "${command}".`);
   } catch (err) {
@@ -281,6 +289,54 @@ async function runPreview(rest: string[], values: Values, io: Output): Promise<n
     }
     return EXIT.ok;
   });
+}
+
+async function runValidate(files: string[], values: Values, io: Output): Promise<number> {
+  if (files.length === 0) throw new UsageError('validate needs at least one FILE.');
+  if (values.dialect !== undefined && values.dialect !== 'postgres' && values.dialect !== 'snowflake') throw new UsageError('--dialect is postgres or snowflake.');
+  // retl.yaml is optional here: without it, files are checked for syntax and statement kind only.
+  const configPath = findConfig(values.config);
+  const store = configPath && existsSync(configPath) ? new ConfigStore(configPath) : undefined;
+  if (store && (await store.load()).problems.length > 0 && values.credentials) {
+    io.err(`retl: ${configPath} has problems; fix them to use --credentials.`);
+    return EXIT.usage;
+  }
+  const engine = store ? cliEngine(store) : undefined;
+  try {
+    const report: { file: string; diagnostics: { line: number; column: number; severity: string; message: string; code: string }[] }[] = [];
+    for (const file of files) {
+      const abs = path.resolve(file);
+      let text: string;
+      try {
+        text = await fs.readFile(abs, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      const model = engine?.modelForFile(abs);
+      const credentialsId = values.credentials ?? model?.credentials;
+      const creds = credentialsId && engine ? engine.credentials(credentialsId) : undefined;
+      const dialect = (values.dialect as Dialect | undefined) ?? (creds ? dialectOf(creds.type) : 'postgres');
+      const catalog = creds && engine ? await engine.catalogFor(creds.id) : undefined;
+      if (creds && !catalog) io.err(`retl: could not read the catalog of "${creds.id}" (run "retl verify ${creds.id}"); checking without it.`);
+      const found = await analyzeSql(text, { dialect, ...(catalog ? { catalog } : {}), ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) });
+      report.push({
+        file,
+        diagnostics: found.map((d) => ({ ...positionAt(text, d.start), severity: d.severity, message: d.message, code: d.code })),
+      });
+    }
+    if (io.json) io.out(JSON.stringify(report, null, 2));
+    else for (const r of report) for (const d of r.diagnostics) io.out(`${r.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.code}]`);
+    return report.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? EXIT.checksFailed : EXIT.ok;
+  } catch (err) {
+    if (err instanceof EngineError) {
+      io.err(`retl: ${err.message}`);
+      return EXIT.refused;
+    }
+    throw err;
+  } finally {
+    await engine?.dispose();
+    await closeDemoWarehouses();
+  }
 }
 
 function cellText(c: Cell): string {

@@ -45,6 +45,17 @@ export function tokenRange(text: string, offset: number): [number, number] {
   return [start, Math.min(text.length, start + 1)];
 }
 
+/** From an offset, a whole dotted name (u.email, public.users): what a catalog problem is about. */
+export function nameRange(text: string, offset: number): [number, number] {
+  const tokens = lexSql(text.slice(offset, offset + 400));
+  let end = tokens[0]?.start === 0 ? tokens[0].end : 1;
+  for (let i = 1; i + 1 < tokens.length; i += 2) {
+    if (tokens[i]!.text !== '.' || tokens[i]!.start !== end || tokens[i + 1]!.start !== end + 1) break;
+    end = tokens[i + 1]!.end;
+  }
+  return [offset, Math.min(text.length, offset + end)];
+}
+
 interface PgStmt {
   stmt: Record<string, unknown>;
   stmt_location?: number;
@@ -81,7 +92,7 @@ async function analyzePostgres(text: string, ctx: AnalyzeContext): Promise<SqlDi
     if (forbidden) out.push({ start: firstToken[0], end: firstToken[1], severity: 'error', code: 'not-read-only', message: forbidden });
     if (index === 0 && ctx.catalog) {
       for (const p of checkPgSemantics(s.stmt, ctx.catalog, ctx.primaryKey)) {
-        const [a, b] = tokenRange(text, toChar(p.location));
+        const [a, b] = nameRange(text, toChar(p.location));
         out.push({ start: a, end: b, severity: 'error', code: p.code, message: p.message });
       }
     }
