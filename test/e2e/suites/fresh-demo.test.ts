@@ -44,6 +44,26 @@ describe('fresh workspace with the demo warehouse', () => {
     await ui('screenshot', { name: 'model-created' });
   });
 
+  it('shows a diagnostic for a typo typed in the query, and none after the fix', async () => {
+    const file = path.join(workspaceDir(), 'models', 'churned_users.sql');
+    const uri = vscode.Uri.file(file);
+    await vscode.window.showTextDocument(uri);
+    await ui('click', { selector: '.monaco-editor .view-lines' });
+    await ui('press', { key: 'Control+End' });
+    await ui('type', { text: "  AND u.emial <> ''", enter: false });
+    const problems = await eventually(() => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'retl');
+      return d.length > 0 ? d : undefined;
+    }, 'a diagnostic for the typo', 60_000);
+    assert.match(problems[0]!.message, /no column "emial"\. Did you mean "email"\?/);
+    assert.equal(problems[0]!.severity, vscode.DiagnosticSeverity.Error);
+    await ui('screenshot', { name: 'diagnostic' });
+    await ui('press', { key: 'Backspace', times: 9 });
+    await ui('type', { text: "ail <> ''", enter: false });
+    await eventually(() => (vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'retl').length === 0 ? true : undefined), 'the diagnostic to clear', 30_000);
+    await vscode.window.activeTextEditor?.document.save();
+  });
+
   it('runs the query: page 1 of 50 rows, then page 2', async () => {
     await ui('command', { title: 'Reverse ETL: Run Query' });
     await ui('waitText', { selector: '.notifications-toasts', text: 'Page 1: rows 1–50, more follow', timeout: 60_000 });
