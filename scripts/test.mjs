@@ -2,6 +2,9 @@
 // CI reads: "N passed, N failed". Pass suite names (unit, ...) to run only those.
 import { ensureDeps, root, run } from './ensureDeps.mjs';
 import { ensurePostgres } from './ensurePostgres.mjs';
+import { ensureDebianPackages } from './e2e/codeServer.mjs';
+
+const ensureChromium = () => ensureDebianPackages(['chromium']);
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,6 +24,7 @@ const { default: Mocha } = await import('mocha');
 const SUITES = {
   unit: { dir: 'out/test/unit', timeout: 30_000 },
   integration: { dir: 'out/test/integration', timeout: 120_000, needs: ensurePostgres },
+  webview: { dir: 'out/test/webview', timeout: 120_000, needs: ensureChromium },
   // Not mocha in this process: scenarios in the real VS Code (code-server + Chromium), see scripts/e2e.
   e2e: { run: async () => (await import('./e2e/run.mjs')).runScenarios() },
 };

@@ -1,8 +1,43 @@
 // Messages between the model panel (webview) and the extension. Typed once, used by both sides.
-import type { ModelSummary } from './config';
+import type { Connection, Credentials, ModelSummary } from './config';
+import type { Cell, PreviewError, PreviewPage } from './preview';
+import type { CheckResult } from './verify';
 
-/** Webview → extension. */
-export type FromWebview = { type: 'ready' };
+export type PanelTab = 'sources' | 'configuration' | 'settings';
+
+export interface PanelModel {
+  model: ModelSummary;
+  /** The query file's current text. */
+  sql: string;
+  credentials: Credentials[];
+  connections: Connection[];
+}
 
 /** Extension → webview. */
-export type ToWebview = { type: 'model'; model: ModelSummary };
+export type ToWebview =
+  | { type: 'model'; data: PanelModel }
+  | { type: 'verify'; checks: CheckResult[]; running: boolean }
+  | { type: 'previewRunning'; page: number }
+  | { type: 'preview'; page: PreviewPage }
+  | { type: 'previewError'; error: PreviewError }
+  | { type: 'cellValue'; page: number; row: number; column: number; value: Cell }
+  | { type: 'saved' }
+  | { type: 'showTab'; tab: PanelTab };
+
+/** Webview → extension. */
+export type FromWebview =
+  | { type: 'ready' }
+  /** Run the given text (the edited query) or, without it, the saved query file. */
+  | { type: 'runQuery'; sql?: string }
+  | { type: 'page'; page: number }
+  | { type: 'cancel' }
+  | { type: 'cell'; page: number; row: number; column: number }
+  | { type: 'finish'; description: string; sql: string }
+  | { type: 'rename'; name: string }
+  | { type: 'delete' }
+  | { type: 'verify' }
+  | { type: 'switchCredentials'; credentialsId: string }
+  | { type: 'editCredentials' }
+  | { type: 'copy'; text: string; what: string }
+  | { type: 'goToLine'; line: number; column: number }
+  | { type: 'revealConnection'; connectionId: string };

@@ -1,0 +1,249 @@
+// The model panel as a person sees it, in Chromium, fed with replies the real engine produced on the
+// embedded demo warehouse (no hand-written rows).
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { ModelSummary } from '../../protocol/src/config';
+import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
+import type { CheckResult } from '../../protocol/src/verify';
+import type { PanelModel, ToWebview } from '../../protocol/src/webviewMessages';
+import { PreviewService } from '../../server/src/preview/previewService';
+import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
+import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
+import { closeDemoWarehouses } from '../../server/src/warehouse/demo/demoWarehouse';
+import { harnessUrl, launch, posted, send, SHOTS, type Theme } from './harness';
+
+const never = () => new AbortController().signal;
+const ok = (r: PreviewResult): PreviewPage => {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.page;
+};
+
+const USERS_SQL = 'SELECT id AS user_id, email, country, last_seen_at FROM public.users ORDER BY id';
+const TRICKY_SQL = `SELECT 1 AS id, '<img src=x onerror=alert(1)>' AS html, NULL::text AS nothing, '' AS blank, repeat('y', 5000) AS long_text
+UNION ALL SELECT 1, 'second row', 'x', 'y', 'z'`;
+
+function model(connections: string[]): ModelSummary {
+  return { id: 'active_users', name: 'Active users', description: 'Users seen lately', credentials: 'demo', query: 'models/active_users.sql', queryPath: '/w/models/active_users.sql', primaryKey: 'user_id', connections };
+}
+
+function panelModel(connections: string[] = []): PanelModel {
+  return { model: model(connections), sql: USERS_SQL, credentials: [{ id: 'demo', type: 'demo' }, { id: 'pg', type: 'postgres', host: 'h', database: 'd', user: 'u' }], connections: connections.map((id) => ({ id, model: 'active_users' })) };
+}
+
+describe('model panel (webview bundle in Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  let dataDir: string;
+  let page1: PreviewPage;
+  let page2: PreviewPage;
+  let tricky: PreviewPage;
+  let errorResult: PreviewResult;
+  let progress: CheckResult[][];
+  let failedChecks: CheckResult[];
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'retl-webview-'));
+    const warehouse = new DemoWarehouse(dataDir);
+    const previews = new PreviewService();
+    page1 = ok(await previews.open({ warehouse, dialect: 'postgres', sql: USERS_SQL, primaryKey: 'user_id' }, never()));
+    page2 = ok(await previews.page(page1.sessionId, 2, never()));
+    tricky = ok(await previews.open({ warehouse, dialect: 'postgres', sql: TRICKY_SQL, primaryKey: 'id' }, never()));
+    errorResult = await previews.open({ warehouse, dialect: 'postgres', sql: 'SELECT id,\n       emial\nFROM public.users' }, never());
+    progress = [];
+    failedChecks = (await verifyCredentials('demo', warehouse, 'missing_schema', (c) => progress.push(c), never())).result.checks;
+    await previews.closeAll();
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await closeDemoWarehouses();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function open(theme: Theme = 'light'): Promise<{ page: Page; dialogs: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(harnessUrl(theme));
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    return { page, dialogs };
+  }
+
+  const msg = (m: ToWebview) => m;
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`shows the configuration with page 1 of the preview (${theme} theme)`, async () => {
+      const { page } = await open(theme);
+      await send(page, msg({ type: 'model', data: panelModel() }));
+      await send(page, msg({ type: 'preview', page: page1 }));
+      assert.equal(await page.textContent('#model-name'), 'Active users');
+      assert.equal(await page.textContent('#sql'), USERS_SQL);
+      assert.match((await page.textContent('#page-info')) ?? '', /Page 1 · rows 1–50 · 50 fetched · more rows follow/);
+      assert.equal(await page.locator('#grid tbody tr').count(), 50);
+      const headers = await page.locator('#grid th .col-name').allTextContents();
+      assert.deepEqual(headers, ['user_id', 'email', 'country', 'last_seen_at']);
+      assert.equal(await page.locator('#grid th.key .col-name').textContent(), 'user_id', 'the primary key column is marked');
+      assert.equal(await page.locator('#grid th .col-type').first().textContent(), 'integer');
+      await page.screenshot({ path: path.join(SHOTS, `preview-page1-${theme}.png`), fullPage: false });
+      await page.close();
+    });
+  }
+
+  it('pages 1 → 2 → 1: Next and Previous post the page, the rows change', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: page1 }));
+    await page.click('#next');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'page', page: 2 });
+    await send(page, msg({ type: 'previewRunning', page: 2 }));
+    assert.match((await page.textContent('#running')) ?? '', /Running page 2/);
+    await page.click('#cancel-query');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'cancel' });
+    await send(page, msg({ type: 'preview', page: page2 }));
+    assert.equal(await page.locator('#grid tbody tr').first().locator('td').first().textContent(), '51');
+    assert.match((await page.textContent('#page-info')) ?? '', /Page 2 · rows 51–100/);
+    await page.click('#prev');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'page', page: 1 });
+    await send(page, msg({ type: 'preview', page: page1 }));
+    assert.equal(await page.locator('#grid tbody tr').first().locator('td').first().textContent(), '1');
+    // Keyboard: PageDown asks for the next page, arrows move the focused cell.
+    await page.locator('#grid td').first().focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await page.evaluate(() => [document.activeElement?.getAttribute('data-row'), document.activeElement?.getAttribute('data-column')]), ['1', '1']);
+    await page.keyboard.press('PageDown');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'page', page: 2 });
+    await page.close();
+  });
+
+  it('shows a cell holding <img onerror> as text, NULL apart from "", flags duplicate keys, and cuts long values', async () => {
+    const { page, dialogs } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: tricky }));
+    const first = page.locator('#grid tbody tr').first().locator('td');
+    assert.equal(await first.nth(1).textContent(), '<img src=x onerror=alert(1)>');
+    assert.equal(await page.locator('#grid img').count(), 0, 'no element was made from the cell');
+    await page.waitForTimeout(300);
+    assert.deepEqual(dialogs, [], 'no script ran');
+    assert.equal(await first.nth(2).textContent(), 'NULL');
+    assert.ok(await first.nth(2).evaluate((td) => td.classList.contains('null')));
+    assert.equal(await first.nth(3).textContent(), '');
+    assert.ok(await first.nth(3).evaluate((td) => td.classList.contains('empty')));
+    assert.notEqual(
+      await first.nth(2).evaluate((td) => getComputedStyle(td).fontStyle),
+      await first.nth(3).evaluate((td) => getComputedStyle(td).fontStyle),
+      'NULL looks different from an empty string',
+    );
+    assert.match((await page.textContent('#key-duplicates')) ?? '', /Duplicate primary keys so far: 1/);
+    assert.equal(await page.locator('#grid tr.flagged').count(), 2);
+    assert.match((await first.nth(4).textContent()) ?? '', /show all 5,000 chars/);
+    await first.nth(4).locator('a.more').click();
+    assert.deepEqual((await posted(page)).at(-1), { type: 'cell', page: 1, row: 0, column: 4 });
+    await send(page, msg({ type: 'cellValue', page: 1, row: 0, column: 4, value: 'y'.repeat(5000) }));
+    assert.equal((await page.locator('#whole-value textarea').inputValue()).length, 5000);
+    await page.locator('#grid td').first().focus();
+    await page.click('#copy-row');
+    const copy = (await posted(page)).at(-1) as { type: string; text: string };
+    assert.equal(copy.type, 'copy');
+    assert.deepEqual(JSON.parse(copy.text), { id: 1, html: '<img src=x onerror=alert(1)>', nothing: null, blank: '', long_text: 'y'.repeat(2000) });
+    await page.click('#copy-csv');
+    const csv = ((await posted(page)).at(-1) as unknown as { text: string }).text.split('\n');
+    assert.equal(csv[0], 'id,html,nothing,blank,long_text');
+    assert.equal(csv[2], '1,second row,x,y,z');
+    await page.screenshot({ path: path.join(SHOTS, 'tricky-values.png') });
+    await page.close();
+  });
+
+  it('shows the three checks progressing, then the failure with its fix SQL and a copy button', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'showTab', tab: 'settings' }));
+    await page.click('#verify');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'verify' });
+    await send(page, msg({ type: 'verify', checks: progress[0]!, running: true }));
+    assert.equal(await page.locator('.check.running vscode-progress-ring').count(), 1, 'a spinner on the running check');
+    assert.equal(await page.locator('.check.pending').count(), 2);
+    await send(page, msg({ type: 'verify', checks: failedChecks, running: false }));
+    const texts = await page.locator('.check').allTextContents();
+    assert.match(texts[0]!, /Verifying connection.*passed · \d+ ms/);
+    assert.match(texts[1]!, /Able to list schemas.*passed/);
+    assert.match(texts[2]!, /Able to access the state schema.*failed.*"missing_schema" does not exist/);
+    assert.match((await page.textContent('.check.failed .remediation')) ?? '', /CREATE SCHEMA IF NOT EXISTS "missing_schema";/);
+    await page.click('#copy-fix-stateSchema');
+    const copy = (await posted(page)).at(-1) as { type: string; text: string };
+    assert.equal(copy.type, 'copy');
+    assert.match(copy.text, /GRANT USAGE, CREATE ON SCHEMA "missing_schema"/);
+    await page.screenshot({ path: path.join(SHOTS, 'verification-failed-light.png') });
+    await page.close();
+    const dark = await open('dark');
+    await send(dark.page, msg({ type: 'model', data: panelModel() }));
+    await send(dark.page, msg({ type: 'showTab', tab: 'settings' }));
+    await send(dark.page, msg({ type: 'verify', checks: failedChecks, running: false }));
+    await dark.page.screenshot({ path: path.join(SHOTS, 'verification-failed-dark.png') });
+    await dark.page.close();
+  });
+
+  it('disables delete with the reason while a connection uses the model', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel(['active_users_to_crm']) }));
+    await send(page, msg({ type: 'showTab', tab: 'settings' }));
+    assert.equal(await page.locator('#delete').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), true);
+    assert.match((await page.textContent('#delete-reason')) ?? '', /cannot be deleted while a connection uses it: active_users_to_crm/);
+    await page.click('#delete', { force: true });
+    assert.ok(!(await posted(page)).some((m) => m.type === 'delete'));
+    await send(page, msg({ type: 'model', data: panelModel([]) }));
+    assert.equal(await page.locator('#delete').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), false);
+    await page.click('#delete');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'delete' });
+    await send(page, msg({ type: 'model', data: panelModel(['active_users_to_crm']) }));
+    await send(page, msg({ type: 'showTab', tab: 'sources' }));
+    assert.equal(await page.locator('#sources a').textContent(), 'active_users_to_crm');
+    await page.click('#sources a');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'revealConnection', connectionId: 'active_users_to_crm' });
+    await page.close();
+  });
+
+  it('edits description and query, runs the draft, finishes; errors offer Go to line', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await page.click('#edit');
+    await page.fill('#edit-description', 'Edited description');
+    await page.fill('#edit-sql', 'SELECT id,\n       emial\nFROM public.users');
+    await page.click('#run');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'runQuery', sql: 'SELECT id,\n       emial\nFROM public.users' });
+    assert.equal(errorResult.ok, false);
+    await send(page, msg({ type: 'previewError', error: (errorResult as { error: import('../../protocol/src/preview').PreviewError }).error }));
+    assert.match((await page.textContent('#preview-error')) ?? '', /line 2, column 8.*column "emial" does not exist/s);
+    await page.click('#goto-line');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'goToLine', line: 2, column: 8 });
+    await page.click('#finish');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'finish', description: 'Edited description', sql: 'SELECT id,\n       emial\nFROM public.users' });
+    await page.screenshot({ path: path.join(SHOTS, 'edit-configuration.png') });
+    await send(page, msg({ type: 'saved' }));
+    assert.equal(await page.locator('#edit').count(), 1, 'back to the read-only view');
+    await page.close();
+  });
+
+  it('keeps its state across hide/show (getState/setState) and renames from the header', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: page2 }));
+    await page.reload(); // what a hidden-then-shown webview does: a fresh page with the saved state
+    await page.waitForSelector('#grid');
+    assert.match((await page.textContent('#page-info')) ?? '', /Page 2/);
+    await page.click('#rename');
+    await page.fill('#rename-input', 'Recently active users');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'rename', name: 'Recently active users' });
+    await page.close();
+  });
+});
