@@ -11,6 +11,7 @@ import { credentialSteps, storeSecret, type CredentialAnswers } from './wizard/c
 import { MultiStepInput } from './wizard/multiStepInput';
 import { runNewModelWizard } from './wizard/newModelWizard';
 import type { WarehouseCommands } from './warehouseCommands';
+import type { ModelPanels } from './modelPanel';
 
 /** A command's model: from the tree node it was invoked on, else picked by the user. */
 async function modelFor(engine: EngineClient, arg: unknown, placeholder: string): Promise<ModelSummary | undefined> {
@@ -75,7 +76,7 @@ async function openQuery(engine: EngineClient, arg: unknown): Promise<void> {
 async function credentialsFor(engine: EngineClient, arg: unknown): Promise<{ state: WorkspaceState; credentials: Credentials } | undefined> {
   const state = await engine.state();
   const node = arg as TreeNode | undefined;
-  let id: string | undefined;
+  let id: string | undefined = typeof arg === 'string' ? arg : undefined;
   if (node && typeof node === 'object' && 'model' in node) id = node.model.credentials;
   if (!id) {
     if (state.credentials.length === 0) {
@@ -163,6 +164,7 @@ export function registerCommands(
   secrets: CredentialSecrets,
   tree: ModelsTree,
   warehouse: WarehouseCommands,
+  panels: ModelPanels,
 ): void {
   const run = (fn: (arg: unknown) => Promise<void>) => async (arg: unknown) => {
     try {
@@ -182,6 +184,10 @@ export function registerCommands(
     'retl.refresh': async () => tree.update(await engine.state()),
     'retl.verifyCredentials': async (a) => void (await warehouse.verify(a)),
     'retl.runQuery': (a) => warehouse.runQuery(a),
+    'retl.openModel': async (a) => {
+      const model = await modelFor(engine, a, 'Model to open');
+      if (model) await panels.show(model.id);
+    },
     'retl.showOutput': async () => warehouse.showOutput(),
   };
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run(fn)));

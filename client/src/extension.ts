@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { EngineClient } from './engineClient';
+import { ModelPanels } from './modelPanel';
 import { ModelsTree } from './modelsTree';
 import { CredentialSecrets } from './secrets';
 import { WarehouseCommands } from './warehouseCommands';
@@ -19,15 +20,22 @@ export function activate(context: vscode.ExtensionContext): RetlTestApi | undefi
   const secrets = new CredentialSecrets(context.secrets, folder);
   const engine = new EngineClient(context, secrets, output);
   const tree = new ModelsTree(() => engine.state());
+  const view = vscode.window.createTreeView('retl.models', { treeDataProvider: tree, showCollapseAll: true });
+  const panels = new ModelPanels(context, engine);
+  const warehouse = new WarehouseCommands(engine, output, panels);
   context.subscriptions.push(
     output,
     engine,
     engine.onDidChangeState((state) => tree.update(state)),
-    vscode.window.createTreeView('retl.models', { treeDataProvider: tree, showCollapseAll: true }),
+    view,
+    panels,
+    warehouse,
+    vscode.commands.registerCommand('retl.revealConnection', async (modelId: string, connectionId: string) => {
+      const model = (await engine.state()).models.find((m) => m.id === modelId);
+      if (model) await view.reveal({ kind: 'connection', model, connectionId }, { select: true, focus: true, expand: true });
+    }),
   );
-  const warehouse = new WarehouseCommands(engine, output);
-  context.subscriptions.push(warehouse);
-  registerCommands(context, engine, secrets, tree, warehouse);
+  registerCommands(context, engine, secrets, tree, warehouse, panels);
   if (process.env.RETL_E2E !== '1') return undefined;
   // Says whether a secret exists, never what it is.
   return { state: () => engine.state(), hasSecret: async (id) => (await secrets.get(id)) !== undefined };

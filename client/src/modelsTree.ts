@@ -75,6 +75,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
         item.tooltip = new vscode.MarkdownString().appendText(m.name).appendMarkdown(`\n\n`).appendText(m.description || 'No description.');
         item.iconPath = new vscode.ThemeIcon('table');
         item.contextValue = m.connections.length > 0 ? 'model.used' : 'model';
+        item.command = { command: 'retl.openModel', title: 'Open Model', arguments: [m.id] };
         return item;
       }
       case 'credentials': {

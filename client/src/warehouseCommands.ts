@@ -7,6 +7,7 @@ import type { CheckResult, VerifyResult } from '../../protocol/src/verify';
 import type { EngineClient } from './engineClient';
 import type { TreeNode } from './modelsTree';
 import { describeCredentials } from './modelsTree';
+import type { ModelPanels } from './modelPanel';
 
 export class WarehouseCommands {
   /** One preview at a time in the output channel; a new run closes the previous session. */
@@ -17,6 +18,7 @@ export class WarehouseCommands {
   constructor(
     private readonly engine: EngineClient,
     private readonly output: vscode.LogOutputChannel,
+    private readonly panels: ModelPanels,
   ) {
     this.status.name = 'Reverse ETL preview';
     this.status.command = 'retl.showOutput';
@@ -73,14 +75,18 @@ export class WarehouseCommands {
     const state = await this.engine.state();
     const target = await this.queryTarget(state, arg);
     if (!target) return;
+    // A model's preview lives in its panel; SQL outside any model goes to the output channel.
+    if (target.model) {
+      await this.panels.show(target.model.id, { run: true, ...(target.sql !== undefined ? { sql: target.sql } : {}) });
+      return;
+    }
     if (this.session) void this.engine.previewClose(this.session.id);
     this.session = undefined;
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Running ${target.model ? `"${target.model.name}"` : 'query'}…`, cancellable: true },
-      (_p, token) =>
-        this.engine.previewOpen({ ...(target.model ? { modelId: target.model.id } : { credentialsId: target.credentialsId }), sql: target.sql }, token),
+      { location: vscode.ProgressLocation.Notification, title: 'Running query…', cancellable: true },
+      (_p, token) => this.engine.previewOpen({ credentialsId: target.credentialsId, sql: target.sql }, token),
     );
-    await this.show(result, target.model, target.document);
+    await this.show(result, undefined, target.document);
   }
 
   private async show(result: PreviewResult, model: ModelSummary | undefined, document: vscode.TextDocument | undefined): Promise<void> {

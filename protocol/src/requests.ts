@@ -44,6 +44,8 @@ export interface UpdateModelParams {
   credentials?: string;
   /** An empty string removes the primary key. */
   primaryKey?: string;
+  /** New text of the model's query file (written atomically by the engine). */
+  sql?: string;
 }
 
 export interface DeleteModelParams {

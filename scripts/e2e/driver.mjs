@@ -197,6 +197,39 @@ function uiActions(getPage, shotPath) {
     async waitText({ selector = 'body', text, timeout = 30_000 }) {
       await page().waitForFunction(([s, t]) => Array.from(document.querySelectorAll(s)).some((e) => (e.textContent ?? '').includes(t)), [selector, text], { timeout });
     },
+    /** Webviews live in nested iframes: these look through every frame for the element. */
+    async frameWait({ selector, text = '', timeout = 30_000 }) {
+      const deadline = Date.now() + timeout;
+      while (Date.now() < deadline) {
+        for (const frame of page().frames()) {
+          const found = await frame.$$eval(selector, (els, t) => els.map((e) => e.textContent ?? '').find((x) => x.includes(t)), text).catch(() => undefined);
+          if (found !== undefined) return found;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`no "${selector}" containing "${text}" in any frame`);
+    },
+    async frameClick({ selector, timeout = 30_000 }) {
+      const deadline = Date.now() + timeout;
+      while (Date.now() < deadline) {
+        for (const frame of page().frames()) {
+          const el = await frame.$(selector).catch(() => null);
+          if (el) {
+            await el.click();
+            return;
+          }
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`no "${selector}" in any frame`);
+    },
+    async frameFill({ selector, value }) {
+      for (const frame of page().frames()) {
+        const el = await frame.$(selector).catch(() => null);
+        if (el) return el.fill(value);
+      }
+      throw new Error(`no "${selector}" in any frame`);
+    },
     async texts({ selector }) {
       return page().$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
     },

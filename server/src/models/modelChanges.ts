@@ -10,6 +10,7 @@ import type {
   SaveCredentialsParams,
   UpdateModelParams,
 } from '../../../protocol/src/requests';
+import { writeFileAtomic } from '../config/atomicWrite';
 import { appendItem, itemMap, refuse, type ConfigStore } from '../config/configStore';
 
 export const DEFAULT_QUERY_DIR = 'models';
@@ -52,7 +53,7 @@ export async function createModel(store: ConfigStore, p: CreateModelParams): Pro
 }
 
 export function updateModel(store: ConfigStore, p: UpdateModelParams): Promise<ChangeResult> {
-  return store.change((doc, config) => {
+  return store.change(async (doc, config) => {
     const index = config.models.findIndex((m) => m.id === p.id);
     if (index < 0) return refuse('notFound', `No model with id "${p.id}".`);
     const map = itemMap(doc, 'models', index);
@@ -76,6 +77,12 @@ export function updateModel(store: ConfigStore, p: UpdateModelParams): Promise<C
     if (p.primaryKey !== undefined) {
       if (p.primaryKey.trim()) map.set('primaryKey', p.primaryKey.trim());
       else map.delete('primaryKey');
+    }
+    if (p.sql !== undefined) {
+      // Written inside the change, after every check passed, so a refused change writes nothing.
+      const file = store.resolve(config.models[index]!.query);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, p.sql);
     }
     return undefined;
   });

@@ -64,13 +64,14 @@ describe('fresh workspace with the demo warehouse', () => {
     await vscode.window.activeTextEditor?.document.save();
   });
 
-  it('runs the query: page 1 of 50 rows, then page 2', async () => {
+  it('runs the query in the model panel: page 1 of 50 rows, then page 2', async () => {
     await ui('command', { title: 'Reverse ETL: Run Query' });
-    await ui('waitText', { selector: '.notifications-toasts', text: 'Page 1: rows 1–50, more follow', timeout: 60_000 });
-    await ui('waitText', { selector: '.statusbar', text: 'Churned users · page 1 · rows 1–50 · more' });
-    await ui('screenshot', { name: 'run-query-page1' });
-    await ui('click', { selector: '.notifications-toasts .monaco-button:has-text("Next Page")' });
-    await ui('waitText', { selector: '.statusbar', text: 'Churned users · page 2 · rows 51–100 · more', timeout: 30_000 });
-    await ui('screenshot', { name: 'run-query-page2' });
+    await ui('frameWait', { selector: '#page-info', text: 'Page 1 · rows 1–50', timeout: 60_000 });
+    const headers = await ui<string>('frameWait', { selector: '#grid thead', text: 'user_id' });
+    assert.match(headers, /user_id.*integer.*email.*text/s);
+    await ui('screenshot', { name: 'panel-page1' });
+    await ui('frameClick', { selector: '#next' });
+    await ui('frameWait', { selector: '#page-info', text: 'Page 2 · rows 51–100', timeout: 30_000 });
+    await ui('screenshot', { name: 'panel-page2' });
   });
 });

@@ -24,6 +24,25 @@ describe('model lifecycle', () => {
     await ui('waitText', { selector: '.monaco-list-row', text: 'Recently active users' });
   });
 
+  it('edits the configuration in the model panel: run the draft, then Finish saves description and query', async () => {
+    await ui('command', { title: 'Reverse ETL: Open Model' });
+    await ui('waitQuickInput', { text: 'Model to open' });
+    await ui('type', { text: 'Accounts by MRR' });
+    await ui('frameClick', { selector: '#edit' });
+    const sql = 'SELECT a.id AS account_id, a.name, a.mrr\nFROM public.accounts AS a\nORDER BY a.id';
+    await ui('frameFill', { selector: '#edit-description', value: 'Every account with its MRR' });
+    await ui('frameFill', { selector: '#edit-sql', value: sql });
+    await ui('frameClick', { selector: '#run' });
+    await ui('frameWait', { selector: '#page-info', text: 'Page 1 · rows 1–50', timeout: 60_000 });
+    await ui('frameWait', { selector: '#grid thead', text: 'mrr' });
+    await ui('screenshot', { name: 'edit-configuration' });
+    await ui('frameClick', { selector: '#finish' });
+    const file = path.join(workspaceDir(), 'models', 'accounts_mrr.sql');
+    await eventually(() => (readFileSync(file, 'utf8') === sql ? true : undefined), 'the query file saved');
+    await eventually(() => (readFileSync(yamlPath(), 'utf8').includes('description: Every account with its MRR') ? true : undefined), 'the description saved');
+    await ui('frameWait', { selector: '#description', text: 'Every account with its MRR' });
+  });
+
   it('refuses to delete a model a connection uses, naming the connection', async () => {
     await ui('command', { title: 'Reverse ETL: Delete Model' });
     await ui('waitQuickInput', { text: 'Model to delete' });

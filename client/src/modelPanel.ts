@@ -1,0 +1,285 @@
+// Hosts the model panel (webview): one per model, revealed when asked for again. It turns the panel's
+// messages into engine requests and posts the answers back; it does no I/O of its own beyond VS Code.
+import * as vscode from 'vscode';
+import type { ModelSummary, WorkspaceState } from '../../protocol/src/config';
+import type { PreviewResult } from '../../protocol/src/preview';
+import type { FromWebview, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
+import type { EngineClient } from './engineClient';
+import { showRefusal } from './feedback';
+
+export class ModelPanels implements vscode.Disposable {
+  private readonly open = new Map<string, ModelPanel>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly engine: EngineClient,
+  ) {
+    this.subscription = engine.onDidChangeState((state) => {
+      for (const [id, panel] of this.open) {
+        const model = state.models.find((m) => m.id === id);
+        if (model) void panel.update(state, model);
+        else panel.dispose(); // deleted, here or in git
+      }
+    });
+  }
+
+  /** Opens (or reveals) the panel of a model; `tab` picks the tab, `run` runs the query at once. */
+  async show(modelId: string, options: { tab?: PanelTab; run?: boolean; sql?: string } = {}): Promise<ModelPanel | undefined> {
+    const state = await this.engine.state();
+    const model = state.models.find((m) => m.id === modelId);
+    if (!model) {
+      void vscode.window.showErrorMessage(`No model with id "${modelId}".`);
+      return undefined;
+    }
+    let panel = this.open.get(modelId);
+    if (!panel) {
+      panel = new ModelPanel(this.context, this.engine, model, () => this.open.delete(modelId));
+      this.open.set(modelId, panel);
+    } else {
+      panel.reveal();
+    }
+    await panel.update(state, model);
+    if (options.tab) panel.post({ type: 'showTab', tab: options.tab });
+    if (options.run) await panel.run(options.sql);
+    return panel;
+  }
+
+  get(modelId: string): ModelPanel | undefined {
+    return this.open.get(modelId);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const p of [...this.open.values()]) p.dispose();
+  }
+}
+
+export class ModelPanel {
+  private readonly panel: vscode.WebviewPanel;
+  private model: ModelSummary;
+  private sessionId: string | undefined;
+  private running: vscode.CancellationTokenSource | undefined;
+  private readyWaiters: (() => void)[] = [];
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly engine: EngineClient,
+    model: ModelSummary,
+    private readonly onClose: () => void,
+  ) {
+    this.model = model;
+    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+    this.panel = vscode.window.createWebviewPanel('retl.model', model.name, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [dist],
+    });
+    this.panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'retl.svg');
+    this.panel.webview.html = this.html(dist);
+    this.disposables.push(
+      this.panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
+      this.panel.onDidDispose(() => this.cleanUp()),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  post(message: ToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Waits for the panel's "ready": messages posted before it would be lost. */
+  private whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  async update(state: WorkspaceState, model: ModelSummary): Promise<void> {
+    this.model = model;
+    this.panel.title = model.name;
+    let sql = '';
+    try {
+      sql = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(model.queryPath)));
+    } catch {
+      sql = '';
+    }
+    await this.whenReady();
+    this.post({ type: 'model', data: { model, sql, credentials: state.credentials, connections: state.connections.filter((c) => c.model === model.id) } });
+  }
+
+  /** Runs `sql` (the edited text) or the model's query; page 1 in the panel. Cancel cancels it on the warehouse. */
+  async run(sql?: string): Promise<void> {
+    await this.whenReady();
+    this.post({ type: 'showTab', tab: 'configuration' });
+    await this.fetch(1, (token) => {
+      if (this.sessionId) void this.engine.previewClose(this.sessionId);
+      this.sessionId = undefined;
+      return this.engine.previewOpen({ modelId: this.model.id, ...(sql !== undefined ? { sql } : {}) }, token);
+    });
+  }
+
+  private async fetch(page: number, request: (token: vscode.CancellationToken) => Promise<PreviewResult>): Promise<void> {
+    this.running?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.running = cts;
+    this.post({ type: 'previewRunning', page });
+    try {
+      const result = await request(cts.token);
+      if (this.running !== cts) return; // a newer request took over
+      if (result.ok) {
+        this.sessionId = result.page.sessionId;
+        this.post({ type: 'preview', page: result.page });
+      } else {
+        this.post({ type: 'previewError', error: result.error });
+      }
+    } catch (err) {
+      if (this.running === cts) {
+        const cancelled = cts.token.isCancellationRequested;
+        this.post({ type: 'previewError', error: { kind: cancelled ? 'cancelled' : 'warehouse', message: cancelled ? 'Cancelled: the query was stopped on the warehouse.' : (err as Error).message } });
+      }
+    } finally {
+      if (this.running === cts) this.running = undefined;
+      cts.dispose();
+    }
+  }
+
+  private async onMessage(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        for (const w of this.readyWaiters.splice(0)) w();
+        return;
+      case 'runQuery':
+        return this.run(m.sql);
+      case 'page': {
+        const sessionId = this.sessionId;
+        if (!sessionId) return this.run();
+        return this.fetch(m.page, (token) => this.engine.previewPage(sessionId, m.page, token));
+      }
+      case 'cancel':
+        this.running?.cancel();
+        return;
+      case 'cell': {
+        if (!this.sessionId) return;
+        const value = await this.engine.previewCell(this.sessionId, m.page, m.row, m.column);
+        this.post({ type: 'cellValue', page: m.page, row: m.row, column: m.column, value });
+        return;
+      }
+      case 'finish':
+        return this.finish(m.description, m.sql);
+      case 'rename': {
+        const r = await this.engine.updateModel({ id: this.model.id, name: m.name });
+        if (!r.ok) await showRefusal(r);
+        return;
+      }
+      case 'delete':
+        await vscode.commands.executeCommand('retl.deleteModel', this.model.id);
+        return;
+      case 'verify':
+        return this.verify();
+      case 'switchCredentials': {
+        if (m.credentialsId === this.model.credentials) return;
+        const r = await this.engine.updateModel({ id: this.model.id, credentials: m.credentialsId });
+        if (!r.ok) return showRefusal(r);
+        return this.afterCredentialsChange();
+      }
+      case 'editCredentials':
+        await vscode.commands.executeCommand('retl.editCredentials', this.model.credentials);
+        return this.afterCredentialsChange();
+      case 'copy':
+        await vscode.env.clipboard.writeText(m.text);
+        void vscode.window.setStatusBarMessage(`Copied ${m.what}`, 2500);
+        return;
+      case 'goToLine': {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(this.model.queryPath));
+        const pos = new vscode.Position(m.line - 1, m.column - 1);
+        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+        return;
+      }
+      case 'revealConnection':
+        await vscode.commands.executeCommand('retl.revealConnection', this.model.id, m.connectionId);
+        return;
+    }
+  }
+
+  /** Saves description and query through the engine; warns when the columns the connections map changed. */
+  private async finish(description: string, sql: string): Promise<void> {
+    const r = await this.engine.updateModel({ id: this.model.id, description, sql });
+    if (!r.ok) {
+      await showRefusal(r);
+      return;
+    }
+    this.post({ type: 'saved' });
+    if (this.model.connections.length > 0) {
+      void vscode.window.showWarningMessage(
+        `"${this.model.name}" is used by ${this.model.connections.join(', ')}: check their mappings against the query's columns, and consider a full sync.`,
+      );
+    } else {
+      void vscode.window.setStatusBarMessage(`Saved "${this.model.name}"`, 2500);
+    }
+  }
+
+  /** Checks the model's credentials with the three checks shown live in the panel's Settings tab. */
+  async verify(): Promise<void> {
+    await this.whenReady();
+    this.post({ type: 'showTab', tab: 'settings' });
+    const id = this.model.credentials;
+    const sub = this.engine.onVerifyProgress((p) => {
+      if (p.credentialsId === id) this.post({ type: 'verify', checks: p.checks, running: true });
+    });
+    const cts = new vscode.CancellationTokenSource();
+    try {
+      const result = await this.engine.verify(id, cts.token);
+      this.post({ type: 'verify', checks: result.checks, running: false });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Verification could not run: ${(err as Error).message}`);
+    } finally {
+      sub.dispose();
+      cts.dispose();
+    }
+  }
+
+  private async afterCredentialsChange(): Promise<void> {
+    const verify = 'Verify and Run Query';
+    const choice = await vscode.window.showInformationMessage(`Credentials of "${this.model.name}" changed: verify them and run the query again?`, verify);
+    if (choice !== verify) return;
+    await this.verify();
+    await this.run();
+  }
+
+  private html(dist: vscode.Uri): string {
+    const webview = this.panel.webview;
+    const nonce = Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 62)]).join('');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Model</title></head>
+<body><div id="root"></div><script nonce="${nonce}" src="${script.toString()}"></script></body></html>`;
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+
+  private cleanUp(): void {
+    this.running?.cancel();
+    if (this.sessionId) void this.engine.previewClose(this.sessionId); // the connection is released at once
+    this.sessionId = undefined;
+    for (const d of this.disposables) d.dispose();
+    this.onClose();
+  }
+}
