@@ -30,7 +30,17 @@ const engineOptions = {
 
 mkdirSync(out, { recursive: true });
 await Promise.all([
-  build({ ...node, entryPoints: { extension: join(root, 'client/src/extension.ts') }, outdir: out, external: ['vscode'] }),
+  // The banner marks when the bundle starts loading, so activation time includes loading it.
+  build({
+    ...node,
+    entryPoints: { extension: join(root, 'client/src/extension.ts') },
+    outdir: out,
+    external: ['vscode'],
+    banner: { js: 'globalThis.__retlLoadStart = performance.now();' },
+    footer: { js: 'globalThis.__retlLoadEnd = performance.now();' },
+  }),
+  // Loaded by the extension right after activation (client/src/engineClient.ts).
+  build({ ...node, entryPoints: { languageclient: 'vscode-languageclient/node' }, outdir: out, external: ['vscode'] }),
   // snowflake-sdk is its own bundle, loaded only when Snowflake credentials are used (loadSnowflakeSdk.ts).
   build({ ...engineOptions, entryPoints: { server: join(root, 'server/src/lsp/main.ts') }, outdir: out }),
   build({ ...engineOptions, entryPoints: { cli: join(root, 'server/src/cli/bin.ts') }, outdir: out }),

@@ -1,6 +1,7 @@
 // Starts the engine (the language server) and wraps the typed `retl/...` requests.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import * as path from 'node:path';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
@@ -18,9 +19,20 @@ import {
 } from '../../protocol/src/requests';
 import type { CredentialSecrets } from './secrets';
 
+type LanguageClientModule = typeof import('vscode-languageclient/node');
+
+/**
+ * vscode-languageclient is most of the extension's code, so it is bundled apart (dist/languageclient.js)
+ * and loaded right after activation instead of during it: activation stays fast.
+ */
+function loadLanguageClient(): LanguageClientModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, 'languageclient.js')) as LanguageClientModule;
+}
+
 export class EngineClient implements vscode.Disposable {
-  private readonly client: LanguageClient;
-  private readonly started: Promise<void>;
+  private client: LanguageClient | undefined;
+  private readonly started: Promise<LanguageClient>;
   private readonly changed = new vscode.EventEmitter<WorkspaceState>();
   /** Fires whenever retl.yaml was loaded or changed, with what the engine now holds. */
   readonly onDidChangeState = this.changed.event;
@@ -29,6 +41,14 @@ export class EngineClient implements vscode.Disposable {
   readonly onVerifyProgress = this.verifying.event;
 
   constructor(context: vscode.ExtensionContext, secrets: CredentialSecrets, output: vscode.LogOutputChannel) {
+    this.started = new Promise<LanguageClient>((resolve, reject) => {
+      setTimeout(() => this.start(context, secrets, output).then(resolve, reject), 0);
+    });
+    this.started.catch((err: unknown) => output.error(`The engine did not start: ${(err as Error).message}`));
+  }
+
+  private async start(context: vscode.ExtensionContext, secrets: CredentialSecrets, output: vscode.LogOutputChannel): Promise<LanguageClient> {
+    const { LanguageClient, TransportKind } = loadLanguageClient();
     const module = context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },
@@ -43,17 +63,18 @@ export class EngineClient implements vscode.Disposable {
       initializationOptions,
       outputChannel: output,
     };
-    this.client = new LanguageClient('retl', 'Reverse ETL engine', serverOptions, clientOptions);
-    this.client.onNotification(Notifications.workspaceChanged, (state) => this.changed.fire(state));
-    this.client.onNotification(Notifications.verifyProgress, (p) => this.verifying.fire(p));
-    this.client.onRequest(Requests.getSecret, async ({ credentialsId }) => (await secrets.get(credentialsId)) ?? null);
-    this.started = this.client.start();
+    const client = new LanguageClient('retl', 'Reverse ETL engine', serverOptions, clientOptions);
+    this.client = client;
+    client.onNotification(Notifications.workspaceChanged, (state) => this.changed.fire(state));
+    client.onNotification(Notifications.verifyProgress, (p) => this.verifying.fire(p));
+    client.onRequest(Requests.getSecret, async ({ credentialsId }) => (await secrets.get(credentialsId)) ?? null);
+    await client.start();
+    return client;
   }
 
   /** Waits for the engine to start; every request goes through here. */
-  private async ready(): Promise<LanguageClient> {
-    await this.started;
-    return this.client;
+  private ready(): Promise<LanguageClient> {
+    return this.started;
   }
 
   async state(): Promise<WorkspaceState> {
@@ -105,6 +126,6 @@ export class EngineClient implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
     this.verifying.dispose();
-    void this.client.stop();
+    void this.client?.stop();
   }
 }

@@ -13,6 +13,8 @@ export async function ui<T = unknown>(action: string, args: Record<string, unkno
 export interface TestApi {
   state(): Promise<import('../../protocol/src/config').WorkspaceState>;
   hasSecret(credentialsId: string): Promise<boolean>;
+  activationMs: number;
+  loadMs: number;
 }
 
 export async function extensionApi(): Promise<TestApi> {

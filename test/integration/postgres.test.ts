@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
-import { PreviewService } from '../../server/src/preview/previewService';
+import { MAX_CACHED_PAGES, PreviewService } from '../../server/src/preview/previewService';
 import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
 import { PostgresWarehouse } from '../../server/src/warehouse/postgres/postgresWarehouse';
 import { stopSharedPostgres } from '../helpers/postgres';
@@ -141,6 +141,17 @@ describe('PostgreSQL (real server): preview', function () {
       await previews.close(first.sessionId);
     });
   }
+
+  it('keeps only the most recent pages; an evicted page comes back from the same snapshot', async () => {
+    const sql = 'SELECT id, label FROM public.big ORDER BY id';
+    const first = page(await open(sql, 'id'));
+    for (let n = 2; n <= MAX_CACHED_PAGES + 5; n++) page(await previews.page(first.sessionId, n, never()));
+    const again = page(await previews.page(first.sessionId, 1, never()));
+    assert.deepEqual(again.rows, first.rows);
+    assert.equal(again.rowsSoFar, (MAX_CACHED_PAGES + 5) * 50);
+    assert.deepEqual(again.keys.duplicates, [], 'a page fetched again is not counted as duplicates');
+    await previews.close(first.sessionId);
+  });
 
   it('reaches the last page with hasMore false', async () => {
     const sql = 'SELECT id FROM public.big WHERE id <= 120 ORDER BY id';

@@ -25,11 +25,17 @@ export interface OpenPreview {
 }
 
 const MAX_LISTED_DUPLICATES = 100;
+/** Pages kept for instant Previous; older ones are fetched again from the same snapshot when asked. */
+export const MAX_CACHED_PAGES = 40;
+/** Keys remembered for duplicate detection; beyond this many rows the check covers the first ones only. */
+export const MAX_TRACKED_KEYS = 200_000;
 
 class Session {
   readonly pages = new Map<number, { rows: Cell[][]; hasMore: boolean }>();
   readonly keyCounts = new Map<string, number>();
   keyIndex = -1;
+  /** Highest row number fetched so far (pages may have left the cache). */
+  rowsSoFar = 0;
   lastUsed = Date.now();
   /** Pages are fetched one at a time: the cursor moves forward only. */
   queue: Promise<unknown> = Promise.resolve();
@@ -122,18 +128,25 @@ export class PreviewService {
   }
 
   private remember(session: Session, page: number, rows: Cell[][], hasMore: boolean): void {
+    const firstVisit = (page - 1) * PAGE_SIZE >= session.rowsSoFar;
+    session.pages.delete(page); // re-insert: Map order is the eviction order
     session.pages.set(page, { rows, hasMore });
-    if (session.keyIndex < 0) return;
+    session.rowsSoFar = Math.max(session.rowsSoFar, (page - 1) * PAGE_SIZE + rows.length);
+    // Memory stays flat however far a user pages: only the most recent pages are kept.
+    while (session.pages.size > MAX_CACHED_PAGES) session.pages.delete(session.pages.keys().next().value!);
+    if (session.keyIndex < 0 || !firstVisit) return; // a page fetched again is not counted twice
     for (const row of rows) {
       const key = keyText(row[session.keyIndex] ?? null);
-      if (key !== undefined) session.keyCounts.set(key, (session.keyCounts.get(key) ?? 0) + 1);
+      if (key === undefined) continue;
+      const seen = session.keyCounts.get(key);
+      if (seen !== undefined) session.keyCounts.set(key, seen + 1);
+      else if (session.keyCounts.size < MAX_TRACKED_KEYS) session.keyCounts.set(key, 1);
     }
   }
 
   private pageOf(session: Session, page: number, ms: number) {
     const { rows, hasMore } = session.pages.get(page)!;
-    let rowsSoFar = 0;
-    for (const [n, p] of session.pages) rowsSoFar = Math.max(rowsSoFar, (n - 1) * PAGE_SIZE + p.rows.length);
+    const rowsSoFar = session.rowsSoFar;
     return {
       sessionId: session.id,
       page,
