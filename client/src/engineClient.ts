@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
@@ -16,6 +17,7 @@ import {
   type EngineInitOptions,
   type SaveCredentialsParams,
   type UpdateModelParams,
+  type SecretParams,
 } from '../../protocol/src/requests';
 import type { CredentialSecrets } from './secrets';
 
@@ -65,9 +67,9 @@ export class EngineClient implements vscode.Disposable {
     };
     const client = new LanguageClient('retl', 'Reverse ETL engine', serverOptions, clientOptions);
     this.client = client;
-    client.onNotification(Notifications.workspaceChanged, (state) => this.changed.fire(state));
-    client.onNotification(Notifications.verifyProgress, (p) => this.verifying.fire(p));
-    client.onRequest(Requests.getSecret, async ({ credentialsId }) => (await secrets.get(credentialsId)) ?? null);
+    client.onNotification(Notifications.workspaceChanged.method, (state: WorkspaceState) => this.changed.fire(state));
+    client.onNotification(Notifications.verifyProgress.method, (p: VerifyProgress) => this.verifying.fire(p));
+    client.onRequest(Requests.getSecret.method, async ({ credentialsId }: SecretParams) => (await secrets.get(credentialsId)) ?? null);
     await client.start();
     return client;
   }
@@ -77,50 +79,62 @@ export class EngineClient implements vscode.Disposable {
     return this.started;
   }
 
+  // The request types in protocol/src/requests.ts are objects of this bundle's copy of vscode-jsonrpc,
+  // while the language client (loaded apart) has its own copy and would not recognise their parameter
+  // structure ("Unknown parameter structure auto"). Sending by method name sidesteps the identity check;
+  // the types still come from the shared declarations.
+  private async request<P, R>(type: RequestType<P, R, unknown>, params: P, token?: vscode.CancellationToken): Promise<R> {
+    return (await this.ready()).sendRequest<R>(type.method, params, token);
+  }
+
+  private async notify<P>(type: NotificationType<P>, params: P): Promise<void> {
+    await (await this.ready()).sendNotification(type.method, params);
+  }
+
   async state(): Promise<WorkspaceState> {
-    return (await this.ready()).sendRequest(Requests.workspaceState);
+    return (await this.ready()).sendRequest<WorkspaceState>(Requests.workspaceState.method);
   }
 
   async createModel(p: CreateModelParams): Promise<ChangeResult> {
-    return (await this.ready()).sendRequest(Requests.createModel, p);
+    return this.request(Requests.createModel, p);
   }
 
   async updateModel(p: UpdateModelParams): Promise<ChangeResult> {
-    return (await this.ready()).sendRequest(Requests.updateModel, p);
+    return this.request(Requests.updateModel, p);
   }
 
   async deleteModel(p: DeleteModelParams): Promise<ChangeResult> {
-    return (await this.ready()).sendRequest(Requests.deleteModel, p);
+    return this.request(Requests.deleteModel, p);
   }
 
   async saveCredentials(p: SaveCredentialsParams): Promise<ChangeResult> {
-    return (await this.ready()).sendRequest(Requests.saveCredentials, p);
+    return this.request(Requests.saveCredentials, p);
   }
 
   /** Cancelling `token` cancels the checks on the warehouse too. */
   async verify(credentialsId: string, token: vscode.CancellationToken, unsaved?: Credentials): Promise<VerifyResult> {
-    return (await this.ready()).sendRequest(Requests.verifyCredentials, { credentialsId, ...(unsaved ? { credentials: unsaved } : {}) }, token);
+    return this.request(Requests.verifyCredentials, { credentialsId, ...(unsaved ? { credentials: unsaved } : {}) }, token);
   }
 
   async previewOpen(p: PreviewOpenParams, token: vscode.CancellationToken): Promise<PreviewResult> {
-    return (await this.ready()).sendRequest(Requests.previewOpen, p, token);
+    return this.request(Requests.previewOpen, p, token);
   }
 
   async previewPage(sessionId: string, page: number, token: vscode.CancellationToken): Promise<PreviewResult> {
-    return (await this.ready()).sendRequest(Requests.previewPage, { sessionId, page }, token);
+    return this.request(Requests.previewPage, { sessionId, page }, token);
   }
 
   async previewCell(sessionId: string, page: number, row: number, column: number): Promise<Cell | null> {
-    return (await this.ready()).sendRequest(Requests.previewCell, { sessionId, page, row, column });
+    return this.request(Requests.previewCell, { sessionId, page, row, column });
   }
 
   async previewClose(sessionId: string): Promise<void> {
-    await (await this.ready()).sendRequest(Requests.previewClose, { sessionId });
+    await this.request(Requests.previewClose, { sessionId });
   }
 
   /** Connections made with an old secret are dropped by the engine. */
   async secretChanged(credentialsId: string): Promise<void> {
-    await (await this.ready()).sendNotification(Notifications.secretChanged, { credentialsId });
+    await this.notify(Notifications.secretChanged, { credentialsId });
   }
 
   dispose(): void {
