@@ -3,4 +3,4 @@ import { ensureDeps, run } from './ensureDeps.mjs';
 
 ensureDeps();
 run('node scripts/build.mjs --production');
-run('npx vsce package --no-dependencies --out retl-models.vsix');
+run('npx vsce package --no-dependencies --no-rewrite-relative-links --out retl-models.vsix');

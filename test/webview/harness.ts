@@ -61,8 +61,14 @@ export async function launch(): Promise<Browser> {
   });
 }
 
+/** Delivers a message as the extension would, and returns once the page has handled it. */
 export async function send(page: Page, message: unknown): Promise<void> {
-  await page.evaluate((m) => window.postMessage(m, '*'), message);
+  // postMessage is dispatched as a later task; a timer queued after it runs once the handler (and the
+  // elements' microtask updates) are done, so assertions that follow see the result.
+  await page.evaluate((m) => new Promise<void>((resolve) => {
+    window.postMessage(m, '*');
+    setTimeout(() => setTimeout(resolve, 0), 0);
+  }), message);
 }
 
 export async function posted(page: Page): Promise<{ type: string; [k: string]: unknown }[]> {

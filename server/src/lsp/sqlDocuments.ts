@@ -18,6 +18,7 @@ import { completeSql, hoverSql, type CompletionKind } from '../sql/completion';
 import { dialectOf, type Dialect } from '../sql/statementCheck';
 import type { Catalog } from '../warehouse/warehouse';
 
+/** While a user types, checks of one document run at most this often. */
 const DEBOUNCE_MS = 150;
 
 interface DocContext {
@@ -42,6 +43,8 @@ const KIND: Record<CompletionKind, CompletionItemKind> = {
 export class SqlDocuments {
   readonly documents = new TextDocuments(TextDocument);
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each document's last check started. */
+  private readonly lastRun = new Map<string, number>();
   private defaultCredentials: string | undefined;
 
   constructor(
@@ -51,6 +54,8 @@ export class SqlDocuments {
     this.documents.onDidChangeContent((e) => this.schedule(e.document));
     this.documents.onDidClose((e) => {
       clearTimeout(this.timers.get(e.document.uri));
+      this.timers.delete(e.document.uri);
+      this.lastRun.delete(e.document.uri);
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
     connection.onCompletion(async (p) => {
@@ -109,9 +114,22 @@ export class SqlDocuments {
     return { credentialsId: creds.id, dialect: dialectOf(creds.type), ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) };
   }
 
+  /**
+   * Leading and trailing edge: a change after a quiet spell is checked at once (a single edit, a paste, a
+   * file opened); within a burst of keystrokes the check waits until typing pauses for DEBOUNCE_MS.
+   */
   private schedule(doc: TextDocument): void {
-    clearTimeout(this.timers.get(doc.uri));
-    this.timers.set(doc.uri, setTimeout(() => void this.validate(doc.uri, doc.version), DEBOUNCE_MS));
+    const pending = this.timers.get(doc.uri);
+    clearTimeout(pending);
+    this.timers.delete(doc.uri);
+    const run = () => {
+      this.timers.delete(doc.uri);
+      this.lastRun.set(doc.uri, Date.now());
+      void this.validate(doc.uri, doc.version);
+    };
+    const quiet = pending === undefined && Date.now() - (this.lastRun.get(doc.uri) ?? -Infinity) >= DEBOUNCE_MS;
+    if (quiet) run();
+    else this.timers.set(doc.uri, setTimeout(run, DEBOUNCE_MS));
   }
 
   private async validate(uri: string, version: number): Promise<void> {

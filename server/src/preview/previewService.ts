@@ -33,6 +33,8 @@ export const MAX_TRACKED_KEYS = 200_000;
 class Session {
   readonly pages = new Map<number, { rows: Cell[][]; hasMore: boolean }>();
   readonly keyCounts = new Map<string, number>();
+  /** Keys seen more than once, in the order found: kept as they appear, so a page never scans all keys. */
+  readonly duplicates: string[] = [];
   keyIndex = -1;
   /** Highest row number fetched so far (pages may have left the cache). */
   rowsSoFar = 0;
@@ -139,8 +141,10 @@ export class PreviewService {
       const key = keyText(row[session.keyIndex] ?? null);
       if (key === undefined) continue;
       const seen = session.keyCounts.get(key);
-      if (seen !== undefined) session.keyCounts.set(key, seen + 1);
-      else if (session.keyCounts.size < MAX_TRACKED_KEYS) session.keyCounts.set(key, 1);
+      if (seen !== undefined) {
+        session.keyCounts.set(key, seen + 1);
+        if (seen === 1 && session.duplicates.length < MAX_LISTED_DUPLICATES) session.duplicates.push(key);
+      } else if (session.keyCounts.size < MAX_TRACKED_KEYS) session.keyCounts.set(key, 1);
     }
   }
 
@@ -163,7 +167,6 @@ export class PreviewService {
   private keyIssues(session: Session, rows: Cell[][]): KeyIssues {
     if (!session.primaryKey) return { missing: false, duplicates: [], flaggedRows: [] };
     if (session.keyIndex < 0) return { column: session.primaryKey, missing: true, duplicates: [], flaggedRows: [] };
-    const duplicates = [...session.keyCounts].filter(([, n]) => n > 1).map(([k]) => k);
     const flaggedRows: number[] = [];
     rows.forEach((row, i) => {
       const key = keyText(row[session.keyIndex] ?? null);
@@ -172,7 +175,7 @@ export class PreviewService {
     return {
       column: session.cursor.columns[session.keyIndex]!.name,
       missing: false,
-      duplicates: duplicates.slice(0, MAX_LISTED_DUPLICATES),
+      duplicates: [...session.duplicates],
       flaggedRows,
     };
   }

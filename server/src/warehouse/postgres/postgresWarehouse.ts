@@ -215,6 +215,19 @@ export class PostgresWarehouse implements Warehouse {
     }
   }
 
+  /** Type names by `oid:typmod`: they do not change while a connection pool lives, so each is asked once. */
+  private readonly typeNameCache = new Map<string, string>();
+
+  async typeNames(client: pg.ClientBase, fields: { dataTypeID: number; dataTypeModifier: number }[]): Promise<string[]> {
+    const key = (f: { dataTypeID: number; dataTypeModifier: number }) => `${f.dataTypeID}:${f.dataTypeModifier}`;
+    const missing = fields.filter((f) => !this.typeNameCache.has(key(f)));
+    if (missing.length > 0) {
+      const types = await client.query<{ type: string }>(COLUMN_TYPES_SQL, [missing.map((f) => f.dataTypeID), missing.map((f) => f.dataTypeModifier)]);
+      missing.forEach((f, i) => this.typeNameCache.set(key(f), types.rows[i]?.type ?? 'unknown'));
+    }
+    return fields.map((f) => this.typeNameCache.get(key(f))!);
+  }
+
   /** Maps a failure of text sent with `prefix` before the statement. */
   classifyIn(err: unknown, prefix: string): WarehouseError {
     const position = (err as { position?: string }).position;
@@ -223,6 +236,8 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   private async resetPool(): Promise<void> {
+    // A user-defined type dropped and created again gets a new oid; a new pool asks afresh.
+    this.typeNameCache.clear();
     const pool = this.pool;
     this.pool = undefined;
     await pool?.end().catch(() => undefined);
@@ -254,11 +269,15 @@ class PgPreviewCursor implements PreviewCursor {
   async start(options: PreviewOptions): Promise<void> {
     const stop = onAbort(options.signal, () => void this.warehouse.cancelBackend(this.client));
     try {
-      await this.client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${previewSettingsSql(options.timeoutMs, IDLE_IN_TRANSACTION_MS)}`);
-      const result = await this.query(firstPageSql(this.statement, PAGE_SIZE + 1), FIRST_PAGE_PREFIX);
+      // One round trip: the transaction, its settings and page 1 go as one simple-query message, so page 1
+      // costs what a plain LIMIT 50 costs. Error positions count from the start of the whole text.
+      const begin = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${previewSettingsSql(options.timeoutMs, IDLE_IN_TRANSACTION_MS)};\n`;
+      const results = (await this.query(`${begin}${firstPageSql(this.statement, PAGE_SIZE + 1)}`, `${begin}${FIRST_PAGE_PREFIX}`)) as unknown as
+        | pg.QueryArrayResult<unknown[]>[]
+        | pg.QueryArrayResult<unknown[]>;
+      const result = Array.isArray(results) ? results[results.length - 1]! : results;
       this.oids = result.fields.map((f) => f.dataTypeID);
-      const types = await this.client.query<{ type: string }>(COLUMN_TYPES_SQL, [this.oids, result.fields.map((f) => f.dataTypeModifier)]);
-      this.columns = columnsFrom(result.fields, types.rows.map((r) => r.type));
+      this.columns = columnsFrom(result.fields, await this.warehouse.typeNames(this.client, result.fields));
       const rows = this.cells(result.rows);
       this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
     } finally {
