@@ -13,10 +13,6 @@ import { renderResults } from './renderResults.mjs';
 
 // --render: write RESULTS.md again from results.json (after editing ANALYSIS.md), measuring nothing.
 if (process.argv.includes('--render')) {
-  const { renderResults } = await import('./renderResults.mjs');
-  const { root } = await import('./lib.mjs');
-  const { readFileSync, writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
   const results = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8'));
   writeFileSync(join(root, 'bench', 'RESULTS.md'), renderResults(results).markdown);
   process.exit(0);
@@ -43,13 +39,14 @@ const { activationBench, packageBench } = await import('./packageBench.mjs');
 
 const versions = () => {
   const pkg = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   let postgres = 'unknown';
   try {
     postgres = execSync('ls /usr/lib/postgresql', { encoding: 'utf8' }).trim().split('\n').pop();
   } catch {
     /* RETL_TEST_PG_URL: the server's own version is recorded below */
   }
-  return { retlModels: pkg('..'), pg: pkg('pg'), libpgQuery: pkg('libpg-query'), vscodeLanguageserver: pkg('vscode-languageserver'), esbuild: pkg('esbuild'), postgresql: postgres };
+  return { retlModels: ours, pg: pkg('pg'), libpgQuery: pkg('libpg-query'), vscodeLanguageserver: pkg('vscode-languageserver'), esbuild: pkg('esbuild'), postgresql: postgres };
 };
 
 const results = { date: new Date().toISOString(), machine: machine(), versions: versions(), settings: { runs, pagingRows, activationRuns }, sections: {}, errors: {} };

@@ -18,7 +18,7 @@ import { completeSql, hoverSql, type CompletionKind } from '../sql/completion';
 import { dialectOf, type Dialect } from '../sql/statementCheck';
 import type { Catalog } from '../warehouse/warehouse';
 
-/** While a user types, checks of one document run at most this often. */
+/** While a user types, a document is checked once typing has paused this long. */
 const DEBOUNCE_MS = 150;
 
 interface DocContext {

@@ -269,8 +269,8 @@ class PgPreviewCursor implements PreviewCursor {
   async start(options: PreviewOptions): Promise<void> {
     const stop = onAbort(options.signal, () => void this.warehouse.cancelBackend(this.client));
     try {
-      // One round trip: the transaction, its settings and page 1 go as one simple-query message, so page 1
-      // costs what a plain LIMIT 50 costs. Error positions count from the start of the whole text.
+      // One round trip, as for a plain LIMIT 50: the transaction, its settings and page 1 go as one
+      // simple-query message. Error positions count from the start of the whole text.
       const begin = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${previewSettingsSql(options.timeoutMs, IDLE_IN_TRANSACTION_MS)};\n`;
       const results = (await this.query(`${begin}${firstPageSql(this.statement, PAGE_SIZE + 1)}`, `${begin}${FIRST_PAGE_PREFIX}`)) as unknown as
         | pg.QueryArrayResult<unknown[]>[]
