@@ -56,9 +56,68 @@ export interface Model {
   primaryKey?: string;
 }
 
+export const DESTINATION_TYPES = ['webhook', 'rudderstack', 'postgres'] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
+
+/** Rows are POSTed as JSON batches: `{"connection","batch":[{"op","key","fields"}]}`. */
+export interface WebhookDestination {
+  id: string;
+  type: 'webhook';
+  url: string;
+  /** Header values that are not secret. */
+  headers?: Record<string, string>;
+  /** Header name → environment variable holding its (secret) value. */
+  headersEnv?: Record<string, string>;
+  batchSize?: number;
+}
+
+/** RudderStack's HTTP API: `identify` or `track` events to `<dataPlaneUrl>/v1/batch`. */
+export interface RudderstackDestination {
+  id: string;
+  type: 'rudderstack';
+  dataPlaneUrl: string;
+  /** Environment variable holding the source's write key. */
+  writeKeyEnv: string;
+  batchSize?: number;
+}
+
+/** A table in a PostgreSQL database: rows are upserted on the key column (and deleted in mirror mode). */
+export interface PostgresDestination {
+  id: string;
+  type: 'postgres';
+  /** Credentials of type postgres. */
+  credentials: string;
+  /** `schema.table` or `table`; it must exist, with a unique constraint on the key column. */
+  table: string;
+  batchSize?: number;
+}
+
+export type Destination = WebhookDestination | RudderstackDestination | PostgresDestination;
+
+export const SYNC_MODES = ['upsert', 'mirror', 'full'] as const;
+/** upsert: added and changed rows; mirror: also removes rows gone from the model; full: every row, every run. */
+export type SyncMode = (typeof SYNC_MODES)[number];
+
+/** How a RudderStack connection turns a row into an event. */
+export interface RudderstackEvent {
+  type: 'identify' | 'track';
+  /** Model column holding the userId (or set anonymousIdColumn). */
+  userIdColumn?: string;
+  anonymousIdColumn?: string;
+  /** The event name, for track. */
+  name?: string;
+}
+
 export interface Connection {
   id: string;
   model: string;
+  destination?: string;
+  mode?: SyncMode;
+  /** Model column → destination field (a webhook field, a trait or property, a table column). */
+  mapping?: Record<string, string>;
+  event?: RudderstackEvent;
+  /** `manual`, or an interval such as `15m`, `1h`, `1d`. */
+  schedule?: string;
 }
 
 export interface RetlConfig {
@@ -66,6 +125,7 @@ export interface RetlConfig {
   stateSchema: string;
   credentials: Credentials[];
   models: Model[];
+  destinations: Destination[];
   connections: Connection[];
 }
 

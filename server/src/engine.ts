@@ -87,11 +87,7 @@ export class Engine {
     let sql = req.sql;
     if (sql === undefined) {
       if (!model) throw new EngineError('No query to run.', 'notFound');
-      try {
-        sql = await fs.readFile(this.store.resolve(model.query), 'utf8');
-      } catch (err) {
-        throw new EngineError(`Cannot read ${model.query}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'io');
-      }
+      sql = await this.modelSql(model);
     }
     const warehouse = await this.warehouses.get(creds);
     return this.previews.open(
@@ -104,6 +100,15 @@ export class Engine {
       },
       signal,
     );
+  }
+
+  /** The text of a model's query file. */
+  async modelSql(model: Model): Promise<string> {
+    try {
+      return await fs.readFile(this.store.resolve(model.query), 'utf8');
+    } catch (err) {
+      throw new EngineError(`Cannot read ${model.query}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'io');
+    }
   }
 
   /**

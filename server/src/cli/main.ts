@@ -14,6 +14,9 @@ import { NO_STORED_SECRETS } from '../warehouse/registry';
 import { analyzeSql } from '../sql/analyzeSql';
 import { positionAt } from '../sql/sqlLexer';
 import { dialectOf, type Dialect } from '../sql/statementCheck';
+import { syncConnection } from '../sync/syncConnection';
+import { SyncError } from '../sync/syncRunner';
+import { WarehouseError } from '../warehouse/warehouse';
 
 export const EXIT = { ok: 0, checksFailed: 1, usage: 2, refused: 3 } as const;
 
@@ -28,6 +31,8 @@ Commands:
   models delete ID [--delete-query-file] delete a model no connection uses
   verify CREDENTIALS_ID                  run the three checks: connection, list schemas, state schema
   preview MODEL_ID [--page N]            run the model's query and print one page of 50 rows
+  sync CONNECTION_ID [--full]            send the model's changed rows to the connection's destination
+                                         (--full: every row); exit 1 when a row failed or the run stopped
   validate FILE... [--dialect postgres|snowflake] [--credentials ID]
                                          check SQL files: syntax, one read-only statement, and the
                                          catalog of the credentials (a model's file uses its own)
@@ -62,6 +67,7 @@ const OPTIONS = {
   'delete-query-file': { type: 'boolean' },
   page: { type: 'string' },
   dialect: { type: 'string' },
+  full: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export async function main(argv: string[], io: Output = consoleOutput(argv)): Promise<number> {
@@ -84,6 +90,7 @@ export async function main(argv: string[], io: Output = consoleOutput(argv)): Pr
     if (command === 'models') return await runModels(sub, rest, values, io);
     if (command === 'verify') return await runVerify([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     if (command === 'validate') return await runValidate([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
+    if (command === 'sync') return await runSyncCommand([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     if (command === 'preview') return await runPreview([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     throw new UsageError(`unknown command "${command}".`);
   } catch (err) {
@@ -288,6 +295,33 @@ async function runPreview(rest: string[], values: Values, io: Output): Promise<n
       if (p.keys.duplicates.length) io.out(`duplicate keys: ${p.keys.duplicates.slice(0, 10).join(', ')}`);
     }
     return EXIT.ok;
+  });
+}
+
+async function runSyncCommand(rest: string[], values: Values, io: Output): Promise<number> {
+  const [connectionId] = expectArgs(rest, 1, 'sync CONNECTION_ID [--full]');
+  return withEngine(values, io, async (engine, signal) => {
+    let result;
+    try {
+      result = await syncConnection(engine, connectionId!, {
+        full: values.full ?? false,
+        signal,
+        onProgress: (sent, total) => io.json || io.err(`… ${sent} of ${total} rows`),
+      });
+    } catch (err) {
+      if (!(err instanceof SyncError || err instanceof WarehouseError)) throw err;
+      if (io.json) io.err(JSON.stringify({ error: 'sync', message: err.message }));
+      else io.err(`retl: ${err.message}`);
+      return err instanceof SyncError ? EXIT.refused : EXIT.checksFailed;
+    }
+    if (io.json) {
+      const { connection, run, added, changed, removed, failed, invalid, unsent, durationMs, error } = result;
+      io.out(JSON.stringify({ connection, run, added, changed, removed, failed, invalid, unsent, durationMs, ...(error ? { error } : {}) }));
+    } else {
+      io.out(`${result.connection}: run ${result.run}${result.full ? ' (full)' : ''}: ${result.added} added, ${result.changed} changed, ${result.removed} removed, ${result.failed} failed, ${result.invalid} invalid keys (${result.durationMs} ms)`);
+      if (result.error) io.out(`stopped: ${result.error} (${result.unsent} rows not sent)`);
+    }
+    return result.failed > 0 || result.invalid > 0 || result.error ? EXIT.checksFailed : EXIT.ok;
   });
 }
 

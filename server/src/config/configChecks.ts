@@ -35,6 +35,18 @@ export function crossReferenceProblems(config: Partial<RetlConfig>): PathProblem
       });
     }
   });
+  const destinations = config.destinations ?? [];
+  duplicates(destinations, 'destinations', (d) => d.id, 'id', 'destination id', problems);
+  destinations.forEach((d, i) => {
+    if (d.type !== 'postgres') return;
+    const creds = credentials.find((c) => c.id === d.credentials);
+    if (!creds || creds.type !== 'postgres') {
+      problems.push({
+        path: ['destinations', i, 'credentials'],
+        message: `destinations[${i}].credentials: "${d.credentials}" must name credentials of type postgres.`,
+      });
+    }
+  });
   const modelIds = new Set(models.map((m) => m.id));
   connections.forEach((c, i) => {
     if (!modelIds.has(c.model)) {
@@ -42,6 +54,25 @@ export function crossReferenceProblems(config: Partial<RetlConfig>): PathProblem
         path: ['connections', i, 'model'],
         message: `connections[${i}].model: no model with id "${c.model}".`,
       });
+    }
+    const destination = c.destination === undefined ? undefined : destinations.find((d) => d.id === c.destination);
+    if (c.destination !== undefined && !destination) {
+      problems.push({
+        path: ['connections', i, 'destination'],
+        message: `connections[${i}].destination: no destination with id "${c.destination}".`,
+      });
+    }
+    if (destination?.type === 'rudderstack') {
+      if (c.mode === 'mirror') {
+        problems.push({ path: ['connections', i, 'mode'], message: `connections[${i}].mode: RudderStack's HTTP API has no delete; use upsert or full.` });
+      }
+      if (!c.event) {
+        problems.push({ path: ['connections', i], message: `connections[${i}]: a RudderStack connection needs "event" (type identify or track, and a userIdColumn or anonymousIdColumn).` });
+      } else if (!c.event.userIdColumn && !c.event.anonymousIdColumn) {
+        problems.push({ path: ['connections', i, 'event'], message: `connections[${i}].event: name a userIdColumn or an anonymousIdColumn.` });
+      } else if (c.event.type === 'track' && !c.event.name) {
+        problems.push({ path: ['connections', i, 'event'], message: `connections[${i}].event: a track event needs a name.` });
+      }
     }
   });
   return problems;

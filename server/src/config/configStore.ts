@@ -24,7 +24,7 @@ export function formatProblem(p: ConfigProblem): string {
   return `line ${p.line}, column ${p.column}: ${p.message}`;
 }
 
-const EMPTY: RetlConfig = { version: 1, stateSchema: DEFAULT_STATE_SCHEMA, credentials: [], models: [], connections: [] };
+const EMPTY: RetlConfig = { version: 1, stateSchema: DEFAULT_STATE_SCHEMA, credentials: [], models: [], destinations: [], connections: [] };
 
 export function starterDocument(): Document {
   const doc = new Document({ version: 1, stateSchema: DEFAULT_STATE_SCHEMA, credentials: [], models: [], connections: [] });

@@ -62,6 +62,7 @@ function withDefaults(raw: Partial<RetlConfig>): RetlConfig {
     stateSchema: raw.stateSchema ?? DEFAULT_STATE_SCHEMA,
     credentials: raw.credentials ?? [],
     models: raw.models ?? [],
+    destinations: raw.destinations ?? [],
     connections: raw.connections ?? [],
   };
 }

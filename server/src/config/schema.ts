@@ -1,11 +1,12 @@
 // JSON schema of retl.yaml. Ajv checks the structure; cross references and uniqueness are checked
 // in configChecks.ts because they need the whole file.
-import { POSTGRES_SSL_MODES, SNOWFLAKE_AUTHENTICATORS } from '../../../protocol/src/config';
+import { POSTGRES_SSL_MODES, SNOWFLAKE_AUTHENTICATORS, SYNC_MODES } from '../../../protocol/src/config';
 import { ID_MAX_LENGTH, NAME_MAX_LENGTH } from '../../../protocol/src/names';
 
 const id = { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: ID_MAX_LENGTH };
 const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const nonEmpty = { type: 'string', minLength: 1 };
+const batchSize = { type: 'integer', minimum: 1, maximum: 10_000 };
 
 export const configSchema = {
   type: 'object',
@@ -76,13 +77,70 @@ export const configSchema = {
         },
       },
     },
+    destinations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'type'],
+        discriminator: { propertyName: 'type' },
+        oneOf: [
+          {
+            additionalProperties: false,
+            required: ['url'],
+            properties: {
+              id,
+              type: { const: 'webhook' },
+              url: { type: 'string', pattern: '^https?://' },
+              headers: { type: 'object', additionalProperties: { type: 'string' } },
+              headersEnv: { type: 'object', additionalProperties: envName },
+              batchSize,
+            },
+          },
+          {
+            additionalProperties: false,
+            required: ['dataPlaneUrl', 'writeKeyEnv'],
+            properties: {
+              id,
+              type: { const: 'rudderstack' },
+              dataPlaneUrl: { type: 'string', pattern: '^https?://' },
+              writeKeyEnv: envName,
+              batchSize,
+            },
+          },
+          {
+            additionalProperties: false,
+            required: ['credentials', 'table'],
+            properties: {
+              id,
+              type: { const: 'postgres' },
+              credentials: id,
+              table: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' },
+              batchSize,
+            },
+          },
+        ],
+      },
+    },
     connections: {
       type: 'array',
       items: {
         type: 'object',
-        // Later phases add destination, mode, mapping and schedule; unknown keys are kept, not refused.
+        additionalProperties: false,
         required: ['id', 'model'],
-        properties: { id, model: id },
+        properties: {
+          id,
+          model: id,
+          destination: id,
+          mode: { enum: [...SYNC_MODES] },
+          mapping: { type: 'object', additionalProperties: nonEmpty },
+          event: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['type'],
+            properties: { type: { enum: ['identify', 'track'] }, userIdColumn: nonEmpty, anonymousIdColumn: nonEmpty, name: nonEmpty },
+          },
+          schedule: { type: 'string', pattern: '^(manual|[1-9][0-9]*[mhd])$' },
+        },
       },
     },
   },

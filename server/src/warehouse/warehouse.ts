@@ -56,6 +56,12 @@ export interface PreviewCursor {
   close(): Promise<void>;
 }
 
+export interface SqlSession {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** The names of the columns `text` returns. */
+  columns(text: string): Promise<string[]>;
+}
+
 export interface PreviewOptions {
   /** Per-statement limit in the warehouse. */
   timeoutMs: number;
@@ -74,6 +80,11 @@ export interface Warehouse {
    * position within `statement`) when it does not compile. Used where the local parser is unsure.
    */
   explain?(statement: string, signal: AbortSignal): Promise<void>;
+  /**
+   * One connection for the sync engine, statements run one after another (PostgreSQL SQL). Only the
+   * warehouses that sync can run offer it.
+   */
+  withSqlSession?<T>(signal: AbortSignal, fn: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -20,7 +20,7 @@ import {
   stateSchemaRemediation,
   type CatalogRow,
 } from '../postgres/pgSql';
-import { abortError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { abortError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import { openDemoWarehouse } from './demoWarehouse';
 
 const DEMO_USER = 'postgres';
@@ -36,6 +36,15 @@ export class DemoWarehouse implements Warehouse {
   private db(): Promise<PGlite> {
     return openDemoWarehouse(this.dataDir).catch((err: unknown) => {
       throw new WarehouseError(`The demo warehouse could not start: ${(err as Error).message}`, 'other', { cause: err });
+    });
+  }
+
+  async withSqlSession<T>(signal: AbortSignal, fn: (session: SqlSession) => Promise<T>): Promise<T> {
+    if (signal.aborted) throw abortError();
+    const db = await this.db();
+    return fn({
+      query: async <R>(text: string, params?: unknown[]) => (await db.query<R>(text, params)).rows,
+      columns: async (text: string) => (await db.query(text)).fields.map((f) => f.name),
     });
   }
 

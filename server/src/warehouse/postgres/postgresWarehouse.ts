@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
-import { abortError, missingSecretError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { abortError, missingSecretError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import {
   buildCatalog,
   CATALOG_SQL,
@@ -146,6 +146,25 @@ export class PostgresWarehouse implements Warehouse {
     } finally {
       await side.end().catch(() => undefined);
     }
+  }
+
+  withSqlSession<T>(signal: AbortSignal, fn: (session: SqlSession) => Promise<T>): Promise<T> {
+    // The caller's own errors (a refused mapping, a destination's) pass through as they are; only the
+    // server's and the connection's are classified.
+    let own: { error: unknown } | undefined;
+    return this.withClient(signal, async (c) => {
+      try {
+        return await fn({
+          query: async <R>(text: string, params?: unknown[]) => (await c.query(text, params)).rows as R[],
+          columns: async (text: string) => (await c.query(text)).fields.map((f) => f.name),
+        });
+      } catch (err) {
+        if (!(err instanceof pg.DatabaseError) && typeof (err as { code?: unknown }).code !== 'string') own = { error: err };
+        throw err;
+      }
+    }).catch((err: unknown) => {
+      throw own ? own.error : err;
+    });
   }
 
   async checkConnection(signal: AbortSignal): Promise<void> {

@@ -1,0 +1,33 @@
+// From a connection id to a sync run: its model, the model's SQL, the warehouse, and the destination,
+// opened only after the mapping has been checked against the model's columns.
+import type { Connection } from '../../../protocol/src/config';
+import type { SyncResult } from '../../../protocol/src/sync';
+import { EngineError, type Engine } from '../engine';
+import type { SyncDestination } from './destination';
+import { postgresDestination } from './postgresDestination';
+import { rudderstackDestination } from './rudderstackDestination';
+import { runSync, SyncError, type SyncOptions } from './syncRunner';
+import { webhookDestination } from './webhookDestination';
+
+export async function syncConnection(engine: Engine, connectionId: string, options: SyncOptions, env: NodeJS.ProcessEnv = process.env): Promise<SyncResult> {
+  const config = engine.store.config;
+  if (!config) throw new EngineError('retl.yaml has problems; fix them first.', 'configBroken');
+  const connection: Connection | undefined = config.connections.find((c) => c.id === connectionId);
+  if (!connection) throw new EngineError(`No connection with id "${connectionId}".`, 'notFound');
+  if (!connection.destination) throw new SyncError(`Connection "${connectionId}" has no destination yet.`);
+  const destination = config.destinations.find((d) => d.id === connection.destination);
+  if (!destination) throw new EngineError(`No destination with id "${connection.destination}".`, 'notFound');
+  const model = engine.model(connection.model);
+  const warehouse = await engine.warehouses.get(engine.credentials(model.credentials));
+  const openDestination = async (keyField: string): Promise<SyncDestination> => {
+    switch (destination.type) {
+      case 'webhook':
+        return webhookDestination(connection.id, destination, env);
+      case 'rudderstack':
+        return rudderstackDestination(connection, destination, env);
+      case 'postgres':
+        return postgresDestination(destination, await engine.warehouses.get(engine.credentials(destination.credentials)), keyField);
+    }
+  };
+  return runSync({ config, connection, model, modelSql: await engine.modelSql(model), destination, warehouse, openDestination }, options);
+}

@@ -1,0 +1,99 @@
+// The SQL of a sync run, run inside the warehouse (PostgreSQL dialect: PostgreSQL and the demo
+// warehouse). Per connection the state schema holds:
+//   snap_<c>  key + hash of every row the destination acknowledged
+//   rows_<c>  this run's model result: key, hash, payload (JSON of the mapped columns), key count
+//   ops_<c>   this run's work: seq, op (insert / update / delete), key, hash, payload
+//   fail_<c>  rows the destination refused, with the reason and how often
+//   runs      one row per run, for every connection
+import { quoteIdent } from '../warehouse/postgres/pgSql';
+
+/** Postgres cuts identifiers at 63 bytes; the longest prefix below is 5 characters. */
+export const MAX_CONNECTION_ID_FOR_SYNC = 58;
+
+export interface SyncTables {
+  snap: string;
+  rows: string;
+  ops: string;
+  fail: string;
+  runs: string;
+}
+
+export function syncTables(stateSchema: string, connectionId: string): SyncTables {
+  const t = (name: string) => `${quoteIdent(stateSchema)}.${quoteIdent(name)}`;
+  return { snap: t(`snap_${connectionId}`), rows: t(`rows_${connectionId}`), ops: t(`ops_${connectionId}`), fail: t(`fail_${connectionId}`), runs: t('runs') };
+}
+
+export function createStateTablesSql(t: SyncTables): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t.snap} (key text PRIMARY KEY, hash text NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t.fail} (key text PRIMARY KEY, op text NOT NULL, reason text NOT NULL, attempts integer NOT NULL, last_at timestamptz NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t.runs} (
+       id bigserial PRIMARY KEY, connection text NOT NULL, started_at timestamptz NOT NULL, finished_at timestamptz,
+       full_sync boolean NOT NULL, added integer, changed integer, removed integer, failed integer, invalid integer, error text)`,
+  ];
+}
+
+/**
+ * The model's result, once: key as text, a hash of the payload, the payload, and how often each key
+ * occurs (NULL and duplicate keys are reported, never sent). `columns` are the model columns to carry.
+ */
+export function materialiseRowsSql(t: SyncTables, modelSql: string, primaryKey: string, columns: string[]): string[] {
+  const payload = `jsonb_build_object(${columns.map((c) => `'${c.replace(/'/g, "''")}', q.${quoteIdent(c)}`).join(', ')})`;
+  return [
+    `DROP TABLE IF EXISTS ${t.rows}`,
+    `CREATE TABLE ${t.rows} AS
+     SELECT k, md5(payload::text) AS hash, payload, count(*) OVER (PARTITION BY k) AS n
+     FROM (SELECT (q.${quoteIdent(primaryKey)})::text AS k, ${payload} AS payload
+           FROM (\n${modelSql}\n) AS q) AS m`,
+  ];
+}
+
+/** This run's work, numbered so batches can be read in order and resumed by `seq`. */
+export function computeOpsSql(t: SyncTables, mirror: boolean): string[] {
+  const deletes = mirror
+    ? `UNION ALL
+       SELECT 'delete', s.key, NULL, NULL FROM ${t.snap} s
+       WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.k = s.key)`
+    : '';
+  return [
+    `DROP TABLE IF EXISTS ${t.ops}`,
+    `CREATE TABLE ${t.ops} AS
+     SELECT row_number() OVER (ORDER BY op, key) AS seq, op, key, hash, payload FROM (
+       SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash, r.payload
+       FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.key = r.k
+       WHERE r.k IS NOT NULL AND r.n = 1 AND (s.key IS NULL OR s.hash <> r.hash)
+       ${deletes}
+     ) AS w`,
+    `ALTER TABLE ${t.ops} ADD PRIMARY KEY (seq)`,
+  ];
+}
+
+export function opCountsSql(t: SyncTables): string {
+  return `SELECT op, count(*)::int AS n FROM ${t.ops} GROUP BY op`;
+}
+
+/** Rows that cannot be sent: NULL keys, and every row of a key that occurs more than once. */
+export function invalidRowsSql(t: SyncTables): string {
+  return `SELECT k AS key, n::int AS n FROM ${t.rows} WHERE k IS NULL OR n > 1`;
+}
+
+export function batchSql(t: SyncTables): string {
+  return `SELECT seq::bigint AS seq, op, key, hash, payload FROM ${t.ops} WHERE seq > $1 ORDER BY seq LIMIT $2`;
+}
+
+/** After a batch: acknowledged rows move the snapshot, refused ones are recorded; one transaction. */
+export function acknowledgeSql(t: SyncTables): { upserted: string; deleted: string; cleared: string; refused: string } {
+  return {
+    upserted: `INSERT INTO ${t.snap} (key, hash) SELECT x.key, x.hash FROM jsonb_to_recordset($1::jsonb) AS x(key text, hash text)
+               ON CONFLICT (key) DO UPDATE SET hash = EXCLUDED.hash`,
+    deleted: `DELETE FROM ${t.snap} WHERE key = ANY($1::text[])`,
+    cleared: `DELETE FROM ${t.fail} WHERE key = ANY($1::text[])`,
+    refused: `INSERT INTO ${t.fail} (key, op, reason, attempts, last_at)
+              SELECT x.key, x.op, x.reason, 1, now() FROM jsonb_to_recordset($1::jsonb) AS x(key text, op text, reason text)
+              ON CONFLICT (key) DO UPDATE SET op = EXCLUDED.op, reason = EXCLUDED.reason, attempts = ${t.fail}.attempts + 1, last_at = now()`,
+  };
+}
+
+export function dropWorkTablesSql(t: SyncTables): string[] {
+  return [`DROP TABLE IF EXISTS ${t.ops}`, `DROP TABLE IF EXISTS ${t.rows}`];
+}
