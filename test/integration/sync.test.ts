@@ -1,6 +1,7 @@
 // Sync against real parts: a throwaway PostgreSQL server is the warehouse and, in another database, the
 // destination table; a local HTTP receiver stands in for a webhook and RudderStack's /v1/batch.
 import { strict as assert } from 'node:assert';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { Engine } from '../../server/src/engine';
 import { syncConnection } from '../../server/src/sync/syncConnection';
 import { SyncError } from '../../server/src/sync/syncRunner';
 import { NO_STORED_SECRETS } from '../../server/src/warehouse/registry';
+import { retlAsync } from '../helpers/cli';
 import { startReceiver, type HttpReceiver, type Received } from '../helpers/httpReceiver';
 import { sharedPostgres, stopSharedPostgres } from '../helpers/postgres';
 
@@ -237,6 +239,31 @@ connections:
     assert.deepEqual([r.added, r.changed, r.removed, r.full], [count, 0, 0, true]);
     const runs = await warehouse.query(`SELECT full_sync, added FROM _retl.runs WHERE connection = 'to_hook' ORDER BY id DESC LIMIT 1`);
     assert.deepEqual(runs.rows[0], { full_sync: true, added: count });
+  });
+
+  it('retl sync killed with SIGKILL half way loses no row: the next run delivers the rest (--json, exit codes)', async () => {
+    await warehouse.query(`UPDATE public.customers SET email = 'k' || email WHERE id <= 400`);
+    const env = { RETL_SYNC_HOOK_TOKEN: 'Bearer t0ken' };
+    const args = ['sync', 'to_hook', '--json', '--config', path.join(dir, 'retl.yaml')];
+    const before = receiver.requests.length;
+    let child: ChildProcess | undefined;
+    // The second batch arrives, and the process dies before it hears the answer.
+    receiver.answer = (_r, i) => {
+      if (i === before + 1) child?.kill('SIGKILL');
+      return { status: 200 };
+    };
+    const killed = await retlAsync(args, dir, env, (c) => (child = c));
+    assert.equal(killed.code, null, 'killed by the signal');
+    receiver.answer = () => ({ status: 200 });
+    const again = await retlAsync(args, dir, env);
+    assert.equal(again.code, 0, again.stderr);
+    const out = JSON.parse(again.stdout) as SyncResult;
+    assert.deepEqual(Object.keys(out).sort(), ['added', 'changed', 'connection', 'durationMs', 'failed', 'invalid', 'removed', 'run', 'unsent']);
+    assert.equal(out.changed, 300, 'the first batch was acknowledged; the second (in flight) and the rest go again');
+    assert.equal(new Set(hookItems(before).map((i) => i.key)).size, 400);
+    const refused = await retlAsync(['sync', 'bad_map', '--json', '--config', path.join(dir, 'retl.yaml')], dir, env);
+    assert.equal(refused.code, 3);
+    assert.match(JSON.parse(refused.stderr).message, /maps "emial"/);
   });
 
   it('a mapping that names a missing column is an error before anything is sent', async () => {
