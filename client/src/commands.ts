@@ -10,6 +10,7 @@ import type { CredentialSecrets } from './secrets';
 import { credentialSteps, storeSecret, type CredentialAnswers } from './wizard/credentialSteps';
 import { MultiStepInput } from './wizard/multiStepInput';
 import { runNewModelWizard } from './wizard/newModelWizard';
+import { showHistory, syncNow } from './syncCommands';
 import type { WarehouseCommands } from './warehouseCommands';
 import type { ModelPanels } from './modelPanel';
 
@@ -189,6 +190,9 @@ export function registerCommands(
       if (model) await panels.show(model.id);
     },
     'retl.showOutput': async () => warehouse.showOutput(),
+    'retl.syncNow': (a) => syncNow(engine, a, false),
+    'retl.fullSync': (a) => syncNow(engine, a, true),
+    'retl.showSyncHistory': (a) => showHistory(engine, a),
   };
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run(fn)));
 }

@@ -6,6 +6,7 @@ import type { NotificationType, RequestType } from 'vscode-languageserver-protoc
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
+import type { SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
 import {
   Notifications,
   Requests,
@@ -38,6 +39,9 @@ export class EngineClient implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkspaceState>();
   /** Fires whenever retl.yaml was loaded or changed, with what the engine now holds. */
   readonly onDidChangeState = this.changed.event;
+  private readonly syncing = new vscode.EventEmitter<SyncProgress>();
+  /** Rows sent so far by a running sync. */
+  readonly onSyncProgress = this.syncing.event;
   private readonly verifying = new vscode.EventEmitter<VerifyProgress>();
   /** The checks of a running verification, after every change. */
   readonly onVerifyProgress = this.verifying.event;
@@ -69,6 +73,7 @@ export class EngineClient implements vscode.Disposable {
     this.client = client;
     client.onNotification(Notifications.workspaceChanged.method, (state: WorkspaceState) => this.changed.fire(state));
     client.onNotification(Notifications.verifyProgress.method, (p: VerifyProgress) => this.verifying.fire(p));
+    client.onNotification(Notifications.syncProgress.method, (p: SyncProgress) => this.syncing.fire(p));
     client.onRequest(Requests.getSecret.method, async ({ credentialsId }: SecretParams) => (await secrets.get(credentialsId)) ?? null);
     await client.start();
     return client;
@@ -132,6 +137,15 @@ export class EngineClient implements vscode.Disposable {
     await this.request(Requests.previewClose, { sessionId });
   }
 
+  /** Cancelling `token` stops the run between batches; what was acknowledged stays acknowledged. */
+  async syncRun(connectionId: string, full: boolean, token: vscode.CancellationToken): Promise<SyncOutcome> {
+    return this.request(Requests.syncRun, { connectionId, full }, token);
+  }
+
+  async syncHistory(connectionId: string): Promise<SyncHistory> {
+    return this.request(Requests.syncHistory, { connectionId });
+  }
+
   /** Connections made with an old secret are dropped by the engine. */
   async secretChanged(credentialsId: string): Promise<void> {
     await this.notify(Notifications.secretChanged, { credentialsId });
@@ -140,6 +154,7 @@ export class EngineClient implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
     this.verifying.dispose();
+    this.syncing.dispose();
     void this.client?.stop();
   }
 }

@@ -116,6 +116,14 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
         item.id = `model:${node.model.id}:connection:${node.connectionId}`;
         item.iconPath = new vscode.ThemeIcon('arrow-right');
         item.contextValue = 'connection';
+        const connection = this.state?.connections.find((c) => c.id === node.connectionId);
+        if (connection?.destination) {
+          const mode = connection.mode ?? 'upsert';
+          item.description = `→ ${connection.destination} · ${mode}${connection.schedule && connection.schedule !== 'manual' ? ` · every ${connection.schedule}` : ''}`;
+          item.tooltip = `Sends the rows of "${node.model.name}" to "${connection.destination}" (${mode}). Sync Now sends what changed since the last run.`;
+        } else {
+          item.description = 'no destination yet';
+        }
         return item;
       }
     }

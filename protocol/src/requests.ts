@@ -5,6 +5,7 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 import type { Credentials, WorkspaceState } from './config';
 import type { Cell, PreviewResult } from './preview';
 import type { CheckResult, VerifyResult } from './verify';
+import type { SyncHistory, SyncOutcome, SyncParams, SyncProgress } from './sync';
 
 /** What the extension hands the engine when it starts it. */
 export interface EngineInitOptions {
@@ -120,6 +121,10 @@ export const Requests = {
   previewClose: new RequestType<PreviewCloseParams, void, void>('retl/preview/close'),
   /** Engine → client: the secret of a credentials entry from SecretStorage, kept in memory only. */
   getSecret: new RequestType<SecretParams, string | null, void>('retl/secrets/get'),
+  /** Runs one sync of a connection; cancelling stops it between batches (nothing acknowledged is lost). */
+  syncRun: new RequestType<SyncParams, SyncOutcome, void>('retl/sync/run'),
+  /** The last runs of a connection, newest first. */
+  syncHistory: new RequestType<{ connectionId: string }, SyncHistory, void>('retl/sync/history'),
 } as const;
 
 export const Notifications = {
@@ -129,4 +134,6 @@ export const Notifications = {
   verifyProgress: new NotificationType<VerifyProgress>('retl/verifyCredentials/progress'),
   /** Client → engine: a secret in SecretStorage changed; connections made with the old one are dropped. */
   secretChanged: new NotificationType<CredentialsParams>('retl/secrets/changed'),
+  /** Engine → client: rows sent so far by a running sync. */
+  syncProgress: new NotificationType<SyncProgress>('retl/sync/progress'),
 } as const;

@@ -18,3 +18,34 @@ export interface SyncResult {
   /** Why the run stopped early (a destination that stayed down, a cancel), if it did. */
   error?: string;
 }
+
+export interface SyncParams {
+  connectionId: string;
+  /** Send every row, not only the changes (the snapshot is emptied first). */
+  full?: boolean;
+}
+
+/** A sync refused before it started (no primary key, a mapping naming a missing column...) is not a crash. */
+export type SyncOutcome = { ok: true; result: SyncResult } | { ok: false; message: string };
+
+export interface SyncProgress {
+  connectionId: string;
+  sent: number;
+  total: number;
+}
+
+/** One row of the run history in the state schema. */
+export interface SyncRunRecord {
+  run: number;
+  startedAt: string;
+  finishedAt: string | null;
+  full: boolean;
+  added: number | null;
+  changed: number | null;
+  removed: number | null;
+  failed: number | null;
+  invalid: number | null;
+  error: string | null;
+}
+
+export type SyncHistory = { ok: true; runs: SyncRunRecord[] } | { ok: false; message: string };

@@ -19,6 +19,9 @@ import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
 import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
 import { Engine, EngineError } from '../engine';
 import { SqlDocuments } from './sqlDocuments';
+import { syncConnection, syncHistory } from '../sync/syncConnection';
+import { SyncError } from '../sync/syncRunner';
+import { WarehouseError } from '../warehouse/warehouse';
 import type { PreviewResult } from '../../../protocol/src/preview';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -156,6 +159,33 @@ connection.onRequest(Requests.verifyCredentials, async ({ credentialsId, credent
     return asResponseError(err);
   }
 });
+/** Refusals (no primary key, a mapping naming a missing column, a warehouse error) come back as answers. */
+function syncRefusal(err: unknown): { ok: false; message: string } {
+  if (err instanceof EngineError || err instanceof SyncError || err instanceof WarehouseError) return { ok: false, message: err.message };
+  throw err;
+}
+
+connection.onRequest(Requests.syncRun, async ({ connectionId, full }, token) => {
+  try {
+    const result = await syncConnection(requireEngine(), connectionId, {
+      full: full === true,
+      signal: signalOf(token),
+      onProgress: (sent, total) => void connection.sendNotification(Notifications.syncProgress, { connectionId, sent, total }),
+    });
+    return { ok: true as const, result };
+  } catch (err) {
+    return syncRefusal(err);
+  }
+});
+
+connection.onRequest(Requests.syncHistory, async ({ connectionId }, token) => {
+  try {
+    return { ok: true as const, runs: await syncHistory(requireEngine(), connectionId, signalOf(token)) };
+  } catch (err) {
+    return syncRefusal(err);
+  }
+});
+
 /** The user's preview timeout, read when a preview opens so a changed setting applies at once. */
 async function previewTimeoutMs(): Promise<number | undefined> {
   try {

@@ -1,19 +1,25 @@
 // From a connection id to a sync run: its model, the model's SQL, the warehouse, and the destination,
 // opened only after the mapping has been checked against the model's columns.
-import type { Connection } from '../../../protocol/src/config';
-import type { SyncResult } from '../../../protocol/src/sync';
+import type { Connection, RetlConfig } from '../../../protocol/src/config';
+import type { SyncResult, SyncRunRecord } from '../../../protocol/src/sync';
 import { EngineError, type Engine } from '../engine';
 import type { SyncDestination } from './destination';
 import { postgresDestination } from './postgresDestination';
 import { rudderstackDestination } from './rudderstackDestination';
 import { runSync, SyncError, type SyncOptions } from './syncRunner';
+import { syncTables } from './syncSql';
 import { webhookDestination } from './webhookDestination';
 
-export async function syncConnection(engine: Engine, connectionId: string, options: SyncOptions, env: NodeJS.ProcessEnv = process.env): Promise<SyncResult> {
+function connectionOf(engine: Engine, connectionId: string): { config: RetlConfig; connection: Connection } {
   const config = engine.store.config;
   if (!config) throw new EngineError('retl.yaml has problems; fix them first.', 'configBroken');
-  const connection: Connection | undefined = config.connections.find((c) => c.id === connectionId);
+  const connection = config.connections.find((c) => c.id === connectionId);
   if (!connection) throw new EngineError(`No connection with id "${connectionId}".`, 'notFound');
+  return { config, connection };
+}
+
+export async function syncConnection(engine: Engine, connectionId: string, options: SyncOptions, env: NodeJS.ProcessEnv = process.env): Promise<SyncResult> {
+  const { config, connection } = connectionOf(engine, connectionId);
   if (!connection.destination) throw new SyncError(`Connection "${connectionId}" has no destination yet.`);
   const destination = config.destinations.find((d) => d.id === connection.destination);
   if (!destination) throw new EngineError(`No destination with id "${connection.destination}".`, 'notFound');
@@ -30,4 +36,34 @@ export async function syncConnection(engine: Engine, connectionId: string, optio
     }
   };
   return runSync({ config, connection, model, modelSql: await engine.modelSql(model), destination, warehouse, openDestination }, options);
+}
+
+/** The connection's last runs from the state schema's history, newest first (none before the first run). */
+export async function syncHistory(engine: Engine, connectionId: string, signal: AbortSignal, limit = 20): Promise<SyncRunRecord[]> {
+  const { config, connection } = connectionOf(engine, connectionId);
+  const warehouse = await engine.warehouses.get(engine.credentials(engine.model(connection.model).credentials));
+  if (!warehouse.withSqlSession) return [];
+  const runs = syncTables(config.stateSchema, connection.id).runs;
+  return warehouse.withSqlSession(signal, async (db) => {
+    const [exists] = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [runs]);
+    if (!exists?.t) return [];
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT id, started_at, finished_at, full_sync, added, changed, removed, failed, invalid, error FROM ${runs} WHERE connection = $1 ORDER BY id DESC LIMIT $2`,
+      [connection.id, limit],
+    );
+    const iso = (v: unknown) => (v === null ? null : new Date(v as string | Date).toISOString());
+    const num = (v: unknown) => (v === null ? null : Number(v));
+    return rows.map((r) => ({
+      run: Number(r.id),
+      startedAt: iso(r.started_at)!,
+      finishedAt: iso(r.finished_at),
+      full: r.full_sync === true,
+      added: num(r.added),
+      changed: num(r.changed),
+      removed: num(r.removed),
+      failed: num(r.failed),
+      invalid: num(r.invalid),
+      error: (r.error as string | null) ?? null,
+    }));
+  });
 }

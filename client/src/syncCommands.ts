@@ -1,0 +1,96 @@
+// Sync Now, Full Sync and Show History for a connection: from its node in the Models view or from the
+// palette (then a pick list of the connections). The engine does the work; this shows progress, offers
+// Cancel, and reports what was sent.
+import * as vscode from 'vscode';
+import type { SyncResult, SyncRunRecord } from '../../protocol/src/sync';
+import type { EngineClient } from './engineClient';
+
+/** A connection node of the Models view carries its id. */
+function connectionIdOf(arg: unknown): string | undefined {
+  const node = arg as { kind?: string; connectionId?: string } | undefined;
+  return node?.kind === 'connection' ? node.connectionId : typeof arg === 'string' ? arg : undefined;
+}
+
+async function pickConnection(engine: EngineClient, arg: unknown, title: string): Promise<string | undefined> {
+  const given = connectionIdOf(arg);
+  if (given) return given;
+  const state = await engine.state();
+  if (state.connections.length === 0) {
+    void vscode.window.showInformationMessage('No connection yet: add one under "connections" in retl.yaml.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    state.connections.map((c) => ({ label: c.id, description: `${c.model} → ${c.destination ?? 'no destination'}` })),
+    { title, placeHolder: 'Connection' },
+  );
+  return picked?.label;
+}
+
+export function summary(r: SyncResult): string {
+  const parts = [`${r.added} added`, `${r.changed} changed`, `${r.removed} removed`];
+  if (r.failed) parts.push(`${r.failed} refused by the destination`);
+  if (r.invalid) parts.push(`${r.invalid} rows with a NULL or duplicate key`);
+  return `${parts.join(', ')} in ${(r.durationMs / 1000).toFixed(1)} s`;
+}
+
+export async function syncNow(engine: EngineClient, arg: unknown, full: boolean): Promise<void> {
+  const connectionId = await pickConnection(engine, arg, full ? 'Full Sync' : 'Sync Now');
+  if (!connectionId) return;
+  if (full) {
+    const go = await vscode.window.showWarningMessage(
+      `Send every row of "${connectionId}" again, not only the changes?`,
+      { modal: true, detail: 'Destinations upsert on the key, so rows they already have are overwritten with the same values.' },
+      'Full Sync',
+    );
+    if (go !== 'Full Sync') return;
+  }
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `${full ? 'Full sync' : 'Syncing'} "${connectionId}"`, cancellable: true },
+    async (progress, token) => {
+      progress.report({ message: 'computing the changes in the warehouse…' });
+      const sub = engine.onSyncProgress((p) => {
+        if (p.connectionId === connectionId) progress.report({ message: `${p.sent.toLocaleString()} of ${p.total.toLocaleString()} rows sent` });
+      });
+      try {
+        return await engine.syncRun(connectionId, full, token);
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  if (!outcome.ok) {
+    void vscode.window.showErrorMessage(`Sync of "${connectionId}" did not start: ${outcome.message}`);
+    return;
+  }
+  const r = outcome.result;
+  const text = `"${connectionId}" run ${r.run}: ${summary(r)}.`;
+  if (r.error) void vscode.window.showWarningMessage(`${text} Stopped: ${r.error}`, 'Show History').then((a) => a && showHistory(engine, connectionId));
+  else if (r.failed || r.invalid) void vscode.window.showWarningMessage(`${text} They are recorded and sent again next run.`, 'Show History').then((a) => a && showHistory(engine, connectionId));
+  else void vscode.window.showInformationMessage(text);
+}
+
+function describeRun(run: SyncRunRecord): vscode.QuickPickItem {
+  const counts = run.finishedAt
+    ? `${run.added ?? 0} added · ${run.changed ?? 0} changed · ${run.removed ?? 0} removed · ${run.failed ?? 0} failed${run.invalid ? ` · ${run.invalid} invalid keys` : ''}`
+    : 'did not finish (the process stopped; the next run sends the rest)';
+  return {
+    label: `${run.error ? '$(warning)' : run.finishedAt ? '$(check)' : '$(debug-disconnect)'} Run ${run.run}${run.full ? ' (full)' : ''}`,
+    description: new Date(run.startedAt).toLocaleString(),
+    detail: run.error ? `${counts} — ${run.error}` : counts,
+  };
+}
+
+export async function showHistory(engine: EngineClient, arg: unknown): Promise<void> {
+  const connectionId = await pickConnection(engine, arg, 'Sync history');
+  if (!connectionId) return;
+  const history = await engine.syncHistory(connectionId);
+  if (!history.ok) {
+    void vscode.window.showErrorMessage(`No history for "${connectionId}": ${history.message}`);
+    return;
+  }
+  if (history.runs.length === 0) {
+    void vscode.window.showInformationMessage(`"${connectionId}" has not synced yet.`);
+    return;
+  }
+  await vscode.window.showQuickPick(history.runs.map(describeRun), { title: `Sync history of "${connectionId}" (newest first)`, matchOnDetail: true });
+}

@@ -1,0 +1,101 @@
+// Sync through the built engine (dist/server.js) over stdio, as the extension asks for it: the embedded
+// demo warehouse sends its users to a local webhook receiver; progress, history, refusals.
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
+import { Requests } from '../../protocol/src/requests';
+import { REPO } from '../helpers/cli';
+import { startReceiver, type HttpReceiver } from '../helpers/httpReceiver';
+import { useTempDir } from '../helpers/tempDir';
+
+describe('sync over the language server protocol (demo warehouse → local webhook)', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir('retl-lsp-sync-');
+  let child: ChildProcess;
+  let conn: MessageConnection;
+  let receiver: HttpReceiver;
+  let progress: SyncProgress[];
+
+  beforeEach(async () => {
+    receiver = await startReceiver();
+    mkdirSync(path.join(tmp(), 'models'));
+    writeFileSync(path.join(tmp(), 'models', 'users.sql'), 'SELECT id, email, country FROM public.users\n');
+    writeFileSync(
+      path.join(tmp(), 'retl.yaml'),
+      `version: 1
+credentials:
+  - id: demo
+    type: demo
+models:
+  - id: users
+    name: Users
+    credentials: demo
+    query: models/users.sql
+    primaryKey: id
+destinations:
+  - id: hook
+    type: webhook
+    url: ${receiver.url}/hook
+    batchSize: 400
+connections:
+  - id: users_to_hook
+    model: users
+    destination: hook
+    mapping: { id: user_id, email: email }
+  - id: parked
+    model: users
+`,
+    );
+    child = spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    progress = [];
+    conn.onNotification('retl/sync/progress', (p: SyncProgress) => void progress.push(p));
+    conn.onNotification(() => undefined);
+    conn.onRequest(() => null);
+    conn.listen();
+    await conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(tmp()).toString(),
+      capabilities: {},
+      initializationOptions: { demoDataDir: path.join(tmp(), '.retl', 'demo') },
+    });
+    conn.sendNotification('initialized', {});
+    for (let i = 0; i < 100 && !(await conn.sendRequest<{ models: unknown[] }>(Requests.workspaceState.method)).models.length; i++) await new Promise((r) => setTimeout(r, 50));
+  });
+
+  afterEach(async () => {
+    await conn.sendRequest('shutdown').catch(() => undefined);
+    conn.sendNotification('exit');
+    conn.dispose();
+    child.kill();
+    await receiver.close();
+  });
+
+  it('sends every user once with the mapping, reports progress, and keeps a history', async () => {
+    const first = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook' });
+    assert.ok(first.ok, JSON.stringify(first));
+    assert.equal(first.result.added, 2000);
+    const items = receiver.requests.flatMap((r) => (r.body as { batch: { key: string; fields: Record<string, unknown> }[] }).batch);
+    assert.equal(items.length, 2000);
+    assert.deepEqual(Object.keys(items[0]!.fields).sort(), ['email', 'user_id']);
+    assert.deepEqual(progress.map((p) => p.sent), [400, 800, 1200, 1600, 2000]);
+    const second = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook' });
+    assert.ok(second.ok && second.result.added === 0 && second.result.changed === 0, JSON.stringify(second));
+    const history = await conn.sendRequest<SyncHistory>(Requests.syncHistory.method, { connectionId: 'users_to_hook' });
+    assert.ok(history.ok);
+    assert.deepEqual(history.runs.map((r) => [r.added, r.full, r.error]), [[0, false, null], [2000, false, null]]);
+    assert.ok(history.runs.every((r) => r.finishedAt !== null));
+  });
+
+  it('answers a connection without a destination, or an unknown one, with the reason', async () => {
+    const parked = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'parked' });
+    assert.deepEqual(parked, { ok: false, message: 'Connection "parked" has no destination yet.' });
+    const unknown = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'nope' });
+    assert.deepEqual(unknown, { ok: false, message: 'No connection with id "nope".' });
+    assert.equal(receiver.requests.length, 0);
+  });
+});
