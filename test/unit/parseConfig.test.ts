@@ -29,7 +29,7 @@ describe('parseConfig', () => {
 
   it('fills defaults for optional lists and the state schema', () => {
     const parsed = parseConfig('version: 1\n');
-    assert.deepEqual(parsed.config, { version: 1, stateSchema: '_retl', credentials: [], models: [], connections: [] });
+    assert.deepEqual(parsed.config, { version: 1, stateSchema: '_retl', credentials: [], models: [], destinations: [], connections: [] });
   });
 
   it('reports a YAML syntax error at its line', () => {
@@ -98,5 +98,77 @@ describe('parseConfig', () => {
   it('refuses two models with the same name, whatever the case', () => {
     const text = SAMPLE_YAML.replace('name: Accounts', 'name: ACTIVE USERS');
     assert.match(problemsOf(text)[0]!.message, /duplicate model name/);
+  });
+
+  describe('destinations and connections', () => {
+    const base = `version: 1
+credentials:
+  - id: pg
+    type: postgres
+    host: h
+    database: d
+    user: u
+  - id: demo
+    type: demo
+models:
+  - id: m
+    name: M
+    credentials: pg
+    query: models/m.sql
+    primaryKey: id
+destinations:
+  - id: hook
+    type: webhook
+    url: https://example.com/in
+    headersEnv: { authorization: HOOK_TOKEN }
+  - id: rs
+    type: rudderstack
+    dataPlaneUrl: https://dp.example.com
+    writeKeyEnv: RS_KEY
+  - id: tbl
+    type: postgres
+    credentials: pg
+    table: crm.contacts
+connections:
+  - id: c1
+    model: m
+    destination: hook
+    mode: mirror
+    mapping: { id: user_id }
+    schedule: 15m
+  - id: c2
+    model: m
+    destination: rs
+    event: { type: track, userIdColumn: id, name: Synced }
+`;
+
+    it('accepts webhook, RudderStack and PostgreSQL destinations and connections to them', () => {
+      const parsed = parseConfig(base);
+      assert.deepEqual(parsed.problems, []);
+      assert.deepEqual(parsed.config!.destinations.map((d) => d.type), ['webhook', 'rudderstack', 'postgres']);
+      assert.deepEqual(parsed.config!.connections[0], { id: 'c1', model: 'm', destination: 'hook', mode: 'mirror', mapping: { id: 'user_id' }, schedule: '15m' });
+    });
+
+    it('names the line of an unknown destination, a postgres destination on demo credentials, and a RudderStack mirror', () => {
+      const text = base.replace('destination: hook', 'destination: nowhere').replace('    credentials: pg\n    table:', '    credentials: demo\n    table:').replace('    destination: rs\n', '    destination: rs\n    mode: mirror\n');
+      const problems = problemsOf(text);
+      const find = (re: RegExp) => problems.find((p) => re.test(p.message));
+      assert.equal(find(/no destination with id "nowhere"/)?.line, lineOf(text, 'destination: nowhere'));
+      assert.equal(find(/must name credentials of type postgres/)?.line, lineOf(text, 'credentials: demo'));
+      assert.ok(find(/RudderStack's HTTP API has no delete/));
+    });
+
+    it('refuses a bad mode, a bad schedule, a track event without a name and unknown keys', () => {
+      const text = base.replace('mode: mirror', 'mode: sometimes').replace('schedule: 15m', 'schedule: hourly').replace(', name: Synced', '').replace('    table: crm.contacts\n', '    table: crm.contacts\n    truncate: true\n');
+      const messages = problemsOf(text).map((p) => p.message).join('\n');
+      assert.match(messages, /mode/);
+      assert.match(messages, /schedule/);
+      assert.match(messages, /truncate/);
+    });
+
+    it('asks a track event for its name once the schema is satisfied', () => {
+      const messages = problemsOf(base.replace(', name: Synced', '')).map((p) => p.message).join('\n');
+      assert.match(messages, /a track event needs a name/);
+    });
   });
 });
