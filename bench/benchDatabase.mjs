@@ -28,6 +28,7 @@ export async function startBenchDatabase({ pagingRows }) {
   const columns = Array.from({ length: 50 }, (_, c) => `c${c} ${wideColumnType(c)}`).join(', ');
   const wide = Array.from({ length: 400 }, (_, n) => `CREATE TABLE public.t${n} (${columns});`).join('\n');
   await db.query(wide);
+  await db.query('CREATE SCHEMA _retl'); // the state schema, where sync keeps its snapshots
   await db.query('VACUUM ANALYZE');
   const loadSeconds = (performance.now() - t) / 1000;
   return {

@@ -8,7 +8,11 @@ import { root, startLanguageServer } from './lib.mjs';
 
 export const PASSWORD_ENV = 'RETL_BENCH_PG_PASSWORD';
 
-export function benchWorkspace(pg, models) {
+/**
+ * `extra.credentials`: more credentials entries (YAML list items); `extra.sections`: top-level sections
+ * (destinations, connections) appended as they are.
+ */
+export function benchWorkspace(pg, models, extra = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'retl-bench-'));
   mkdirSync(join(dir, 'models'));
   const lines = [
@@ -22,6 +26,7 @@ export function benchWorkspace(pg, models) {
     `    user: ${pg.user}`,
     `    passwordEnv: ${PASSWORD_ENV}`,
     '    ssl: disable',
+    ...(extra.credentials ? [extra.credentials.trimEnd()] : []),
     'models:',
   ];
   const uris = {};
@@ -31,7 +36,7 @@ export function benchWorkspace(pg, models) {
     lines.push(`  - id: ${id}`, `    name: ${id}`, '    credentials: bench', `    query: models/${id}.sql`);
     if (primaryKey) lines.push(`    primaryKey: ${primaryKey}`);
   }
-  writeFileSync(join(dir, 'retl.yaml'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'retl.yaml'), `${lines.join('\n')}\n${extra.sections ?? ''}`);
   return { dir, uris, env: { [PASSWORD_ENV]: pg.password } };
 }
 

@@ -2,16 +2,14 @@
 // each a child process over Node IPC (as VS Code starts them) on the same files and the same PostgreSQL catalog of 400 tables x 50
 // columns. Measured as an editor sees it: from sending a change to receiving its diagnostics, and from
 // sending a completion request to its answer.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BENCH_TOOLS_DIR, PEER } from './benchTools.mjs';
 import { benchWorkspace, startEngine } from './benchWorkspace.mjs';
 import { bigModel, ratio, root, startLanguageServer, stats } from './lib.mjs';
 
-export const PEER = { name: 'sql-language-server', version: '1.7.1' };
-const PEER_DIR = join(root, 'bench', '.peer');
-const PEER_CLI = join(PEER_DIR, 'node_modules', PEER.name, 'npm_bin', 'cli.js');
+const PEER_CLI = join(BENCH_TOOLS_DIR, 'node_modules', PEER.name, 'npm_bin', 'cli.js');
 
 // `a.` after the alias: the columns of t17 (unqualified: the peer knows no schemas).
 const COMPLETION_TEXT = 'SELECT a.\nFROM t17 AS a JOIN t230 b ON b.c1 = a.c1\n';
@@ -19,18 +17,6 @@ const COMPLETION_AT = { line: 0, character: 9 };
 // Between edits the editor is idle for this long, longer than our server's 150 ms typing debounce: each
 // sample is the latency of one edit, not of a burst.
 const PAUSE_MS = 200;
-
-/** The peer lives in its own folder, never in our dependencies; its native sqlite3 build is skipped. */
-export function ensurePeer() {
-  if (existsSync(PEER_CLI)) return;
-  mkdirSync(PEER_DIR, { recursive: true });
-  // Its loose range for vscode-languageserver-protocol now resolves to a release whose `exports` map hides
-  // the deep import the peer makes (lib/common/protocol); 3.17.5 is the last one without that map.
-  const manifest = { name: 'retl-bench-peer', private: true, overrides: { 'vscode-languageserver-protocol': '3.17.5' } };
-  writeFileSync(join(PEER_DIR, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(`installing ${PEER.name}@${PEER.version} into bench/.peer for the side-by-side run`);
-  execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', `${PEER.name}@${PEER.version}`], { cwd: PEER_DIR, stdio: 'inherit' });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

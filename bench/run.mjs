@@ -1,8 +1,8 @@
 // `npm run bench`: every benchmark in one run, on one machine state, each against its baseline run the
 // same way; writes bench/results.json and bench/RESULTS.md and prints the ratios last.
 // Environment: BENCH_RUNS (samples per figure, default 50), BENCH_PAGING_ROWS (default 10,000,000),
-// BENCH_ACTIVATION_RUNS (extension host starts, default 3), BENCH_ONLY (comma list of sections:
-// preview, memory, lsp, package, activation).
+// BENCH_ACTIVATION_RUNS (extension host starts, default 3), BENCH_SYNC_RUNS (default 3), BENCH_ONLY
+// (comma list of sections: preview, memory, lsp, sync, package, activation).
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ if (process.argv.includes('--render')) {
 const runs = Number(process.env.BENCH_RUNS ?? 50);
 const pagingRows = Number(process.env.BENCH_PAGING_ROWS ?? 10_000_000);
 const activationRuns = Number(process.env.BENCH_ACTIVATION_RUNS ?? 3);
+const syncRuns = Number(process.env.BENCH_SYNC_RUNS ?? 3);
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (section) => !only || only.includes(section);
 
@@ -34,7 +35,9 @@ const { startBenchDatabase } = await import('./benchDatabase.mjs');
 const { previewBench } = await import('./previewBench.mjs');
 const { pagingMemoryBench } = await import('./pagingMemoryBench.mjs');
 const { lspInProcessBench } = await import('./lspBench.mjs');
-const { ensurePeer, lspSideBySideBench } = await import('./lspSideBySideBench.mjs');
+const { lspSideBySideBench } = await import('./lspSideBySideBench.mjs');
+const { ensureBenchTools } = await import('./benchTools.mjs');
+const { syncBench } = await import('./syncBench.mjs');
 const { activationBench, packageBench } = await import('./packageBench.mjs');
 
 const versions = () => {
@@ -49,7 +52,7 @@ const versions = () => {
   return { retlModels: ours, pg: pkg('pg'), libpgQuery: pkg('libpg-query'), vscodeLanguageserver: pkg('vscode-languageserver'), esbuild: pkg('esbuild'), postgresql: postgres };
 };
 
-const results = { date: new Date().toISOString(), machine: machine(), versions: versions(), settings: { runs, pagingRows, activationRuns }, sections: {}, errors: {} };
+const results = { date: new Date().toISOString(), machine: machine(), versions: versions(), settings: { runs, pagingRows, activationRuns, syncRuns }, sections: {}, errors: {} };
 
 async function section(name, fn) {
   if (!wanted(name)) return;
@@ -64,8 +67,8 @@ async function section(name, fn) {
   console.log(`${name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
-if (wanted('lsp')) ensurePeer();
-const needsDb = ['preview', 'memory', 'lsp'].some(wanted);
+if (wanted('lsp') || wanted('sync')) ensureBenchTools();
+const needsDb = ['preview', 'memory', 'lsp', 'sync'].some(wanted);
 const pg = needsDb ? await startBenchDatabase({ pagingRows }) : undefined;
 if (pg) {
   results.versions.postgresqlServer = (await pg.db.query('SHOW server_version')).rows[0].server_version;
@@ -75,6 +78,7 @@ try {
   await section('preview', () => previewBench(pg, { runs }));
   await section('memory', () => pagingMemoryBench(pg, { rows: pagingRows }));
   await section('lsp', async () => ({ inProcess: await lspInProcessBench({ runs }), sideBySide: await lspSideBySideBench(pg, { runs }) }));
+  await section('sync', () => syncBench(pg, { runs: syncRuns }));
 } finally {
   await pg?.stop();
 }
@@ -85,7 +89,9 @@ await section('activation', () => activationBench({ runs: activationRuns }));
 const jsonFile = join(root, 'bench', 'results.json');
 if (only && existsSync(jsonFile)) {
   const previous = JSON.parse(readFileSync(jsonFile, 'utf8'));
-  results.sections = { ...previous.sections, ...results.sections };
+  // Settings and versions stay those of the full run; this run is noted beside them.
+  const partial = { date: results.date, only, settings: results.settings };
+  Object.assign(results, { ...previous, sections: { ...previous.sections, ...results.sections }, errors: results.errors, partialRuns: [...(previous.partialRuns ?? []), partial] });
 }
 writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
 const { markdown, summary } = renderResults(results);

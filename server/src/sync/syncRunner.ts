@@ -74,6 +74,10 @@ export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<Syn
     const lock = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`retl-sync:${connection.id}`]);
     if (!lock[0]?.ok) throw new SyncError(`Connection "${connection.id}" is already syncing.`);
     try {
+      const schema = plan.config.stateSchema;
+      if ((await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length === 0) {
+        throw new SyncError(`The state schema "${schema}" does not exist in this warehouse; sync keeps its snapshots there. "Verify Credentials" shows the SQL that creates it.`);
+      }
       const columns = await modelColumns(db, check.statement);
       const carried = columnsToCarry(connection, model.primaryKey!, columns);
       const keyField = connection.mapping?.[model.primaryKey!] ?? model.primaryKey!;
@@ -115,6 +119,7 @@ async function sendChanges(
   });
   const invalid = await db.query<{ key: string | null; n: number }>(invalidRowsSql(t));
   await recordInvalid(db, t, invalid);
+  const failedBefore = (await db.query(`SELECT 1 FROM ${t.fail} LIMIT 1`)).length > 0;
   const counts = Object.fromEntries((await db.query<{ op: string; n: number }>(opCountsSql(t))).map((r) => [r.op, Number(r.n)]));
   const total = (counts.insert ?? 0) + (counts.update ?? 0) + (counts.delete ?? 0);
   const done = { insert: 0, update: 0, delete: 0, failed: 0 };
@@ -146,7 +151,7 @@ async function sendChanges(
       error = `The destination kept failing: ${err.message}. The rows not sent go out on the next run.`;
       break;
     }
-    await acknowledge(db, t, rows, rejected);
+    await acknowledge(db, t, after, rows, rejected, failedBefore);
     const refused = new Set(rejected.map((r) => r.key));
     for (const r of rows) if (!refused.has(r.key)) done[r.op]++;
     done.failed += refused.size;
@@ -181,19 +186,20 @@ async function deliverWithRetries(destination: SyncDestination, records: SyncRec
 async function acknowledge(
   db: SqlSession,
   t: ReturnType<typeof syncTables>,
-  rows: { op: string; key: string; hash: string | null }[],
+  after: number,
+  rows: { seq: string; op: string; key: string }[],
   rejected: Rejection[],
+  failedBefore: boolean,
 ): Promise<void> {
   const refused = new Map(rejected.map((r) => [r.key, r.reason]));
-  const accepted = rows.filter((r) => !refused.has(r.key));
+  const range = [after, rows[rows.length - 1]!.seq, [...refused.keys()]];
   const sql = acknowledgeSql(t);
   await db.query('BEGIN');
   try {
-    const upserted = accepted.filter((r) => r.op !== 'delete').map((r) => ({ key: r.key, hash: r.hash }));
-    if (upserted.length) await db.query(sql.upserted, [JSON.stringify(upserted)]);
-    const deleted = accepted.filter((r) => r.op === 'delete').map((r) => r.key);
-    if (deleted.length) await db.query(sql.deleted, [deleted]);
-    if (accepted.length) await db.query(sql.cleared, [accepted.map((r) => r.key)]);
+    await db.query(sql.upserted, range);
+    if (rows.some((r) => r.op === 'delete')) await db.query(sql.deleted, range);
+    // Only rows refused before can be in the failed table (this run's refusals are written below).
+    if (failedBefore) await db.query(sql.cleared, range);
     const failed = rows.filter((r) => refused.has(r.key)).map((r) => ({ key: r.key, op: r.op, reason: refused.get(r.key) }));
     if (failed.length) await db.query(sql.refused, [JSON.stringify(failed)]);
     await db.query('COMMIT');

@@ -81,13 +81,18 @@ export function batchSql(t: SyncTables): string {
   return `SELECT seq::bigint AS seq, op, key, hash, payload FROM ${t.ops} WHERE seq > $1 ORDER BY seq LIMIT $2`;
 }
 
-/** After a batch: acknowledged rows move the snapshot, refused ones are recorded; one transaction. */
+/**
+ * After a batch (the rows with seq in ($1, $2]): acknowledged rows move the snapshot, refused ones ($3,
+ * their keys) are recorded; one transaction. The keys and hashes are read from ops_<c> in the warehouse
+ * rather than sent back from here.
+ */
 export function acknowledgeSql(t: SyncTables): { upserted: string; deleted: string; cleared: string; refused: string } {
+  const batch = `seq > $1 AND seq <= $2 AND NOT (key = ANY($3::text[]))`;
   return {
-    upserted: `INSERT INTO ${t.snap} (key, hash) SELECT x.key, x.hash FROM jsonb_to_recordset($1::jsonb) AS x(key text, hash text)
+    upserted: `INSERT INTO ${t.snap} (key, hash) SELECT key, hash FROM ${t.ops} WHERE op <> 'delete' AND ${batch}
                ON CONFLICT (key) DO UPDATE SET hash = EXCLUDED.hash`,
-    deleted: `DELETE FROM ${t.snap} WHERE key = ANY($1::text[])`,
-    cleared: `DELETE FROM ${t.fail} WHERE key = ANY($1::text[])`,
+    deleted: `DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.op = 'delete' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
+    cleared: `DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.key = f.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     refused: `INSERT INTO ${t.fail} (key, op, reason, attempts, last_at)
               SELECT x.key, x.op, x.reason, 1, now() FROM jsonb_to_recordset($1::jsonb) AS x(key text, op text, reason text)
               ON CONFLICT (key) DO UPDATE SET op = EXCLUDED.op, reason = EXCLUDED.reason, attempts = ${t.fail}.attempts + 1, last_at = now()`,
