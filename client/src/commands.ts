@@ -11,6 +11,7 @@ import { credentialSteps, storeSecret, type CredentialAnswers } from './wizard/c
 import { MultiStepInput } from './wizard/multiStepInput';
 import { runNewModelWizard } from './wizard/newModelWizard';
 import { showHistory, syncNow } from './syncCommands';
+import { runNewConnectionWizard } from './wizard/newConnectionWizard';
 import type { WarehouseCommands } from './warehouseCommands';
 import type { ModelPanels } from './modelPanel';
 
@@ -190,6 +191,7 @@ export function registerCommands(
       if (model) await panels.show(model.id);
     },
     'retl.showOutput': async () => warehouse.showOutput(),
+    'retl.newConnection': (a) => runNewConnectionWizard(engine, a),
     'retl.syncNow': (a) => syncNow(engine, a, false),
     'retl.fullSync': (a) => syncNow(engine, a, true),
     'retl.showSyncHistory': (a) => showHistory(engine, a),

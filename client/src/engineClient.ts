@@ -14,6 +14,8 @@ import {
   type VerifyProgress,
   type ChangeResult,
   type CreateModelParams,
+  type CreateConnectionParams,
+  type ModelColumns,
   type DeleteModelParams,
   type EngineInitOptions,
   type SaveCredentialsParams,
@@ -135,6 +137,14 @@ export class EngineClient implements vscode.Disposable {
 
   async previewClose(sessionId: string): Promise<void> {
     await this.request(Requests.previewClose, { sessionId });
+  }
+
+  async createConnection(p: CreateConnectionParams): Promise<ChangeResult> {
+    return this.request(Requests.createConnection, p);
+  }
+
+  async modelColumns(modelId: string, token: vscode.CancellationToken): Promise<ModelColumns> {
+    return this.request(Requests.modelColumns, { modelId }, token);
   }
 
   /** Cancelling `token` stops the run between batches; what was acknowledged stays acknowledged. */

@@ -109,6 +109,7 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
         item.id = `model:${node.model.id}:connections`;
         item.tooltip = n === 0 ? 'No connection uses this model yet' : 'Connections that send this model\'s rows';
         item.iconPath = new vscode.ThemeIcon('plug');
+        item.contextValue = 'connections';
         return item;
       }
       case 'connection': {

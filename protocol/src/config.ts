@@ -148,6 +148,7 @@ export interface WorkspaceState {
   stateSchema: string;
   credentials: Credentials[];
   models: ModelSummary[];
+  destinations: Destination[];
   connections: Connection[];
 }
 

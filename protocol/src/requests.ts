@@ -2,7 +2,7 @@
 // Declared once here, the way vscode-eslint and rust-analyzer's lsp_ext.ts do, so a name or a
 // payload shape cannot drift between the two sides.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { Credentials, WorkspaceState } from './config';
+import type { Credentials, RudderstackEvent, SyncMode, WorkspaceState } from './config';
 import type { Cell, PreviewResult } from './preview';
 import type { CheckResult, VerifyResult } from './verify';
 import type { SyncHistory, SyncOutcome, SyncParams, SyncProgress } from './sync';
@@ -12,6 +12,19 @@ export interface EngineInitOptions {
   /** Folder for the demo warehouse's data, kept between sessions so seeding runs once. */
   demoDataDir: string;
 }
+
+export interface CreateConnectionParams {
+  id: string;
+  model: string;
+  destination: string;
+  mode: SyncMode;
+  /** Model column → destination field; omitted: every column under its own name. */
+  mapping?: Record<string, string>;
+  event?: RudderstackEvent;
+}
+
+/** The columns a model's query returns now (from running it, read only), or why it could not run. */
+export type ModelColumns = { ok: true; columns: string[] } | { ok: false; message: string };
 
 /** Why a change to retl.yaml was refused. */
 export type RefusalCode =
@@ -121,6 +134,8 @@ export const Requests = {
   previewClose: new RequestType<PreviewCloseParams, void, void>('retl/preview/close'),
   /** Engine → client: the secret of a credentials entry from SecretStorage, kept in memory only. */
   getSecret: new RequestType<SecretParams, string | null, void>('retl/secrets/get'),
+  createConnection: new RequestType<CreateConnectionParams, ChangeResult, void>('retl/connections/create'),
+  modelColumns: new RequestType<{ modelId: string }, ModelColumns, void>('retl/models/columns'),
   /** Runs one sync of a connection; cancelling stops it between batches (nothing acknowledged is lost). */
   syncRun: new RequestType<SyncParams, SyncOutcome, void>('retl/sync/run'),
   /** The last runs of a connection, newest first. */

@@ -102,6 +102,14 @@ export class Engine {
     );
   }
 
+  /** The columns the model's query returns now: page 1 of a preview (read only), closed at once. */
+  async modelColumns(modelId: string, signal: AbortSignal): Promise<string[]> {
+    const result = await this.openPreview({ modelId }, signal);
+    if (!result.ok) throw new EngineError(`The query of "${modelId}" did not run: ${result.error.message}`, 'io');
+    await this.previews.close(result.page.sessionId);
+    return result.page.columns.map((c) => c.name);
+  }
+
   /** The text of a model's query file. */
   async modelSql(model: Model): Promise<string> {
     try {

@@ -2,7 +2,7 @@
 // demo warehouse sends its users to a local webhook receiver; progress, history, refusals.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -89,6 +89,25 @@ connections:
     assert.ok(history.ok);
     assert.deepEqual(history.runs.map((r) => [r.added, r.full, r.error]), [[0, false, null], [2000, false, null]]);
     assert.ok(history.runs.every((r) => r.finishedAt !== null));
+  });
+
+  it('adds a connection to retl.yaml after reading the model\'s columns, and refuses a taken id', async () => {
+    const columns = await conn.sendRequest<{ ok: boolean; columns?: string[] }>(Requests.modelColumns.method, { modelId: 'users' });
+    assert.deepEqual(columns, { ok: true, columns: ['id', 'email', 'country'] });
+    const added = await conn.sendRequest<{ ok: boolean }>(Requests.createConnection.method, {
+      id: 'users_to_hook_2',
+      model: 'users',
+      destination: 'hook',
+      mode: 'mirror',
+      mapping: { id: 'id', email: 'email' },
+    });
+    assert.ok(added.ok, JSON.stringify(added));
+    const yaml = readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8');
+    assert.match(yaml, /- id: users_to_hook_2\n\s+model: users\n\s+destination: hook\n\s+mode: mirror\n\s+mapping:\n\s+id: id\n\s+email: email\n/);
+    const taken = await conn.sendRequest<{ ok: boolean; message?: string }>(Requests.createConnection.method, { id: 'users_to_hook', model: 'users', destination: 'hook', mode: 'upsert' });
+    assert.deepEqual([taken.ok, taken.message], [false, 'A connection with id "users_to_hook" already exists.']);
+    const run = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook_2' });
+    assert.ok(run.ok && run.result.added === 2000, JSON.stringify(run));
   });
 
   it('answers a connection without a destination, or an unknown one, with the reason', async () => {

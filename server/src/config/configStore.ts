@@ -75,6 +75,7 @@ export class ConfigStore {
       problems: this.problems,
       stateSchema: c.stateSchema,
       credentials: c.credentials,
+      destinations: c.destinations,
       connections: c.connections,
       models: c.models.map((m) => ({
         ...m,

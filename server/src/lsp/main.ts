@@ -20,6 +20,7 @@ import { createModel, deleteModel, saveCredentials, updateModel } from '../model
 import { Engine, EngineError } from '../engine';
 import { SqlDocuments } from './sqlDocuments';
 import { syncConnection, syncHistory } from '../sync/syncConnection';
+import { addConnection } from '../sync/connectionChanges';
 import { SyncError } from '../sync/syncRunner';
 import { WarehouseError } from '../warehouse/warehouse';
 import type { PreviewResult } from '../../../protocol/src/preview';
@@ -120,6 +121,14 @@ connection.onDidChangeWatchedFiles(async (params) => {
 
 connection.onRequest(Requests.workspaceState, () => requireStore().state());
 connection.onRequest(Requests.createModel, (p) => announced(createModel(requireStore(), p)));
+connection.onRequest(Requests.createConnection, (p) => announced(addConnection(requireStore(), p)));
+connection.onRequest(Requests.modelColumns, async ({ modelId }, token) => {
+  try {
+    return { ok: true as const, columns: await requireEngine().modelColumns(modelId, signalOf(token)) };
+  } catch (err) {
+    return syncRefusal(err);
+  }
+});
 connection.onRequest(Requests.updateModel, (p) => announced(updateModel(requireStore(), p)));
 connection.onRequest(Requests.deleteModel, (p) => announced(deleteModel(requireStore(), p)));
 connection.onRequest(Requests.saveCredentials, (p) => announced(saveCredentials(requireStore(), p)));
