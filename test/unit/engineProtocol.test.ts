@@ -1,46 +1,33 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { WorkspaceState } from '../../protocol/src/config';
 import { Notifications, Requests } from '../../protocol/src/requests';
-import { REPO } from '../helpers/cli';
+import { startEngineProcess, type EngineProcess } from '../helpers/engineProcess';
 import { SAMPLE_YAML, useTempDir } from '../helpers/tempDir';
 
 /** The built engine (dist/server.js) over stdio, spoken to with the same typed requests the extension sends. */
 describe('engine over LSP (dist/server.js)', () => {
   const tmp = useTempDir('retl-lsp-');
-  let child: ChildProcess;
+  let engine: EngineProcess;
   let conn: MessageConnection;
   let states: WorkspaceState[];
   let diagnostics: { uri: string; diagnostics: { message: string; range: { start: { line: number } } }[] }[];
 
   beforeEach(async () => {
     writeFileSync(path.join(tmp(), 'retl.yaml'), SAMPLE_YAML);
-    child = spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     states = [];
     diagnostics = [];
-    conn.onNotification(Notifications.workspaceChanged.method, (s: unknown) => { states.push(s as WorkspaceState); });
-    conn.onNotification('textDocument/publishDiagnostics', (d: unknown) => { diagnostics.push(d as (typeof diagnostics)[number]); });
-    conn.listen();
-    await conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(tmp()).toString(),
-      capabilities: {},
-      initializationOptions: { demoDataDir: path.join(tmp(), '.retl', 'demo') },
+    engine = await startEngineProcess(tmp(), (c) => {
+      c.onNotification(Notifications.workspaceChanged.method, (s: unknown) => { states.push(s as WorkspaceState); });
+      c.onNotification('textDocument/publishDiagnostics', (d: unknown) => { diagnostics.push(d as (typeof diagnostics)[number]); });
     });
-    conn.sendNotification('initialized', {});
+    conn = engine.conn;
   });
 
-  afterEach(async () => {
-    await conn.sendRequest('shutdown').catch(() => undefined);
-    conn.sendNotification('exit');
-    conn.dispose();
-    child.kill();
-  });
+  afterEach(() => engine.stop());
 
   async function until<T>(what: () => T | undefined, label: string): Promise<T> {
     for (let i = 0; i < 200; i++) {

@@ -1,12 +1,11 @@
 // The built language server (dist/server.js) over stdio, as an editor talks to it: diagnostics,
 // completion and hover for a model file on the embedded demo warehouse.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { REPO } from '../helpers/cli';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { startEngineProcess, type EngineProcess } from '../helpers/engineProcess';
 import { useTempDir } from '../helpers/tempDir';
 
 interface Diag {
@@ -19,7 +18,7 @@ interface Diag {
 describe('language server over stdio: SQL diagnostics, completion, hover (demo warehouse)', function () {
   this.timeout(90_000);
   const tmp = useTempDir('retl-lsp-sql-');
-  let child: ChildProcess;
+  let engine: EngineProcess;
   let conn: MessageConnection;
   let published: Map<string, Diag[][]>;
   let uri: string;
@@ -32,30 +31,24 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     mkdirSync(path.join(tmp(), 'models'));
     writeFileSync(path.join(tmp(), 'models', 'm.sql'), '');
     uri = pathToFileURL(path.join(tmp(), 'models', 'm.sql')).toString();
-    child = spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     published = new Map();
-    conn.onNotification('textDocument/publishDiagnostics', (p: unknown) => {
-      const d = p as { uri: string; diagnostics: Diag[] };
-      published.set(d.uri, [...(published.get(d.uri) ?? []), d.diagnostics]);
-    });
-    conn.onRequest('workspace/configuration', (p: unknown) => (p as { items: unknown[] }).items.map(() => null));
-    conn.onRequest(() => null); // codeLens refresh, capability registration
-    conn.listen();
-    await conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(tmp()).toString(),
-      capabilities: { workspace: { configuration: true } },
-      initializationOptions: { demoDataDir: path.join(tmp(), '.retl', 'demo') },
-    });
-    conn.sendNotification('initialized', {});
+    engine = await startEngineProcess(
+      tmp(),
+      (c) => {
+        c.onNotification('textDocument/publishDiagnostics', (p: unknown) => {
+          const d = p as { uri: string; diagnostics: Diag[] };
+          published.set(d.uri, [...(published.get(d.uri) ?? []), d.diagnostics]);
+        });
+        c.onRequest('workspace/configuration', (p: unknown) => (p as { items: unknown[] }).items.map(() => null));
+        c.onRequest(() => null); // codeLens refresh, capability registration
+      },
+      { workspace: { configuration: true } },
+    );
+    conn = engine.conn;
   });
 
   afterEach(async () => {
-    await conn.sendRequest('shutdown').catch(() => undefined);
-    conn.sendNotification('exit');
-    conn.dispose();
-    child.kill();
+    await engine.stop();
   });
 
   async function until<T>(what: () => T | undefined, label: string, ms = 60_000): Promise<T> {

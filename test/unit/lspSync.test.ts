@@ -1,21 +1,19 @@
 // Sync through the built engine (dist/server.js) over stdio, as the extension asks for it: the embedded
 // demo warehouse sends its users to a local webhook receiver; progress, history, refusals.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
 import { Requests } from '../../protocol/src/requests';
-import { REPO } from '../helpers/cli';
+import { startEngineProcess, type EngineProcess } from '../helpers/engineProcess';
 import { startReceiver, type HttpReceiver } from '../helpers/httpReceiver';
 import { useTempDir } from '../helpers/tempDir';
 
 describe('sync over the language server protocol (demo warehouse → local webhook)', function () {
   this.timeout(120_000);
   const tmp = useTempDir('retl-lsp-sync-');
-  let child: ChildProcess;
+  let engine: EngineProcess;
   let conn: MessageConnection;
   let receiver: HttpReceiver;
   let progress: SyncProgress[];
@@ -50,28 +48,18 @@ connections:
     model: users
 `,
     );
-    child = spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     progress = [];
-    conn.onNotification('retl/sync/progress', (p: SyncProgress) => void progress.push(p));
-    conn.onNotification(() => undefined);
-    conn.onRequest(() => null);
-    conn.listen();
-    await conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(tmp()).toString(),
-      capabilities: {},
-      initializationOptions: { demoDataDir: path.join(tmp(), '.retl', 'demo') },
+    engine = await startEngineProcess(tmp(), (c) => {
+      c.onNotification('retl/sync/progress', (p: SyncProgress) => void progress.push(p));
+      c.onNotification(() => undefined);
+      c.onRequest(() => null);
     });
-    conn.sendNotification('initialized', {});
+    conn = engine.conn;
     for (let i = 0; i < 100 && !(await conn.sendRequest<{ models: unknown[] }>(Requests.workspaceState.method)).models.length; i++) await new Promise((r) => setTimeout(r, 50));
   });
 
   afterEach(async () => {
-    await conn.sendRequest('shutdown').catch(() => undefined);
-    conn.sendNotification('exit');
-    conn.dispose();
-    child.kill();
+    await engine.stop();
     await receiver.close();
   });
 
