@@ -6,7 +6,7 @@ import type { NotificationType, RequestType } from 'vscode-languageserver-protoc
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
-import type { SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
+import type { SyncFinished, SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
 import {
   Notifications,
   Requests,
@@ -41,6 +41,9 @@ export class EngineClient implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkspaceState>();
   /** Fires whenever retl.yaml was loaded or changed, with what the engine now holds. */
   readonly onDidChangeState = this.changed.event;
+  private readonly finished = new vscode.EventEmitter<SyncFinished>();
+  /** A sync ended: asked for, or run by its schedule. */
+  readonly onSyncFinished = this.finished.event;
   private readonly syncing = new vscode.EventEmitter<SyncProgress>();
   /** Rows sent so far by a running sync. */
   readonly onSyncProgress = this.syncing.event;
@@ -76,6 +79,7 @@ export class EngineClient implements vscode.Disposable {
     client.onNotification(Notifications.workspaceChanged.method, (state: WorkspaceState) => this.changed.fire(state));
     client.onNotification(Notifications.verifyProgress.method, (p: VerifyProgress) => this.verifying.fire(p));
     client.onNotification(Notifications.syncProgress.method, (p: SyncProgress) => this.syncing.fire(p));
+    client.onNotification(Notifications.syncFinished.method, (p: SyncFinished) => this.finished.fire(p));
     client.onRequest(Requests.getSecret.method, async ({ credentialsId }: SecretParams) => (await secrets.get(credentialsId)) ?? null);
     await client.start();
     return client;
@@ -165,6 +169,7 @@ export class EngineClient implements vscode.Disposable {
     this.changed.dispose();
     this.verifying.dispose();
     this.syncing.dispose();
+    this.finished.dispose();
     void this.client?.stop();
   }
 }

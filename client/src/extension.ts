@@ -7,6 +7,7 @@ import { ModelPanels } from './modelPanel';
 import { ModelsTree } from './modelsTree';
 import { CredentialSecrets } from './secrets';
 import { WarehouseCommands } from './warehouseCommands';
+import { summary } from './syncCommands';
 
 /** Only for the end-to-end tests (RETL_E2E=1): lets them check what the UI did. */
 export interface RetlTestApi {
@@ -32,6 +33,13 @@ export function activate(context: vscode.ExtensionContext): RetlTestApi | undefi
     output,
     engine,
     engine.onDidChangeState((state) => tree.update(state)),
+    engine.onSyncFinished(({ connectionId, outcome, scheduled }) => {
+      tree.setLastRun(connectionId, outcome);
+      if (!scheduled) return; // the command that asked for it reports it
+      const trouble = !outcome.ok ? outcome.message : outcome.result.error ?? (outcome.result.failed ? `${outcome.result.failed} rows refused by the destination` : undefined);
+      if (trouble) void vscode.window.showWarningMessage(`Scheduled sync of "${connectionId}": ${trouble}`, 'Show History').then((a) => a && vscode.commands.executeCommand('retl.showSyncHistory', connectionId));
+      else if (outcome.ok) vscode.window.setStatusBarMessage(`$(sync) ${connectionId}: ${summary(outcome.result)}`, 10_000);
+    }),
     view,
     panels,
     warehouse,

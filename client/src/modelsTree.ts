@@ -1,6 +1,8 @@
 // The Models view: model → credentials, query file, connections. Rebuilt from the engine's state.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SyncOutcome } from '../../protocol/src/sync';
+import { summary } from './syncCommands';
 import type { Credentials, ModelSummary, WorkspaceState } from '../../protocol/src/config';
 
 export type TreeNode =
@@ -22,6 +24,14 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
     this.state = state;
     void vscode.commands.executeCommand('setContext', 'retl.hasModels', state.models.length > 0);
     void vscode.commands.executeCommand('setContext', 'retl.configBroken', state.problems.length > 0);
+    this.changed.fire(undefined);
+  }
+
+  private readonly lastRuns = new Map<string, SyncOutcome & { at: Date }>();
+
+  /** The outcome of a connection's latest sync in this window, shown on its node. */
+  setLastRun(connectionId: string, outcome: SyncOutcome): void {
+    this.lastRuns.set(connectionId, { ...outcome, at: new Date() });
     this.changed.fire(undefined);
   }
 
@@ -124,6 +134,15 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
           item.tooltip = `Sends the rows of "${node.model.name}" to "${connection.destination}" (${mode}). Sync Now sends what changed since the last run.`;
         } else {
           item.description = 'no destination yet';
+        }
+        const last = this.lastRuns.get(node.connectionId);
+        if (last) {
+          const time = last.at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+          const failed = !last.ok || last.result.error || last.result.failed > 0 || last.result.invalid > 0;
+          item.iconPath = new vscode.ThemeIcon(failed ? 'warning' : 'pass', new vscode.ThemeColor(failed ? 'problemsWarningIcon.foreground' : 'testing.iconPassed'));
+          const what = last.ok ? `${last.result.added + last.result.changed + last.result.removed} rows sent${last.result.failed ? `, ${last.result.failed} refused` : ''}${last.result.error ? ', stopped' : ''}` : 'did not start';
+          item.description = `${item.description as string} · ${time}: ${what}`;
+          item.tooltip = `${item.tooltip ?? ''}\nLast run at ${time}: ${last.ok ? summary(last.result) + (last.result.error ? ` — ${last.result.error}` : '') : last.message}`;
         }
         return item;
       }

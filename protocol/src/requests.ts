@@ -5,7 +5,7 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 import type { Credentials, RudderstackEvent, SyncMode, WorkspaceState } from './config';
 import type { Cell, PreviewResult } from './preview';
 import type { CheckResult, VerifyResult } from './verify';
-import type { SyncHistory, SyncOutcome, SyncParams, SyncProgress } from './sync';
+import type { SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncProgress } from './sync';
 
 /** What the extension hands the engine when it starts it. */
 export interface EngineInitOptions {
@@ -151,4 +151,6 @@ export const Notifications = {
   secretChanged: new NotificationType<CredentialsParams>('retl/secrets/changed'),
   /** Engine → client: rows sent so far by a running sync. */
   syncProgress: new NotificationType<SyncProgress>('retl/sync/progress'),
+  /** Engine → client: a sync ended, with its outcome (the tree shows the last run of each connection). */
+  syncFinished: new NotificationType<SyncFinished>('retl/sync/finished'),
 } as const;

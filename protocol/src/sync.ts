@@ -49,3 +49,10 @@ export interface SyncRunRecord {
 }
 
 export type SyncHistory = { ok: true; runs: SyncRunRecord[] } | { ok: false; message: string };
+
+/** Engine → client: a sync ended (asked for, or run by its schedule). */
+export interface SyncFinished {
+  connectionId: string;
+  outcome: SyncOutcome;
+  scheduled: boolean;
+}

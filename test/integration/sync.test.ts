@@ -122,6 +122,11 @@ connections:
   - id: dups_hook
     model: dups
     destination: hook
+  - id: hourly_hook
+    model: customers
+    destination: hook
+    mapping: { id: id }
+    schedule: 1h
 `,
     );
     const store = new ConfigStore(path.join(tmp(), 'retl.yaml'));
@@ -264,6 +269,19 @@ connections:
     const refused = await retlAsync(['sync', 'bad_map', '--json', '--config', path.join(dir, 'retl.yaml')], dir, env);
     assert.equal(refused.code, 3);
     assert.match(JSON.parse(refused.stderr).message, /maps "emial"/);
+  });
+
+  it('retl schedule --once runs the connections that are due, and not again within their interval', async () => {
+    const args = ['schedule', '--once', '--json', '--config', path.join(dir, 'retl.yaml')];
+    const env = { RETL_SYNC_HOOK_TOKEN: 'Bearer t0ken' };
+    const first = await retlAsync(args, dir, env);
+    assert.equal(first.code, 0, first.stderr);
+    const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l) as SyncResult);
+    assert.deepEqual(lines.map((l) => l.connection), ['hourly_hook'], 'only the scheduled connection runs');
+    assert.ok(lines[0]!.added > 1000);
+    const second = await retlAsync(args, dir, env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout.trim(), '', 'an hourly connection that ran a moment ago is not due');
   });
 
   it('a mapping that names a missing column is an error before anything is sent', async () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseConfig } from '../../server/src/config/parseConfig';
+import { scheduleIntervalMs } from '../../server/src/sync/scheduler';
 import { SAMPLE_YAML } from '../helpers/tempDir';
 
 function problemsOf(text: string) {
@@ -170,5 +171,16 @@ connections:
       const messages = problemsOf(base.replace(', name: Synced', '')).map((p) => p.message).join('\n');
       assert.match(messages, /a track event needs a name/);
     });
+  });
+});
+
+describe('schedules', () => {
+  it('reads intervals in minutes, hours and days; manual and none are not scheduled', () => {
+    assert.equal(scheduleIntervalMs('15m'), 15 * 60_000);
+    assert.equal(scheduleIntervalMs('2h'), 2 * 3_600_000);
+    assert.equal(scheduleIntervalMs('1d'), 86_400_000);
+    assert.equal(scheduleIntervalMs('manual'), undefined);
+    assert.equal(scheduleIntervalMs(undefined), undefined);
+    assert.equal(scheduleIntervalMs('0m'), undefined);
   });
 });

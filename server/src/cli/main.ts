@@ -16,6 +16,8 @@ import { positionAt } from '../sql/sqlLexer';
 import { dialectOf, type Dialect } from '../sql/statementCheck';
 import { syncConnection } from '../sync/syncConnection';
 import { SyncError } from '../sync/syncRunner';
+import { runDueConnections, type ScheduledRun } from '../sync/scheduler';
+import type { SyncOutcome } from '../../../protocol/src/sync';
 import { WarehouseError } from '../warehouse/warehouse';
 
 export const EXIT = { ok: 0, checksFailed: 1, usage: 2, refused: 3 } as const;
@@ -33,6 +35,8 @@ Commands:
   preview MODEL_ID [--page N]            run the model's query and print one page of 50 rows
   sync CONNECTION_ID [--full]            send the model's changed rows to the connection's destination
                                          (--full: every row); exit 1 when a row failed or the run stopped
+  schedule [--once]                      sync the connections whose schedule (15m, 1h, 1d) is due, checking
+                                         every minute until Ctrl-C (--once: check once and exit, for cron)
   validate FILE... [--dialect postgres|snowflake] [--credentials ID]
                                          check SQL files: syntax, one read-only statement, and the
                                          catalog of the credentials (a model's file uses its own)
@@ -68,6 +72,7 @@ const OPTIONS = {
   page: { type: 'string' },
   dialect: { type: 'string' },
   full: { type: 'boolean' },
+  once: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export async function main(argv: string[], io: Output = consoleOutput(argv)): Promise<number> {
@@ -90,6 +95,7 @@ export async function main(argv: string[], io: Output = consoleOutput(argv)): Pr
     if (command === 'models') return await runModels(sub, rest, values, io);
     if (command === 'verify') return await runVerify([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     if (command === 'validate') return await runValidate([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
+    if (command === 'schedule') return await runSchedule(values, io);
     if (command === 'sync') return await runSyncCommand([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     if (command === 'preview') return await runPreview([sub, ...rest].filter((x): x is string => x !== undefined), values, io);
     throw new UsageError(`unknown command "${command}".`);
@@ -295,6 +301,39 @@ async function runPreview(rest: string[], values: Values, io: Output): Promise<n
       if (p.keys.duplicates.length) io.out(`duplicate keys: ${p.keys.duplicates.slice(0, 10).join(', ')}`);
     }
     return EXIT.ok;
+  });
+}
+
+async function runSchedule(values: Values, io: Output): Promise<number> {
+  return withEngine(values, io, async (engine, signal) => {
+    let failed = false;
+    const report = (runs: ScheduledRun[]) => {
+      for (const { connectionId, outcome } of runs) {
+        const bad = !outcome.ok || !!outcome.result.error || outcome.result.failed > 0 || outcome.result.invalid > 0;
+        failed ||= bad;
+        if (io.json) io.out(JSON.stringify({ at: new Date().toISOString(), ...(outcome.ok ? outcome.result : { connection: connectionId, error: outcome.message }) }));
+        else io.out(`${new Date().toISOString()} ${connectionId}: ${outcome.ok ? `${outcome.result.added} added, ${outcome.result.changed} changed, ${outcome.result.removed} removed, ${outcome.result.failed} failed${outcome.result.error ? ` (stopped: ${outcome.result.error})` : ''}` : outcome.message}`);
+      }
+    };
+    const run = async (id: string): Promise<SyncOutcome> => {
+      try {
+        return { ok: true, result: await syncConnection(engine, id, { signal }) };
+      } catch (err) {
+        if (err instanceof SyncError || err instanceof WarehouseError || err instanceof EngineError) return { ok: false, message: err.message };
+        throw err;
+      }
+    };
+    for (;;) {
+      report(await runDueConnections(engine, run, signal));
+      if (values.once || signal.aborted) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 60_000);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      if (signal.aborted) break;
+      await engine.store.load(); // retl.yaml may have changed since the last check
+    }
+    return failed ? EXIT.checksFailed : EXIT.ok;
   });
 }
 

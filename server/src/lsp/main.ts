@@ -22,6 +22,8 @@ import { SqlDocuments } from './sqlDocuments';
 import { syncConnection, syncHistory } from '../sync/syncConnection';
 import { addConnection } from '../sync/connectionChanges';
 import { SyncError } from '../sync/syncRunner';
+import { SyncScheduler } from '../sync/scheduler';
+import type { SyncOutcome } from '../../../protocol/src/sync';
 import { WarehouseError } from '../warehouse/warehouse';
 import type { PreviewResult } from '../../../protocol/src/preview';
 
@@ -64,10 +66,26 @@ connection.onInitialized(async () => {
 /** retl.defaultCredentials: which credentials check SQL files that belong to no model. */
 async function readSettings(): Promise<void> {
   try {
-    const retl = (await connection.workspace.getConfiguration('retl')) as { defaultCredentials?: string } | null;
+    const retl = (await connection.workspace.getConfiguration('retl')) as { defaultCredentials?: string; sync?: { runSchedules?: boolean } } | null;
     sql.setDefaultCredentials(retl?.defaultCredentials);
+    setSchedulesRunning(retl?.sync?.runSchedules !== false);
   } catch {
-    // a client without workspace/configuration
+    // a client without workspace/configuration: it did not ask for scheduled syncs either
+  }
+}
+
+let scheduler: SyncScheduler | undefined;
+
+/** retl.sync.runSchedules: connections with an interval schedule sync while this engine runs. */
+function setSchedulesRunning(on: boolean): void {
+  if (on && !scheduler) {
+    scheduler = new SyncScheduler(requireEngine(), (id) => runSync(id, false, new AbortController().signal), (r) => {
+      void connection.sendNotification(Notifications.syncFinished, { ...r, scheduled: true });
+    });
+    scheduler.start();
+  } else if (!on && scheduler) {
+    scheduler.dispose();
+    scheduler = undefined;
   }
 }
 
@@ -174,17 +192,23 @@ function syncRefusal(err: unknown): { ok: false; message: string } {
   throw err;
 }
 
-connection.onRequest(Requests.syncRun, async ({ connectionId, full }, token) => {
+async function runSync(connectionId: string, full: boolean, signal: AbortSignal): Promise<SyncOutcome> {
   try {
     const result = await syncConnection(requireEngine(), connectionId, {
-      full: full === true,
-      signal: signalOf(token),
+      full,
+      signal,
       onProgress: (sent, total) => void connection.sendNotification(Notifications.syncProgress, { connectionId, sent, total }),
     });
-    return { ok: true as const, result };
+    return { ok: true, result };
   } catch (err) {
     return syncRefusal(err);
   }
+}
+
+connection.onRequest(Requests.syncRun, async ({ connectionId, full }, token) => {
+  const outcome = await runSync(connectionId, full === true, signalOf(token));
+  void connection.sendNotification(Notifications.syncFinished, { connectionId, outcome, scheduled: false });
+  return outcome;
 });
 
 connection.onRequest(Requests.syncHistory, async ({ connectionId }, token) => {
@@ -234,6 +258,7 @@ connection.onRequest(Requests.previewClose, (p) => requireEngine().previews.clos
 connection.onNotification(Notifications.secretChanged, ({ credentialsId }) => void requireEngine().warehouses.forget(credentialsId));
 
 connection.onShutdown(async () => {
+  scheduler?.dispose();
   await engine?.dispose();
   await closeDemoWarehouses();
 });

@@ -1,0 +1,86 @@
+// Connections with an interval schedule (`15m`, `1h`, `1d`) run when they are due: in the engine while
+// VS Code is open, and from `retl schedule` in a terminal, cron or a container. "Due" is read from the run
+// history in the warehouse, so restarting VS Code does not run everything again, and two places that
+// schedule the same connection are kept apart by the sync's lock.
+import type { Connection } from '../../../protocol/src/config';
+import type { SyncOutcome } from '../../../protocol/src/sync';
+import type { Engine } from '../engine';
+import { syncHistory } from './syncConnection';
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `15m` → 900000; `manual` or no schedule → undefined. */
+export function scheduleIntervalMs(schedule: string | undefined): number | undefined {
+  const m = /^([1-9][0-9]*)([mhd])$/.exec(schedule ?? '');
+  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
+}
+
+export interface ScheduledRun {
+  connectionId: string;
+  outcome: SyncOutcome;
+}
+
+/** Runs every connection that is due, one after another; returns what ran. */
+export async function runDueConnections(
+  engine: Engine,
+  run: (connectionId: string) => Promise<SyncOutcome>,
+  signal: AbortSignal,
+  now: () => number = Date.now,
+): Promise<ScheduledRun[]> {
+  const connections: Connection[] = engine.store.config?.connections ?? [];
+  const ran: ScheduledRun[] = [];
+  for (const c of connections) {
+    const interval = scheduleIntervalMs(c.schedule);
+    if (interval === undefined || !c.destination || signal.aborted) continue;
+    let last: number | undefined;
+    try {
+      const [latest] = await syncHistory(engine, c.id, signal, 1);
+      last = latest ? Date.parse(latest.startedAt) : undefined;
+    } catch (err) {
+      ran.push({ connectionId: c.id, outcome: { ok: false, message: `Cannot read its run history: ${(err as Error).message}` } });
+      continue;
+    }
+    if (last !== undefined && now() - last < interval) continue;
+    ran.push({ connectionId: c.id, outcome: await run(c.id) });
+  }
+  return ran;
+}
+
+/** Checks every `tickMs` which connections are due; one check at a time. */
+export class SyncScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly run: (connectionId: string) => Promise<SyncOutcome>,
+    private readonly onRun: (r: ScheduledRun) => void,
+  ) {}
+
+  start(tickMs = 60_000): void {
+    this.stop();
+    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = runDueConnections(this.engine, async (id) => this.run(id), this.controller.signal)
+      .then((runs) => runs.forEach((r) => this.onRun(r)))
+      .catch(() => undefined)
+      .finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  dispose(): void {
+    this.stop();
+    this.controller.abort();
+  }
+}
