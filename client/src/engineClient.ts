@@ -95,7 +95,9 @@ export class EngineClient implements vscode.Disposable {
   // structure ("Unknown parameter structure auto"). Sending by method name sidesteps the identity check;
   // the types still come from the shared declarations.
   private async request<P, R>(type: RequestType<P, R, unknown>, params: P, token?: vscode.CancellationToken): Promise<R> {
-    return (await this.ready()).sendRequest<R>(type.method, params, token);
+    const client = await this.ready();
+    // An undefined token would travel as a second parameter (by-name sending needs exactly one).
+    return token ? client.sendRequest<R>(type.method, params, token) : client.sendRequest<R>(type.method, params);
   }
 
   private async notify<P>(type: NotificationType<P>, params: P): Promise<void> {

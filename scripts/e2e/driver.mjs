@@ -194,8 +194,14 @@ function uiActions(getPage, shotPath) {
         visible: w.style.display !== 'none',
       }));
     },
+    /** Waits for an element holding `text`; answers that element's whole text. */
     async waitText({ selector = 'body', text, timeout = 30_000 }) {
-      await page().waitForFunction(([s, t]) => Array.from(document.querySelectorAll(s)).some((e) => (e.textContent ?? '').includes(t)), [selector, text], { timeout });
+      const found = await page().waitForFunction(
+        ([s, t]) => Array.from(document.querySelectorAll(s)).map((e) => e.textContent ?? '').find((x) => x.includes(t)),
+        [selector, text],
+        { timeout },
+      );
+      return found.jsonValue();
     },
     /** Webviews live in nested iframes: these look through every frame for the element. */
     async frameWait({ selector, text = '', timeout = 30_000 }) {

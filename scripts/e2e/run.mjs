@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDeps, root, run } from '../ensureDeps.mjs';
 
-export const SCENARIOS = (process.env.RETL_E2E_ONLY ?? 'fresh-demo,postgres-password,wrong-password,lifecycle,desktop-smoke').split(',');
+export const SCENARIOS = (process.env.RETL_E2E_ONLY ?? 'fresh-demo,postgres-password,wrong-password,lifecycle,sync,desktop-smoke').split(',');
 
 const LIFECYCLE_CONNECTIONS = `connections:
   - id: active_users_to_crm
@@ -30,7 +30,7 @@ export async function runScenarios() {
       scenarios: SCENARIOS,
       env: { RETL_E2E: '1', RETL_E2E_PG: JSON.stringify(pg) },
       prepare: async (name, dir) => {
-        if (name === 'desktop-smoke') await initWorkspace(dir, true);
+        if (name === 'desktop-smoke' || name === 'sync') await initWorkspace(dir, true);
         if (name === 'lifecycle') {
           await initWorkspace(dir, true);
           const yaml = join(dir, 'retl.yaml');
