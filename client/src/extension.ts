@@ -8,6 +8,7 @@ import { ModelsTree } from './modelsTree';
 import { CredentialSecrets } from './secrets';
 import { WarehouseCommands } from './warehouseCommands';
 import { summary } from './syncCommands';
+import { offerFullSyncOnMappingChange } from './connectionChecks';
 
 /** Only for the end-to-end tests (RETL_E2E=1): lets them check what the UI did. */
 export interface RetlTestApi {
@@ -32,7 +33,10 @@ export function activate(context: vscode.ExtensionContext): RetlTestApi | undefi
   context.subscriptions.push(
     output,
     engine,
-    engine.onDidChangeState((state) => tree.update(state)),
+    engine.onDidChangeState((state) => {
+      offerFullSyncOnMappingChange(engine, tree.current(), state);
+      tree.update(state);
+    }),
     engine.onSyncFinished(({ connectionId, outcome, scheduled }) => {
       tree.setLastRun(connectionId, outcome);
       if (!scheduled) return; // the command that asked for it reports it

@@ -1,6 +1,7 @@
 // Hosts the model panel (webview): one per model, revealed when asked for again. It turns the panel's
 // messages into engine requests and posts the answers back; it does no I/O of its own beyond VS Code.
 import * as vscode from 'vscode';
+import { checkMappings } from './connectionChecks';
 import type { ModelSummary, WorkspaceState } from '../../protocol/src/config';
 import type { PreviewResult } from '../../protocol/src/preview';
 import type { FromWebview, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
@@ -205,7 +206,7 @@ export class ModelPanel {
     }
   }
 
-  /** Saves description and query through the engine; warns when the columns the connections map changed. */
+  /** Saves description and query through the engine; warns when the query dropped a column a connection maps. */
   private async finish(description: string, sql: string): Promise<void> {
     const r = await this.engine.updateModel({ id: this.model.id, description, sql });
     if (!r.ok) {
@@ -213,13 +214,8 @@ export class ModelPanel {
       return;
     }
     this.post({ type: 'saved' });
-    if (this.model.connections.length > 0) {
-      void vscode.window.showWarningMessage(
-        `"${this.model.name}" is used by ${this.model.connections.join(', ')}: check their mappings against the query's columns, and consider a full sync.`,
-      );
-    } else {
-      void vscode.window.setStatusBarMessage(`Saved "${this.model.name}"`, 2500);
-    }
+    void vscode.window.setStatusBarMessage(`Saved "${this.model.name}"`, 2500);
+    if (this.model.connections.length > 0) void checkMappings(this.engine, this.model.id, this.model.name);
   }
 
   /** Checks the model's credentials with the three checks shown live in the panel's Settings tab. */

@@ -63,4 +63,23 @@ connections:
     assert.match(seen.text, /added · 0 changed · 0 removed · 0 failed/);
     await ui('press', { key: 'Escape' });
   });
+
+  it('a changed mapping offers a full sync; a query that drops a mapped column is named', async () => {
+    const yaml = path.join(workspaceDir(), 'retl.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    mode: mirror\n', '    mode: mirror\n    mapping: { user_id: id, email: email }\n'));
+    await ui('waitText', { selector: '.notifications-toasts', text: 'The mapping of "active_users_to_crm" changed', timeout: 30_000 });
+    await ui('screenshot', { name: 'sync-mapping-changed' });
+    const api = await extensionApi();
+    await eventually(async () => ((await api.state()).connections[0]?.mapping?.email === 'email' ? true : undefined), 'the new mapping in the engine');
+    await ui('command', { title: 'Reverse ETL: Open Model' });
+    await ui('waitQuickInput', { text: 'Model to open' });
+    await ui('type', { text: 'Active users' });
+    await ui('frameClick', { selector: '#edit' });
+    await ui('frameFill', { selector: '#edit-sql', value: 'SELECT u.id AS user_id, u.full_name\nFROM public.users AS u' });
+    await ui('frameClick', { selector: '#run' });
+    await ui('frameWait', { selector: '#page-info', text: 'Page 1 · rows 1–50', timeout: 60_000 });
+    await ui('frameClick', { selector: '#finish' });
+    const warning = await ui<string>('waitText', { selector: '.notifications-toasts', text: 'no longer returns columns', timeout: 60_000 });
+    assert.match(warning, /"active_users_to_crm" maps "email"/);
+  });
 });
