@@ -2,6 +2,7 @@
 // messages into engine requests and posts the answers back; it does no I/O of its own beyond VS Code.
 import * as vscode from 'vscode';
 import { checkMappings } from './connectionChecks';
+import type { SyncRunRecord } from '../../protocol/src/sync';
 import type { ModelSummary, WorkspaceState } from '../../protocol/src/config';
 import type { PreviewResult } from '../../protocol/src/preview';
 import type { FromWebview, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
@@ -82,6 +83,9 @@ export class ModelPanel {
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
       this.panel.onDidDispose(() => this.cleanUp()),
+      engine.onSyncFinished(({ connectionId }) => {
+        if (this.model.connections.includes(connectionId)) void this.postLastRuns(this.model.connections);
+      }),
     );
   }
 
@@ -108,7 +112,22 @@ export class ModelPanel {
       sql = '';
     }
     await this.whenReady();
-    this.post({ type: 'model', data: { model, sql, credentials: state.credentials, connections: state.connections.filter((c) => c.model === model.id) } });
+    const connections = state.connections.filter((c) => c.model === model.id);
+    this.post({ type: 'model', data: { model, sql, credentials: state.credentials, connections } });
+    void this.postLastRuns(connections.filter((c) => c.destination).map((c) => c.id));
+  }
+
+  /** The Sources tab's "last run" of each connection, from the run history in the warehouse. */
+  private async postLastRuns(connectionIds: string[]): Promise<void> {
+    if (connectionIds.length === 0) return;
+    const runs: Record<string, SyncRunRecord | null> = {};
+    await Promise.all(
+      connectionIds.map(async (id) => {
+        const h = await this.engine.syncHistory(id).catch(() => undefined);
+        runs[id] = h?.ok ? (h.runs[0] ?? null) : null;
+      }),
+    );
+    this.post({ type: 'lastRuns', runs });
   }
 
   /** Runs `sql` (the edited text) or the model's query; page 1 in the panel. Cancel cancels it on the warehouse. */
@@ -200,6 +219,9 @@ export class ModelPanel {
         await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
         return;
       }
+      case 'syncNow':
+        await vscode.commands.executeCommand('retl.syncNow', m.connectionId);
+        return;
       case 'revealConnection':
         await vscode.commands.executeCommand('retl.revealConnection', this.model.id, m.connectionId);
         return;

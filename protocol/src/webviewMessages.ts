@@ -2,6 +2,7 @@
 import type { Connection, Credentials, ModelSummary } from './config';
 import type { Cell, PreviewError, PreviewPage } from './preview';
 import type { CheckResult } from './verify';
+import type { SyncRunRecord } from './sync';
 
 export type PanelTab = 'sources' | 'configuration' | 'settings';
 
@@ -22,7 +23,9 @@ export type ToWebview =
   | { type: 'previewError'; error: PreviewError }
   | { type: 'cellValue'; page: number; row: number; column: number; value: Cell }
   | { type: 'saved' }
-  | { type: 'showTab'; tab: PanelTab };
+  | { type: 'showTab'; tab: PanelTab }
+  /** The latest run of each connection of the model (null: never synced), read from the run history. */
+  | { type: 'lastRuns'; runs: Record<string, SyncRunRecord | null> };
 
 /** Webview → extension. */
 export type FromWebview =
@@ -40,4 +43,5 @@ export type FromWebview =
   | { type: 'editCredentials' }
   | { type: 'copy'; text: string; what: string }
   | { type: 'goToLine'; line: number; column: number }
-  | { type: 'revealConnection'; connectionId: string };
+  | { type: 'revealConnection'; connectionId: string }
+  | { type: 'syncNow'; connectionId: string };

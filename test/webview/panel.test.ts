@@ -212,6 +212,27 @@ describe('model panel (webview bundle in Chromium)', function () {
     await page.close();
   });
 
+  it('lists each connection with its destination, mode and last run, and a Sync Now button', async () => {
+    const { page } = await open();
+    const data = panelModel(['to_crm', 'parked']);
+    data.connections = [
+      { id: 'to_crm', model: 'active_users', destination: 'crm_hook', mode: 'mirror', schedule: '1h' },
+      { id: 'parked', model: 'active_users' },
+    ];
+    await send(page, msg({ type: 'model', data }));
+    await send(page, msg({ type: 'showTab', tab: 'sources' }));
+    assert.match((await page.textContent('#sources li[data-connection="to_crm"]')) ?? '', /→ crm_hook · mirror · every 1h/);
+    assert.match((await page.textContent('#sources li[data-connection="parked"]')) ?? '', /no destination yet/);
+    const run = { run: 3, startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:00:02.000Z', full: false, added: 7, changed: 10, removed: 5, failed: 1, invalid: 0, error: null };
+    await send(page, msg({ type: 'lastRuns', runs: { to_crm: run, parked: null } }));
+    assert.match((await page.textContent('#sources li[data-connection="to_crm"] .last-run')) ?? '', /7 added · 10 changed · 5 removed · 1 failed/);
+    await page.click('#sources li[data-connection="to_crm"] vscode-button');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'syncNow', connectionId: 'to_crm' });
+    await send(page, msg({ type: 'lastRuns', runs: { to_crm: { ...run, finishedAt: null }, parked: null } }));
+    assert.match((await page.textContent('#sources li[data-connection="to_crm"] .last-run')) ?? '', /did not finish/);
+    await page.close();
+  });
+
   it('edits description and query, runs the draft, finishes; errors offer Go to line', async () => {
     const { page } = await open();
     await send(page, msg({ type: 'model', data: panelModel() }));

@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import type { Cell, PreviewError, PreviewPage } from '../../protocol/src/preview';
 import { isTruncated } from '../../protocol/src/preview';
 import type { CheckResult } from '../../protocol/src/verify';
+import type { SyncRunRecord } from '../../protocol/src/sync';
 import type { FromWebview, PanelModel, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
 import './panel.css';
 
@@ -32,6 +33,7 @@ interface State {
   error?: PreviewError;
   focus: { row: number; column: number };
   whole?: { label: string; value: string };
+  lastRuns?: Record<string, SyncRunRecord | null>;
 }
 
 const TABS: PanelTab[] = ['sources', 'configuration', 'settings'];
@@ -149,17 +151,35 @@ function header(data: PanelModel): HTMLElement {
 
 function sourcesPanel(data: PanelModel): HTMLElement {
   const ids = data.model.connections;
-  if (ids.length === 0) return el('p', { id: 'no-sources' }, 'No connection uses this model yet. Connections reuse a model to send its rows to a destination.');
+  if (ids.length === 0) return el('p', { id: 'no-sources' }, 'No connection uses this model yet. Connections reuse a model to send its rows to a destination: "New Connection" in the Models view.');
   const list = el('ul', { id: 'sources' });
   for (const id of ids) {
+    const connection = data.connections.find((c) => c.id === id);
     const link = el('a', { href: '#', 'data-connection': id }, id);
     link.addEventListener('click', (e) => {
       e.preventDefault();
       post({ type: 'revealConnection', connectionId: id });
     });
-    list.append(el('li', {}, link));
+    const item = el('li', { 'data-connection': id }, link);
+    if (connection?.destination) {
+      item.append(el('span', { class: 'muted' }, ` → ${connection.destination} · ${connection.mode ?? 'upsert'}${connection.schedule && connection.schedule !== 'manual' ? ` · every ${connection.schedule}` : ''}`));
+      item.append(el('div', { class: 'last-run' }, lastRunText(state.lastRuns?.[id])));
+      item.append(button('Sync Now', () => post({ type: 'syncNow', connectionId: id }), { secondary: true, title: `Send the rows of this model that changed to ${connection.destination}` }));
+    } else {
+      item.append(el('span', { class: 'muted' }, ' · no destination yet'));
+    }
+    list.append(item);
   }
   return el('div', {}, el('p', {}, `${ids.length === 1 ? 'One connection uses' : `${ids.length} connections use`} this model:`), list);
+}
+
+function lastRunText(run: SyncRunRecord | null | undefined): string {
+  if (run === undefined) return 'Last run: …';
+  if (run === null) return 'Never synced.';
+  const when = new Date(run.startedAt).toLocaleString();
+  if (!run.finishedAt) return `Last run ${when} did not finish; the next run sends the rest.`;
+  const counts = `${run.added ?? 0} added · ${run.changed ?? 0} changed · ${run.removed ?? 0} removed · ${run.failed ?? 0} failed`;
+  return `Last run ${when}${run.full ? ' (full)' : ''}: ${counts}${run.error ? ` — stopped: ${run.error}` : ''}`;
 }
 
 function configurationPanel(data: PanelModel): HTMLElement {
@@ -443,6 +463,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'showTab':
       state.tab = m.tab;
+      break;
+    case 'lastRuns':
+      state.lastRuns = m.runs;
       break;
   }
   save();
