@@ -8,6 +8,11 @@ const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const nonEmpty = { type: 'string', minLength: 1 };
 const batchSize = { type: 'integer', minimum: 1, maximum: 10_000 };
 
+/** A list of items told apart by their `type`, each variant with its own fields. */
+function typedList(variants: object[]) {
+  return { type: 'array', items: { type: 'object', required: ['id', 'type'], discriminator: { propertyName: 'type' }, oneOf: variants } } as const;
+}
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -15,52 +20,44 @@ export const configSchema = {
   properties: {
     version: { const: 1 },
     stateSchema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]*$', maxLength: ID_MAX_LENGTH },
-    credentials: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'type'],
-        discriminator: { propertyName: 'type' },
-        oneOf: [
-          {
-            additionalProperties: false,
-            required: ['host', 'database', 'user'],
-            properties: {
-              id,
-              type: { const: 'postgres' },
-              host: nonEmpty,
-              port: { type: 'integer', minimum: 1, maximum: 65535 },
-              database: nonEmpty,
-              user: nonEmpty,
-              passwordEnv: envName,
-              ssl: { enum: [...POSTGRES_SSL_MODES] },
-            },
-          },
-          {
-            additionalProperties: false,
-            required: ['account', 'user'],
-            properties: {
-              id,
-              type: { const: 'snowflake' },
-              account: nonEmpty,
-              user: nonEmpty,
-              role: nonEmpty,
-              warehouse: nonEmpty,
-              database: nonEmpty,
-              authenticator: { enum: [...SNOWFLAKE_AUTHENTICATORS] },
-              passwordEnv: envName,
-              privateKeyPath: nonEmpty,
-              privateKeyPassphraseEnv: envName,
-              accessUrl: { type: 'string', pattern: '^https?://' },
-            },
-          },
-          {
-            additionalProperties: false,
-            properties: { id, type: { const: 'demo' } },
-          },
-        ],
+    credentials: typedList([
+      {
+        additionalProperties: false,
+        required: ['host', 'database', 'user'],
+        properties: {
+          id,
+          type: { const: 'postgres' },
+          host: nonEmpty,
+          port: { type: 'integer', minimum: 1, maximum: 65535 },
+          database: nonEmpty,
+          user: nonEmpty,
+          passwordEnv: envName,
+          ssl: { enum: [...POSTGRES_SSL_MODES] },
+        },
       },
-    },
+      {
+        additionalProperties: false,
+        required: ['account', 'user'],
+        properties: {
+          id,
+          type: { const: 'snowflake' },
+          account: nonEmpty,
+          user: nonEmpty,
+          role: nonEmpty,
+          warehouse: nonEmpty,
+          database: nonEmpty,
+          authenticator: { enum: [...SNOWFLAKE_AUTHENTICATORS] },
+          passwordEnv: envName,
+          privateKeyPath: nonEmpty,
+          privateKeyPassphraseEnv: envName,
+          accessUrl: { type: 'string', pattern: '^https?://' },
+        },
+      },
+      {
+        additionalProperties: false,
+        properties: { id, type: { const: 'demo' } },
+      },
+    ]),
     models: {
       type: 'array',
       items: {
@@ -77,50 +74,42 @@ export const configSchema = {
         },
       },
     },
-    destinations: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'type'],
-        discriminator: { propertyName: 'type' },
-        oneOf: [
-          {
-            additionalProperties: false,
-            required: ['url'],
-            properties: {
-              id,
-              type: { const: 'webhook' },
-              url: { type: 'string', pattern: '^https?://' },
-              headers: { type: 'object', additionalProperties: { type: 'string' } },
-              headersEnv: { type: 'object', additionalProperties: envName },
-              batchSize,
-            },
-          },
-          {
-            additionalProperties: false,
-            required: ['dataPlaneUrl', 'writeKeyEnv'],
-            properties: {
-              id,
-              type: { const: 'rudderstack' },
-              dataPlaneUrl: { type: 'string', pattern: '^https?://' },
-              writeKeyEnv: envName,
-              batchSize,
-            },
-          },
-          {
-            additionalProperties: false,
-            required: ['credentials', 'table'],
-            properties: {
-              id,
-              type: { const: 'postgres' },
-              credentials: id,
-              table: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' },
-              batchSize,
-            },
-          },
-        ],
+    destinations: typedList([
+      {
+        additionalProperties: false,
+        required: ['url'],
+        properties: {
+          id,
+          type: { const: 'webhook' },
+          url: { type: 'string', pattern: '^https?://' },
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          headersEnv: { type: 'object', additionalProperties: envName },
+          batchSize,
+        },
       },
-    },
+      {
+        additionalProperties: false,
+        required: ['dataPlaneUrl', 'writeKeyEnv'],
+        properties: {
+          id,
+          type: { const: 'rudderstack' },
+          dataPlaneUrl: { type: 'string', pattern: '^https?://' },
+          writeKeyEnv: envName,
+          batchSize,
+        },
+      },
+      {
+        additionalProperties: false,
+        required: ['credentials', 'table'],
+        properties: {
+          id,
+          type: { const: 'postgres' },
+          credentials: id,
+          table: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' },
+          batchSize,
+        },
+      },
+    ]),
     connections: {
       type: 'array',
       items: {
