@@ -1,6 +1,6 @@
 // Keeps connections in step with their models: after a model's query changes, the columns each
 // connection maps are checked against what the query returns now; after a mapping changes in retl.yaml,
-// a full sync is offered (rows already sent carry the old fields).
+// a full sync is offered (the rows already sent carry the old fields until then).
 import * as vscode from 'vscode';
 import type { Connection, WorkspaceState } from '../../protocol/src/config';
 import type { EngineClient } from './engineClient';
@@ -40,7 +40,7 @@ export function offerFullSyncOnMappingChange(engine: EngineClient, before: Works
     const old = before.connections.find((o) => o.id === c.id);
     if (!old || !c.destination || JSON.stringify(old.mapping ?? null) === JSON.stringify(c.mapping ?? null)) continue;
     void vscode.window
-      .showInformationMessage(`The mapping of "${c.id}" changed. Rows already sent keep their old fields until they change, unless you send them all again.`, 'Full Sync')
+      .showInformationMessage(`The mapping of "${c.id}" changed: every row goes out again with the new fields. Send them now?`, 'Full Sync')
       .then((go) => go && syncNow(engine, c.id, true));
   }
 }

@@ -16,6 +16,7 @@ import {
   type CreateModelParams,
   type CreateConnectionParams,
   type ModelColumns,
+  type UpdateConnectionParams,
   type DeleteModelParams,
   type EngineInitOptions,
   type SaveCredentialsParams,
@@ -147,6 +148,10 @@ export class EngineClient implements vscode.Disposable {
 
   async createConnection(p: CreateConnectionParams): Promise<ChangeResult> {
     return this.request(Requests.createConnection, p);
+  }
+
+  async updateConnection(p: UpdateConnectionParams): Promise<ChangeResult> {
+    return this.request(Requests.updateConnection, p);
   }
 
   async modelColumns(modelId: string, token: vscode.CancellationToken): Promise<ModelColumns> {

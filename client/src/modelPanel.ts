@@ -219,6 +219,30 @@ export class ModelPanel {
         await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
         return;
       }
+      case 'editMapping': {
+        const connection = (await this.engine.state()).connections.find((c) => c.id === m.connectionId);
+        const columns = await this.engine.modelColumns(this.model.id, new vscode.CancellationTokenSource().token);
+        if (!columns.ok) {
+          void vscode.window.showErrorMessage(`The mapping editor needs the query's columns, and the query did not run: ${columns.message}`);
+          return;
+        }
+        // Columns mapped but no longer returned are shown too, so they can be removed.
+        const mapped = Object.keys(connection?.mapping ?? {}).filter((c) => !columns.columns.includes(c));
+        this.post({
+          type: 'mappingEditor',
+          connectionId: m.connectionId,
+          columns: [...columns.columns, ...mapped],
+          mapping: connection?.mapping ?? null,
+          ...(this.model.primaryKey ? { primaryKey: this.model.primaryKey } : {}),
+        });
+        return;
+      }
+      case 'saveMapping': {
+        const r = await this.engine.updateConnection({ id: m.connectionId, mapping: m.mapping });
+        if (!r.ok) await showRefusal(r);
+        else this.post({ type: 'mappingSaved', connectionId: m.connectionId });
+        return;
+      }
       case 'syncNow':
         await vscode.commands.executeCommand('retl.syncNow', m.connectionId);
         return;

@@ -23,6 +23,12 @@ export interface CreateConnectionParams {
   event?: RudderstackEvent;
 }
 
+export interface UpdateConnectionParams {
+  id: string;
+  /** The new mapping; null sends every column under its own name. */
+  mapping: Record<string, string> | null;
+}
+
 /** The columns a model's query returns now (from running it, read only), or why it could not run. */
 export type ModelColumns = { ok: true; columns: string[] } | { ok: false; message: string };
 
@@ -136,6 +142,7 @@ export const Requests = {
   getSecret: new RequestType<SecretParams, string | null, void>('retl/secrets/get'),
   createConnection: new RequestType<CreateConnectionParams, ChangeResult, void>('retl/connections/create'),
   modelColumns: new RequestType<{ modelId: string }, ModelColumns, void>('retl/models/columns'),
+  updateConnection: new RequestType<UpdateConnectionParams, ChangeResult, void>('retl/connections/update'),
   /** Runs one sync of a connection; cancelling stops it between batches (nothing acknowledged is lost). */
   syncRun: new RequestType<SyncParams, SyncOutcome, void>('retl/sync/run'),
   /** The last runs of a connection, newest first. */

@@ -25,7 +25,10 @@ export type ToWebview =
   | { type: 'saved' }
   | { type: 'showTab'; tab: PanelTab }
   /** The latest run of each connection of the model (null: never synced), read from the run history. */
-  | { type: 'lastRuns'; runs: Record<string, SyncRunRecord | null> };
+  | { type: 'lastRuns'; runs: Record<string, SyncRunRecord | null> }
+  /** Opens the mapping editor of a connection with the columns the query returns now. */
+  | { type: 'mappingEditor'; connectionId: string; columns: string[]; mapping: Record<string, string> | null; primaryKey?: string }
+  | { type: 'mappingSaved'; connectionId: string };
 
 /** Webview → extension. */
 export type FromWebview =
@@ -44,4 +47,6 @@ export type FromWebview =
   | { type: 'copy'; text: string; what: string }
   | { type: 'goToLine'; line: number; column: number }
   | { type: 'revealConnection'; connectionId: string }
-  | { type: 'syncNow'; connectionId: string };
+  | { type: 'syncNow'; connectionId: string }
+  | { type: 'editMapping'; connectionId: string }
+  | { type: 'saveMapping'; connectionId: string; mapping: Record<string, string> };

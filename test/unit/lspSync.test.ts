@@ -96,6 +96,13 @@ connections:
     assert.deepEqual([taken.ok, taken.message], [false, 'A connection with id "users_to_hook" already exists.']);
     const run = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook_2' });
     assert.ok(run.ok && run.result.added === 2000, JSON.stringify(run));
+    const remapped = await conn.sendRequest<{ ok: boolean }>(Requests.updateConnection.method, { id: 'users_to_hook_2', mapping: { id: 'id', email: 'contact_email' } });
+    assert.ok(remapped.ok, JSON.stringify(remapped));
+    assert.match(readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8'), /- id: users_to_hook_2\n(.*\n){3}\s+mapping:\n\s+id: id\n\s+email: contact_email\n/);
+    const noKey = await conn.sendRequest<{ ok: boolean; message?: string }>(Requests.updateConnection.method, { id: 'users_to_hook_2', mapping: { email: 'email' } });
+    assert.deepEqual([noKey.ok, noKey.message], [false, 'The primary key "id" must be sent: the destination matches rows on it.']);
+    const changedRows = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook_2' });
+    assert.ok(changedRows.ok && changedRows.result.changed === 2000, 'a renamed field changes every row sent');
   });
 
   it('answers a connection without a destination, or an unknown one, with the reason', async () => {

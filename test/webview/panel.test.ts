@@ -233,6 +233,38 @@ describe('model panel (webview bundle in Chromium)', function () {
     await page.close();
   });
 
+  it('edits a mapping with column pickers or as JSON; the key must be sent, a field only once', async () => {
+    const { page } = await open();
+    const data = panelModel(['to_crm']);
+    data.connections = [{ id: 'to_crm', model: 'active_users', destination: 'crm_hook', mode: 'upsert', mapping: { user_id: 'id', email: 'email' } }];
+    await send(page, msg({ type: 'model', data }));
+    await send(page, msg({ type: 'showTab', tab: 'sources' }));
+    await page.click('#sources li[data-connection="to_crm"] vscode-button:has-text("Edit Mapping")');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'editMapping', connectionId: 'to_crm' });
+    const columns = page1.columns.map((c) => c.name);
+    const other = columns.find((c) => c !== 'user_id' && c !== 'email')!;
+    await send(page, msg({ type: 'mappingEditor', connectionId: 'to_crm', columns, mapping: { user_id: 'id', email: 'email' }, primaryKey: 'user_id' }));
+    assert.equal(await page.inputValue('#mapping input[data-column="user_id"]'), 'id');
+    assert.equal(await page.inputValue(`#mapping input[data-column="${other}"]`), '', 'an unmapped column is not sent');
+    await page.fill('#mapping input[data-column="user_id"]', '');
+    assert.match((await page.textContent('#mapping-problem')) ?? '', /primary key "user_id" must be sent/);
+    assert.equal(await page.locator('#mapping-save').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), true);
+    await page.fill('#mapping input[data-column="user_id"]', 'email');
+    assert.match((await page.textContent('#mapping-problem')) ?? '', /"email" is mapped from two columns/);
+    await page.fill('#mapping input[data-column="user_id"]', 'id');
+    await page.fill(`#mapping input[data-column="${other}"]`, 'name');
+    await page.click('#mapping-toggle');
+    assert.deepEqual(JSON.parse(await page.inputValue('#mapping-json')), { user_id: 'id', email: 'email', [other]: 'name' });
+    await page.fill('#mapping-json', '{"user_id": "id", "nope": "x"}');
+    assert.match((await page.textContent('#mapping-problem')) ?? '', /no column "nope"/);
+    await page.fill('#mapping-json', '{"user_id": "id", "email": "mail"}');
+    await page.click('#mapping-save');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'saveMapping', connectionId: 'to_crm', mapping: { user_id: 'id', email: 'mail' } });
+    await send(page, msg({ type: 'mappingSaved', connectionId: 'to_crm' }));
+    assert.equal(await page.locator('#mapping-editor').count(), 0);
+    await page.close();
+  });
+
   it('edits description and query, runs the draft, finishes; errors offer Go to line', async () => {
     const { page } = await open();
     await send(page, msg({ type: 'model', data: panelModel() }));

@@ -34,6 +34,8 @@ interface State {
   focus: { row: number; column: number };
   whole?: { label: string; value: string };
   lastRuns?: Record<string, SyncRunRecord | null>;
+  /** The mapping being edited: column → field ('' = not sent). */
+  mapping?: { connectionId: string; columns: string[]; fields: Record<string, string>; primaryKey?: string; json: boolean };
 }
 
 const TABS: PanelTab[] = ['sources', 'configuration', 'settings'];
@@ -165,12 +167,83 @@ function sourcesPanel(data: PanelModel): HTMLElement {
       item.append(el('span', { class: 'muted' }, ` → ${connection.destination} · ${connection.mode ?? 'upsert'}${connection.schedule && connection.schedule !== 'manual' ? ` · every ${connection.schedule}` : ''}`));
       item.append(el('div', { class: 'last-run' }, lastRunText(state.lastRuns?.[id])));
       item.append(button('Sync Now', () => post({ type: 'syncNow', connectionId: id }), { secondary: true, title: `Send the rows of this model that changed to ${connection.destination}` }));
+      if (state.mapping?.connectionId === id) item.append(mappingEditor(state.mapping));
+      else item.append(button('Edit Mapping', () => post({ type: 'editMapping', connectionId: id }), { secondary: true, title: 'Which columns go out, under which field names' }));
     } else {
       item.append(el('span', { class: 'muted' }, ' · no destination yet'));
     }
     list.append(item);
   }
   return el('div', {}, el('p', {}, `${ids.length === 1 ? 'One connection uses' : `${ids.length} connections use`} this model:`), list);
+}
+
+/** What is wrong with a mapping, or undefined when it can be saved. */
+function mappingProblem(m: NonNullable<State['mapping']>): string | undefined {
+  if (m.primaryKey && !m.fields[m.primaryKey]?.trim()) return `The primary key "${m.primaryKey}" must be sent: the destination matches rows on it.`;
+  const fields = Object.values(m.fields).map((f) => f.trim()).filter(Boolean);
+  if (fields.length === 0) return 'Send at least one column.';
+  const twice = fields.find((f, i) => fields.indexOf(f) !== i);
+  return twice ? `The field "${twice}" is mapped from two columns.` : undefined;
+}
+
+function mappingOf(m: NonNullable<State['mapping']>): Record<string, string> {
+  return Object.fromEntries(Object.entries(m.fields).filter(([, f]) => f.trim()).map(([c, f]) => [c, f.trim()]));
+}
+
+/** Column → field pickers, or the same mapping as JSON; both edit one state. */
+function mappingEditor(m: NonNullable<State['mapping']>): HTMLElement {
+  const problem = el('p', { id: 'mapping-problem', class: 'error', role: 'alert' });
+  const saveButton = button('Save Mapping', () => post({ type: 'saveMapping', connectionId: m.connectionId, mapping: mappingOf(m) }), { id: 'mapping-save' }) as HTMLElement & { disabled: boolean };
+  const check = () => {
+    const p = mappingProblem(m);
+    problem.textContent = p ?? '';
+    saveButton.disabled = p !== undefined;
+    save();
+  };
+  let body: HTMLElement;
+  if (m.json) {
+    const area = el('textarea', { id: 'mapping-json', rows: String(Math.min(16, m.columns.length + 2)), spellcheck: 'false', 'aria-label': 'Mapping as JSON: model column to destination field' });
+    area.value = JSON.stringify(mappingOf(m), null, 2);
+    area.addEventListener('input', () => {
+      try {
+        const parsed = JSON.parse(area.value) as unknown;
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('The mapping is a JSON object: {"column": "field"}.');
+        const unknown = Object.keys(parsed).filter((c) => !m.columns.includes(c));
+        if (unknown.length) throw new Error(`The query returns no column ${unknown.map((c) => `"${c}"`).join(', ')}.`);
+        if (Object.values(parsed).some((f) => typeof f !== 'string')) throw new Error('Every field name is a string.');
+        m.fields = Object.fromEntries(m.columns.map((c) => [c, (parsed as Record<string, string>)[c] ?? '']));
+        check();
+      } catch (err) {
+        problem.textContent = (err as Error).message;
+        saveButton.disabled = true;
+      }
+    });
+    body = area;
+  } else {
+    const rows = m.columns.map((c) => {
+      const input = el('input', { type: 'text', 'data-column': c, placeholder: 'not sent', 'aria-label': `Destination field for column ${c}` });
+      input.value = m.fields[c] ?? '';
+      input.addEventListener('input', () => {
+        m.fields[c] = input.value;
+        check();
+      });
+      return el('tr', {}, el('td', {}, c, c === m.primaryKey ? el('span', { class: 'muted' }, ' (key)') : undefined), el('td', {}, '→'), el('td', {}, input));
+    });
+    body = el('table', { id: 'mapping' }, el('thead', {}, el('tr', {}, el('th', {}, 'Model column'), el('th', {}), el('th', {}, 'Destination field'))), el('tbody', {}, ...rows));
+  }
+  const toggle = button(m.json ? 'Column Pickers' : 'JSON', () => {
+    m.json = !m.json;
+    save();
+    render();
+  }, { secondary: true, id: 'mapping-toggle' });
+  const cancel = button('Cancel', () => {
+    state.mapping = undefined;
+    save();
+    render();
+  }, { secondary: true });
+  const editor = el('div', { id: 'mapping-editor' }, body, problem, el('div', { class: 'actions' }, saveButton, cancel, toggle));
+  check();
+  return editor;
 }
 
 function lastRunText(run: SyncRunRecord | null | undefined): string {
@@ -466,6 +539,20 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'lastRuns':
       state.lastRuns = m.runs;
+      break;
+    case 'mappingEditor':
+      state.mapping = {
+        connectionId: m.connectionId,
+        columns: m.columns,
+        // Without a mapping every column is sent under its own name.
+        fields: Object.fromEntries(m.columns.map((c) => [c, m.mapping ? (m.mapping[c] ?? '') : c])),
+        ...(m.primaryKey ? { primaryKey: m.primaryKey } : {}),
+        json: false,
+      };
+      state.tab = 'sources';
+      break;
+    case 'mappingSaved':
+      if (state.mapping?.connectionId === m.connectionId) state.mapping = undefined;
       break;
   }
   save();

@@ -20,7 +20,7 @@ import { createModel, deleteModel, saveCredentials, updateModel } from '../model
 import { Engine, EngineError } from '../engine';
 import { SqlDocuments } from './sqlDocuments';
 import { syncConnection, syncHistory } from '../sync/syncConnection';
-import { addConnection } from '../sync/connectionChanges';
+import { addConnection, updateConnection } from '../sync/connectionChanges';
 import { SyncError } from '../sync/syncRunner';
 import { SyncScheduler } from '../sync/scheduler';
 import type { SyncOutcome } from '../../../protocol/src/sync';
@@ -140,6 +140,7 @@ connection.onDidChangeWatchedFiles(async (params) => {
 connection.onRequest(Requests.workspaceState, () => requireStore().state());
 connection.onRequest(Requests.createModel, (p) => announced(createModel(requireStore(), p)));
 connection.onRequest(Requests.createConnection, (p) => announced(addConnection(requireStore(), p)));
+connection.onRequest(Requests.updateConnection, (p) => announced(updateConnection(requireStore(), p)));
 connection.onRequest(Requests.modelColumns, async ({ modelId }, token) => {
   try {
     return { ok: true as const, columns: await requireEngine().modelColumns(modelId, signalOf(token)) };

@@ -114,7 +114,8 @@ async function sendChanges(
   const { connection, model } = plan;
   if (o.full) await db.query(`TRUNCATE ${t.snap}`);
   await o.cancellable(async () => {
-    for (const sql of materialiseRowsSql(t, o.statement, model.primaryKey!, o.columns)) await db.query(sql);
+    const fields = o.columns.map((c): [string, string] => [c, connection.mapping?.[c] ?? c]);
+    for (const sql of materialiseRowsSql(t, o.statement, model.primaryKey!, fields)) await db.query(sql);
     for (const sql of computeOpsSql(t, connection.mode === 'mirror')) await db.query(sql);
   });
   const invalid = await db.query<{ key: string | null; n: number }>(invalidRowsSql(t));
@@ -137,7 +138,7 @@ async function sendChanges(
       op: r.op === 'delete' ? 'delete' : 'upsert',
       key: r.key,
       hash: r.hash,
-      fields: r.payload ? mapFields(r.payload, connection.mapping) : {},
+      fields: r.payload ?? {},
     }));
     let rejected: Rejection[];
     try {
@@ -236,12 +237,6 @@ export function columnsToCarry(connection: Connection, primaryKey: string, colum
     );
   }
   return [...new Set(wanted)];
-}
-
-function mapFields(payload: Record<string, unknown>, mapping: Record<string, string> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(payload)) out[mapping?.[column] ?? column] = value;
-  return out;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -34,11 +34,12 @@ export function createStateTablesSql(t: SyncTables): string[] {
 }
 
 /**
- * The model's result, once: key as text, a hash of the payload, the payload, and how often each key
- * occurs (NULL and duplicate keys are reported, never sent). `columns` are the model columns to carry.
+ * The model's result, once: key as text, a hash of the payload, the payload (destination field → value,
+ * so renaming a field changes the hash and the rows go out again), and how often each key occurs (NULL and
+ * duplicate keys are reported, never sent). `fields` pairs each model column to carry with its field.
  */
-export function materialiseRowsSql(t: SyncTables, modelSql: string, primaryKey: string, columns: string[]): string[] {
-  const payload = `jsonb_build_object(${columns.map((c) => `'${c.replace(/'/g, "''")}', q.${quoteIdent(c)}`).join(', ')})`;
+export function materialiseRowsSql(t: SyncTables, modelSql: string, primaryKey: string, fields: [column: string, field: string][]): string[] {
+  const payload = `jsonb_build_object(${fields.map(([c, f]) => `'${f.replace(/'/g, "''")}', q.${quoteIdent(c)}`).join(', ')})`;
   return [
     `DROP TABLE IF EXISTS ${t.rows}`,
     `CREATE TABLE ${t.rows} AS
