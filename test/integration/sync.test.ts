@@ -64,6 +64,7 @@ describe('sync (real PostgreSQL warehouse and destination, local HTTP receiver)'
     process.env.RETL_SYNC_PW = server.adminPassword;
     mkdirSync(path.join(tmp(), 'models'));
     writeFileSync(path.join(tmp(), 'models', 'customers.sql'), 'SELECT id, email, plan, score FROM public.customers\n');
+    writeFileSync(path.join(tmp(), 'models', 'broken.sql'), 'SELECT id, 100 / (id - 5) AS ratio FROM public.customers\n');
     writeFileSync(path.join(tmp(), 'models', 'dups.sql'), 'SELECT id, email FROM public.customers WHERE id <= 10\nUNION ALL SELECT 3, \'again@example.com\'\nUNION ALL SELECT NULL, \'nobody@example.com\'\n');
     const creds = (id: string, db: string) =>
       `  - id: ${id}\n    type: postgres\n    host: ${server.host}\n    port: ${server.port}\n    database: ${db}\n    user: ${server.adminUser}\n    passwordEnv: RETL_SYNC_PW\n    ssl: disable\n`;
@@ -81,6 +82,11 @@ ${creds('wh', `retl_sync_${suffix}`)}${creds('crm_db', `retl_dest_${suffix}`)}mo
     name: Dups
     credentials: wh
     query: models/dups.sql
+    primaryKey: id
+  - id: broken
+    name: Broken
+    credentials: wh
+    query: models/broken.sql
     primaryKey: id
 destinations:
   - id: hook
@@ -121,6 +127,9 @@ connections:
     mapping: { id: id, emial: email }
   - id: dups_hook
     model: dups
+    destination: hook
+  - id: broken_hook
+    model: broken
     destination: hook
   - id: hourly_hook
     model: customers
@@ -282,6 +291,16 @@ connections:
     const second = await retlAsync(args, dir, env);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout.trim(), '', 'an hourly connection that ran a moment ago is not due');
+  });
+
+  it('a model that fails in the warehouse sends nothing, and the run history says why', async () => {
+    const before = receiver.requests.length;
+    await assert.rejects(sync('broken_hook'), /division by zero/);
+    assert.equal(receiver.requests.length, before);
+    const runs = await warehouse.query(`SELECT finished_at IS NOT NULL AS finished, error FROM _retl.runs WHERE connection = 'broken_hook'`);
+    assert.equal(runs.rows.length, 1);
+    assert.equal(runs.rows[0].finished, true);
+    assert.match(runs.rows[0].error as string, /division by zero/);
   });
 
   it('a mapping that names a missing column is an error before anything is sent', async () => {

@@ -86,7 +86,14 @@ export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<Syn
         for (const sql of createStateTablesSql(t)) await db.query(sql);
         const [run] = await db.query<{ id: string }>(`INSERT INTO ${t.runs} (connection, started_at, full_sync) VALUES ($1, now(), $2) RETURNING id`, [connection.id, full]);
         const runId = Number(run!.id);
-        const outcome = await sendChanges(db, t, plan, destination, { ...options, full, columns: carried, statement: check.statement, cancellable });
+        let outcome: Outcome;
+        try {
+          outcome = await sendChanges(db, t, plan, destination, { ...options, full, columns: carried, statement: check.statement, cancellable });
+        } catch (err) {
+          // The history says why the run ended; what was acknowledged stays acknowledged.
+          await db.query(`UPDATE ${t.runs} SET finished_at = now(), error = $2 WHERE id = $1`, [runId, (err as Error).message]).catch(() => undefined);
+          throw err;
+        }
         const result: SyncResult = { connection: connection.id, run: runId, full, ...outcome, durationMs: Math.round(performance.now() - started) };
         await db.query(
           `UPDATE ${t.runs} SET finished_at = now(), added = $2, changed = $3, removed = $4, failed = $5, invalid = $6, error = $7 WHERE id = $1`,
