@@ -24,6 +24,8 @@ import {
   type SecretParams,
 } from '../../protocol/src/requests';
 import type { CredentialSecrets } from './secrets';
+import { SECRET_KEY_ENV } from '../../protocol/src/sealedSecret';
+import { newChannelKey, seal } from './secretChannel';
 
 type LanguageClientModule = typeof import('vscode-languageclient/node');
 
@@ -62,9 +64,11 @@ export class EngineClient implements vscode.Disposable {
   private async start(context: vscode.ExtensionContext, secrets: CredentialSecrets, output: vscode.LogOutputChannel): Promise<LanguageClient> {
     const { LanguageClient, TransportKind } = loadLanguageClient();
     const module = context.asAbsolutePath('dist/server.js');
+    const secretKey = newChannelKey();
+    const env = { ...process.env, [SECRET_KEY_ENV]: secretKey };
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+      run: { module, transport: TransportKind.ipc, options: { env } },
+      debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6010'] } },
     };
     const initializationOptions: EngineInitOptions = {
       demoDataDir: vscode.Uri.joinPath(context.globalStorageUri, 'demo-warehouse').fsPath,
@@ -81,7 +85,11 @@ export class EngineClient implements vscode.Disposable {
     client.onNotification(Notifications.verifyProgress.method, (p: VerifyProgress) => this.verifying.fire(p));
     client.onNotification(Notifications.syncProgress.method, (p: SyncProgress) => this.syncing.fire(p));
     client.onNotification(Notifications.syncFinished.method, (p: SyncFinished) => this.finished.fire(p));
-    client.onRequest(Requests.getSecret.method, async ({ credentialsId }: SecretParams) => (await secrets.get(credentialsId)) ?? null);
+    // Sealed: with "retl.trace.server": "verbose" this answer is written to the log.
+    client.onRequest(Requests.getSecret.method, async ({ credentialsId }: SecretParams) => {
+      const secret = await secrets.get(credentialsId);
+      return secret === undefined ? null : seal(secret, secretKey);
+    });
     await client.start();
     return client;
   }

@@ -2,7 +2,7 @@
 // palette (then a pick list of the connections). The engine does the work; this shows progress, offers
 // Cancel, and reports what was sent.
 import * as vscode from 'vscode';
-import type { SyncResult, SyncRunRecord } from '../../protocol/src/sync';
+import { waitingSentence, type SyncResult, type SyncRunRecord } from '../../protocol/src/sync';
 import type { EngineClient } from './engineClient';
 
 /** A connection node of the Models view carries its id. */
@@ -64,8 +64,8 @@ export async function syncNow(engine: EngineClient, arg: unknown, full: boolean)
   }
   const r = outcome.result;
   const text = `"${connectionId}" run ${r.run}: ${summary(r)}.`;
-  if (r.error) void vscode.window.showWarningMessage(`${text} Stopped: ${r.error}`, 'Show History').then((a) => a && showHistory(engine, connectionId));
-  else if (r.failed || r.invalid) void vscode.window.showWarningMessage(`${text} They are recorded and sent again next run.`, 'Show History').then((a) => a && showHistory(engine, connectionId));
+  if (r.error) void vscode.window.showWarningMessage(`${text} Stopped: ${r.error} ${waitingSentence(r)}`.trim(), 'Show History').then((a) => a && showHistory(engine, connectionId));
+  else if (r.failed || r.invalid) void vscode.window.showWarningMessage([text, waitingSentence(r), r.invalid ? 'Rows with a NULL or duplicate key are recorded, never sent: fix the keys in the model.' : ''].filter(Boolean).join(' '), 'Show History').then((a) => a && showHistory(engine, connectionId));
   else void vscode.window.showInformationMessage(text);
 }
 

@@ -52,6 +52,16 @@ export class WarehouseCommands {
     );
     this.output.appendLine(`\nVerify credentials "${creds.id}" (${describeCredentials(creds)})`);
     for (const c of result.checks) this.output.appendLine(formatCheck(c));
+    const warned = result.checks.find((c) => c.warning);
+    if (result.ok && warned) {
+      const copy = 'Copy Fix SQL';
+      const choice = await vscode.window.showWarningMessage(`Credentials "${creds.id}": all three checks passed, but: ${warned.warning}`, copy, 'Show Details');
+      if (choice === copy && warned.remediation) {
+        await vscode.env.clipboard.writeText(warned.remediation);
+        void vscode.window.showInformationMessage('The SQL that removes these rights is on the clipboard: run it as an administrator.');
+      } else if (choice === 'Show Details') this.output.show(true);
+      return result;
+    }
     if (result.ok) {
       void vscode.window.showInformationMessage(`Credentials "${creds.id}": all three checks passed.`);
       return result;
@@ -187,6 +197,7 @@ export class WarehouseCommands {
 function formatCheck(c: CheckResult): string {
   const mark = c.status === 'passed' ? '✓' : c.status === 'failed' ? '✗' : '–';
   const lines = [`  ${mark} ${c.title}${c.ms !== undefined && c.status !== 'skipped' ? ` (${c.ms} ms)` : ''}${c.message ? `: ${c.message}` : ''}`];
+  if (c.warning) lines.push(`    ⚠ ${c.warning}`);
   if (c.remediation) lines.push('    Run as an administrator:', ...c.remediation.split('\n').map((l) => `      ${l}`));
   return lines.join('\n');
 }

@@ -69,6 +69,8 @@ export interface WebhookDestination {
   /** Header name → environment variable holding its (secret) value. */
   headersEnv?: Record<string, string>;
   batchSize?: number;
+  /** How long a batch may wait for the whole answer before it is tried again (default 30). */
+  timeoutSeconds?: number;
 }
 
 /** RudderStack's HTTP API: `identify` or `track` events to `<dataPlaneUrl>/v1/batch`. */
@@ -79,6 +81,8 @@ export interface RudderstackDestination {
   /** Environment variable holding the source's write key. */
   writeKeyEnv: string;
   batchSize?: number;
+  /** How long a batch may wait for the whole answer before it is tried again (default 30). */
+  timeoutSeconds?: number;
 }
 
 /** A table in a PostgreSQL database: rows are upserted on the key column (and deleted in mirror mode). */

@@ -1,6 +1,7 @@
 // The custom LSP requests between the extension (client) and the engine (server).
 // Declared once here, the way vscode-eslint and rust-analyzer's lsp_ext.ts do, so a name or a
 // payload shape cannot drift between the two sides.
+import type { SealedSecret } from './sealedSecret';
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Credentials, RudderstackEvent, SyncMode, WorkspaceState } from './config';
 import type { Cell, PreviewResult } from './preview';
@@ -138,8 +139,11 @@ export const Requests = {
   /** The whole value of a cell that the page carried truncated. */
   previewCell: new RequestType<PreviewCellParams, Cell | null, void>('retl/preview/cell'),
   previewClose: new RequestType<PreviewCloseParams, void, void>('retl/preview/close'),
-  /** Engine → client: the secret of a credentials entry from SecretStorage, kept in memory only. */
-  getSecret: new RequestType<SecretParams, string | null, void>('retl/secrets/get'),
+  /**
+   * Engine → client: the secret of a credentials entry from SecretStorage, sealed with the key of this
+   * engine process (sealedSecret.ts) so traces never show it; kept in memory only.
+   */
+  getSecret: new RequestType<SecretParams, SealedSecret | null, void>('retl/secrets/get'),
   createConnection: new RequestType<CreateConnectionParams, ChangeResult, void>('retl/connections/create'),
   modelColumns: new RequestType<{ modelId: string }, ModelColumns, void>('retl/models/columns'),
   updateConnection: new RequestType<UpdateConnectionParams, ChangeResult, void>('retl/connections/update'),

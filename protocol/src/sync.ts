@@ -19,9 +19,20 @@ export interface SyncResult {
   error?: string;
 }
 
+/** Rows this run did not get acknowledged (refused, or not sent because it stopped): the next run sends them. */
+export function rowsWaiting(r: SyncResult): number {
+  return r.failed + r.unsent;
+}
+
+/** Said the same way by the CLI and the extension; empty when every row was acknowledged. */
+export function waitingSentence(r: SyncResult): string {
+  const n = rowsWaiting(r);
+  return n === 0 ? '' : `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'} ${n === 1 ? 'was' : 'were'} not acknowledged and ${n === 1 ? 'waits' : 'wait'} for the next run.`;
+}
+
 export interface SyncParams {
   connectionId: string;
-  /** Send every row, not only the changes (the snapshot is emptied first). */
+  /** Send every row, not only the changes; in mirror mode rows that left the model are still deleted. */
   full?: boolean;
 }
 

@@ -35,7 +35,12 @@ export interface CheckResult {
   /** The outcome in words; on failure the warehouse's own message is included. */
   message?: string;
   kind?: FailureKind;
-  /** SQL that fixes the failure, to be run by an administrator. */
+  /**
+   * A check that passed but found something to fix (a role that can act outside a read-only
+   * transaction); `remediation` then holds the SQL that fixes it.
+   */
+  warning?: string;
+  /** SQL that fixes the failure (or the warning), to be run by an administrator. */
   remediation?: string;
   ms?: number;
 }

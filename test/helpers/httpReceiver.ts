@@ -8,7 +8,11 @@ export interface Received {
   body: unknown;
 }
 
-export type Answer = { status: number; body?: unknown };
+/**
+ * JSON `body`, or `raw` text with its own headers (an HTML page, a redirect); `delayMs` answers late;
+ * `never` keeps the request open until the receiver closes.
+ */
+export type Answer = { status: number; body?: unknown; raw?: string; headers?: Record<string, string>; delayMs?: number } | { never: true };
 
 export interface HttpReceiver {
   url: string;
@@ -19,11 +23,17 @@ export interface HttpReceiver {
 }
 
 export async function startReceiver(): Promise<HttpReceiver> {
+  const held = new Set<import('node:http').ServerResponse>();
   const receiver: HttpReceiver = {
     url: '',
     requests: [],
     answer: () => ({ status: 200 }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of held) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((req, res) => {
     let text = '';
@@ -32,8 +42,17 @@ export async function startReceiver(): Promise<HttpReceiver> {
       const r: Received = { path: req.url ?? '/', headers: req.headers, body: text ? JSON.parse(text) : undefined };
       receiver.requests.push(r);
       const a = receiver.answer(r, receiver.requests.length - 1);
-      res.writeHead(a.status, { 'content-type': 'application/json' });
-      res.end(a.body === undefined ? '' : JSON.stringify(a.body));
+      if ('never' in a) {
+        held.add(res);
+        res.on('close', () => held.delete(res));
+        return;
+      }
+      const send = () => {
+        res.writeHead(a.status, a.raw !== undefined ? (a.headers ?? {}) : { 'content-type': 'application/json', ...a.headers });
+        res.end(a.raw ?? (a.body === undefined ? '' : JSON.stringify(a.body)));
+      };
+      if (a.delayMs) setTimeout(send, a.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

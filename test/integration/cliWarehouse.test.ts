@@ -67,7 +67,7 @@ models:
     const out = JSON.parse(r.stdout) as { credentials: string; checks: { id: string; status: string; ms: number }[] };
     assert.equal(out.credentials, 'pg');
     assert.deepEqual(out.checks.map((c) => [c.id, c.status]), [['connection', 'passed'], ['listSchemas', 'passed'], ['stateSchema', 'passed']]);
-    assert.deepEqual(Object.keys(out.checks[0]!).sort(), ['id', 'message', 'ms', 'remediation', 'status']);
+    assert.deepEqual(Object.keys(out.checks[0]!).sort(), ['id', 'message', 'ms', 'remediation', 'status', 'warning']);
   });
 
   it('verify exits 1 on a wrong password and never prints it', () => {

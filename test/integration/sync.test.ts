@@ -247,12 +247,12 @@ connections:
     assert.equal(delivered.size, 500);
   });
 
-  it('full sync sends every row again', async () => {
+  it('full sync sends every row again (as updates of the rows the destination has)', async () => {
     const count = (await warehouse.query('SELECT count(*)::int AS n FROM public.customers')).rows[0].n as number;
     const r = await sync('to_hook', { full: true });
-    assert.deepEqual([r.added, r.changed, r.removed, r.full], [count, 0, 0, true]);
-    const runs = await warehouse.query(`SELECT full_sync, added FROM _retl.runs WHERE connection = 'to_hook' ORDER BY id DESC LIMIT 1`);
-    assert.deepEqual(runs.rows[0], { full_sync: true, added: count });
+    assert.deepEqual([r.added, r.changed, r.removed, r.full], [0, count, 0, true]);
+    const runs = await warehouse.query(`SELECT full_sync, changed FROM _retl.runs WHERE connection = 'to_hook' ORDER BY id DESC LIMIT 1`);
+    assert.deepEqual(runs.rows[0], { full_sync: true, changed: count });
   });
 
   it('retl sync killed with SIGKILL half way loses no row: the next run delivers the rest (--json, exit codes)', async () => {

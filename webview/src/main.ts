@@ -492,6 +492,7 @@ function checksList(): HTMLElement {
       el('span', { class: 'status-text' }, c.status === 'passed' || c.status === 'failed' ? `${c.status} · ${c.ms ?? 0} ms` : c.status),
     );
     if (c.message && c.status !== 'pending') item.append(el('div', { class: 'message' }, c.message));
+    if (c.warning) item.append(el('div', { class: 'message warning', role: 'alert' }, `⚠ ${c.warning}`));
     if (c.remediation) {
       const fix = c.remediation;
       item.append(el('pre', { class: 'remediation' }, fix), button('Copy SQL', () => post({ type: 'copy', what: 'fix SQL', text: fix }), { secondary: true, id: `copy-fix-${c.id}` }));

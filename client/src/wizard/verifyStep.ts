@@ -23,7 +23,7 @@ function checkItem(c: CheckResult): VerifyItem {
   return {
     label: `${ICONS[c.status]} ${c.title}`,
     description: c.status === 'passed' || c.status === 'failed' ? `${c.status}${c.ms !== undefined ? ` · ${c.ms} ms` : ''}` : c.status,
-    ...(c.message ? { detail: c.message } : {}),
+    ...(c.message || c.warning ? { detail: [c.message, c.warning && `⚠ ${c.warning}`].filter(Boolean).join(' ') } : {}),
     action: 'none',
   };
 }
@@ -51,10 +51,14 @@ export function verifyStep(title: string, engine: EngineClient, target: () => Pr
           if (token.isCancellationRequested) return;
           qp.busy = false;
           const failed = result.checks.find((c) => c.status === 'failed');
-          remediation = failed?.remediation;
+          const warned = result.checks.find((c) => c.warning);
+          remediation = (failed ?? warned)?.remediation;
           if (result.ok) {
-            qp.placeholder = 'All three checks passed: press Enter to go on';
-            render(result.checks, [{ label: '$(arrow-right) Continue', action: 'continue', alwaysShow: true }]);
+            qp.placeholder = warned ? 'All three checks passed, with a warning: this role can act outside read-only (see below)' : 'All three checks passed: press Enter to go on';
+            render(result.checks, [
+              { label: '$(arrow-right) Continue', action: 'continue', alwaysShow: true },
+              ...(warned && remediation ? [{ label: '$(copy) Copy the SQL that removes these rights', detail: remediation.replace(/\n/g, '  '), action: 'copy' as const, alwaysShow: true }] : []),
+            ]);
             qp.activeItems = qp.items.filter((i) => i.action === 'continue');
           } else {
             qp.placeholder = `${failed?.title ?? 'A check'} failed: fix it, then verify again (or go back to edit the credentials)`;

@@ -17,7 +17,7 @@ import { dialectOf, type Dialect } from '../sql/statementCheck';
 import { syncConnection } from '../sync/syncConnection';
 import { SyncError } from '../sync/syncRunner';
 import { runDueConnections, type ScheduledRun } from '../sync/scheduler';
-import type { SyncOutcome } from '../../../protocol/src/sync';
+import { rowsWaiting, waitingSentence, type SyncOutcome } from '../../../protocol/src/sync';
 import { WarehouseError } from '../warehouse/warehouse';
 
 export const EXIT = { ok: 0, checksFailed: 1, usage: 2, refused: 3 } as const;
@@ -265,12 +265,13 @@ async function runVerify(rest: string[], values: Values, io: Output): Promise<nu
     if (io.json) {
       io.out(JSON.stringify({
         credentials: result.credentials,
-        checks: result.checks.map((c) => ({ id: c.id, status: c.status, message: c.message ?? null, remediation: c.remediation ?? null, ms: c.ms ?? null })),
+        checks: result.checks.map((c) => ({ id: c.id, status: c.status, message: c.message ?? null, warning: c.warning ?? null, remediation: c.remediation ?? null, ms: c.ms ?? null })),
       }, null, 2));
     } else {
       for (const c of result.checks) {
         const mark = c.status === 'passed' ? 'ok  ' : c.status === 'failed' ? 'FAIL' : 'skip';
         io.out(`${mark} ${c.title}${c.ms !== undefined && c.status !== 'skipped' ? ` (${c.ms} ms)` : ''}${c.message ? `: ${c.message}` : ''}`);
+        if (c.warning) io.out(`warn ${c.warning}`);
         if (c.remediation) io.out(`     Run as an administrator:\n${c.remediation.split('\n').map((l) => `       ${l}`).join('\n')}`);
       }
     }
@@ -358,9 +359,10 @@ async function runSyncCommand(rest: string[], values: Values, io: Output): Promi
       io.out(JSON.stringify({ connection, run, added, changed, removed, failed, invalid, unsent, durationMs, ...(error ? { error } : {}) }));
     } else {
       io.out(`${result.connection}: run ${result.run}${result.full ? ' (full)' : ''}: ${result.added} added, ${result.changed} changed, ${result.removed} removed, ${result.failed} failed, ${result.invalid} invalid keys (${result.durationMs} ms)`);
-      if (result.error) io.out(`stopped: ${result.error} (${result.unsent} rows not sent)`);
+      if (result.error) io.out(`stopped: ${result.error}`);
+      if (rowsWaiting(result) > 0) io.out(waitingSentence(result));
     }
-    return result.failed > 0 || result.invalid > 0 || result.error ? EXIT.checksFailed : EXIT.ok;
+    return rowsWaiting(result) > 0 || result.invalid > 0 || result.error ? EXIT.checksFailed : EXIT.ok;
   });
 }
 

@@ -7,6 +7,7 @@ const id = { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: ID_MAX_LEN
 const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const nonEmpty = { type: 'string', minLength: 1 };
 const batchSize = { type: 'integer', minimum: 1, maximum: 10_000 };
+const timeoutSeconds = { type: 'number', exclusiveMinimum: 0, maximum: 3600 };
 
 /** A list of items told apart by their `type`, each variant with its own fields. */
 function typedList(variants: object[]) {
@@ -85,6 +86,7 @@ export const configSchema = {
           headers: { type: 'object', additionalProperties: { type: 'string' } },
           headersEnv: { type: 'object', additionalProperties: envName },
           batchSize,
+          timeoutSeconds,
         },
       },
       {
@@ -96,6 +98,7 @@ export const configSchema = {
           dataPlaneUrl: { type: 'string', pattern: '^https?://' },
           writeKeyEnv: envName,
           batchSize,
+          timeoutSeconds,
         },
       },
       {

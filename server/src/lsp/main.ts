@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { WorkspaceState } from '../../../protocol/src/config';
 import { Notifications, Requests, type ChangeResult, type EngineInitOptions } from '../../../protocol/src/requests';
+import { takeChannelKey, unseal } from './secretChannel';
 import { CONFIG_FILE, ConfigStore } from '../config/configStore';
 import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
 import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
@@ -28,6 +29,7 @@ import { WarehouseError } from '../warehouse/warehouse';
 import type { PreviewResult } from '../../../protocol/src/preview';
 
 const connection = createConnection(ProposedFeatures.all);
+const secretKey = takeChannelKey();
 let store: ConfigStore | undefined;
 let engine: Engine | undefined;
 // Kept for the warehouse adapters: where the demo warehouse keeps its data.
@@ -40,7 +42,12 @@ connection.onInitialize((params) => {
   store = new ConfigStore(path.join(root, CONFIG_FILE));
   const secrets = {
     // Asked only when a connection is made; the answer stays in this process's memory.
-    get: async (credentialsId: string) => (await connection.sendRequest(Requests.getSecret, { credentialsId })) ?? undefined,
+    get: async (credentialsId: string) => {
+      const answer = await connection.sendRequest(Requests.getSecret, { credentialsId });
+      if (!answer) return undefined;
+      if (!secretKey) throw new Error('The extension did not give the engine a key for secrets; restart the extension.');
+      return unseal(answer, secretKey);
+    },
   };
   engine = new Engine(store, secrets, initOptions?.demoDataDir ?? path.join(root, '.retl', 'demo'));
   engine.onCatalog = (credentialsId) => sql.revalidateAll(credentialsId);
@@ -79,12 +86,12 @@ let scheduler: SyncScheduler | undefined;
 /** retl.sync.runSchedules: connections with an interval schedule sync while this engine runs. */
 function setSchedulesRunning(on: boolean): void {
   if (on && !scheduler) {
-    scheduler = new SyncScheduler(requireEngine(), (id) => runSync(id, false, new AbortController().signal), (r) => {
+    scheduler = new SyncScheduler(requireEngine(), (id, signal) => runSync(id, false, signal), (r) => {
       void connection.sendNotification(Notifications.syncFinished, { ...r, scheduled: true });
     });
     scheduler.start();
   } else if (!on && scheduler) {
-    scheduler.dispose();
+    void scheduler.dispose();
     scheduler = undefined;
   }
 }
@@ -259,7 +266,8 @@ connection.onRequest(Requests.previewClose, (p) => requireEngine().previews.clos
 connection.onNotification(Notifications.secretChanged, ({ credentialsId }) => void requireEngine().warehouses.forget(credentialsId));
 
 connection.onShutdown(async () => {
-  scheduler?.dispose();
+  // A scheduled run is cancelled and allowed to record how far it got before the connections close.
+  await scheduler?.dispose();
   await engine?.dispose();
   await closeDemoWarehouses();
 });

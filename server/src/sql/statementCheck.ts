@@ -78,23 +78,55 @@ async function checkPostgres(sql: string): Promise<StatementCheck> {
   return { ok: true, statement: sql.slice(start, end).trim(), offset };
 }
 
-/** Data-changing CTEs and row locks hide inside a SELECT; the walk finds them anywhere in the tree. */
-export function findForbidden(node: unknown): string | undefined {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const f = findForbidden(item);
-      if (f) return f;
+/**
+ * Functions that act outside the transaction, where READ ONLY does not reach: another session (dblink),
+ * other backends, the server's configuration, files and large objects, notifications, advisory locks.
+ * Refused by name; a function of the user's own can still wrap one, which only the role's rights stop.
+ */
+const OUTSIDE_FUNCTIONS = new Set([
+  'pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'set_config', 'pg_notify',
+  'pg_read_file', 'pg_read_binary_file', 'pg_stat_file', 'pg_ls_dir', 'pg_logical_emit_message', 'pg_switch_wal',
+  'pg_create_restore_point', 'pg_promote', 'loread', 'lowrite', 'pg_file_write', 'pg_file_rename', 'pg_file_unlink',
+]);
+const OUTSIDE_PREFIXES = ['dblink', 'lo_', 'pg_advisory_', 'pg_try_advisory_', 'pg_ls_', 'pg_file_'];
+
+export function outsideFunction(name: string): boolean {
+  const n = name.toLowerCase();
+  return OUTSIDE_FUNCTIONS.has(n) || OUTSIDE_PREFIXES.some((p) => n.startsWith(p));
+}
+
+/** The called function's own name (the last part of `schema.name`). */
+function functionName(call: unknown): string | undefined {
+  const parts = (call as { funcname?: { String?: { sval?: string } }[] } | null)?.funcname;
+  return Array.isArray(parts) ? parts[parts.length - 1]?.String?.sval : undefined;
+}
+
+/**
+ * Data-changing CTEs, row locks and functions that act outside the transaction hide anywhere inside a
+ * SELECT. An explicit stack, not recursion: a parse tree of any depth is walked without overflowing.
+ */
+export function findForbidden(root: unknown): string | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
     }
-    return undefined;
-  }
-  if (node === null || typeof node !== 'object') return undefined;
-  for (const [key, value] of Object.entries(node)) {
-    if (WRITE_NODES.has(key)) return `${statementName(key)} inside the query is not allowed: a model must only read.`;
-    if (key === 'lockingClause' && Array.isArray(value) && value.length > 0) {
-      return 'SELECT ... FOR UPDATE / FOR SHARE locks rows: a model must only read.';
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, value] of Object.entries(node)) {
+      if (WRITE_NODES.has(key)) return `${statementName(key)} inside the query is not allowed: a model must only read.`;
+      if (key === 'lockingClause' && Array.isArray(value) && value.length > 0) {
+        return 'SELECT ... FOR UPDATE / FOR SHARE locks rows: a model must only read.';
+      }
+      if (key === 'FuncCall') {
+        const name = functionName(value);
+        if (name && outsideFunction(name)) {
+          return `${name}() is not allowed in a model: it acts outside the read-only transaction (another session, the server, files or locks). A model must only read.`;
+        }
+      }
+      stack.push(value);
     }
-    const f = findForbidden(value);
-    if (f) return f;
   }
   return undefined;
 }

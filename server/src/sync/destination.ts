@@ -28,28 +28,70 @@ export function rejectAll(records: SyncRecord[], reason: string): Rejection[] {
   return records.map((r) => ({ key: r.key, reason }));
 }
 
-/** POSTs JSON; 408, 429, 5xx and network failures are transient, other 4xx refuse the batch. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/** A 2xx answer: what the destination said, for the destination to read as an acknowledgement or not. */
+export interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/**
+ * POSTs JSON and reads the whole answer, within `timeoutMs` by a timer of our own (on Node 20 a signal
+ * from AbortSignal.timeout combined with AbortSignal.any can be collected and never fire). A redirect is
+ * not followed: fetch would turn the POST into a GET that delivers nothing, so the batch is refused with
+ * the Location named. 408, 429, 5xx, network failures and timeouts are transient; other statuses refuse
+ * the batch.
+ */
 export async function postJson(
   url: string,
   body: unknown,
   headers: Record<string, string>,
   signal: AbortSignal,
-): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
-  let response: Response;
+  timeoutMs: number = DEFAULT_TIMEOUT_SECONDS * 1000,
+): Promise<{ ok: true; answer: Answer } | { ok: false; reason: string }> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const cancel = () => controller.abort();
+  signal.addEventListener('abort', cancel, { once: true });
+  const host = new URL(url).host;
   try {
-    response = await fetch(url, {
+    if (signal.aborted) throw new Error('cancelled');
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+      redirect: 'manual',
+      signal: controller.signal,
     });
+    // The body is read under the same timer: a destination that sends headers and then stalls is a timeout too.
+    const text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get('location');
+      return { ok: false, reason: `HTTP ${response.status} redirect to ${location ?? '(no Location)'}: not followed (a redirected POST delivers nothing); point the destination at the final URL` };
+    }
+    if (response.ok) return { ok: true, answer: { status: response.status, contentType: response.headers.get('content-type') ?? '', text } };
+    const reason = `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+    if (response.status === 408 || response.status === 429 || response.status >= 500) throw new TransientDeliveryError(reason);
+    return { ok: false, reason };
   } catch (err) {
+    if (err instanceof TransientDeliveryError) throw err;
     if (signal.aborted) throw err;
-    throw new TransientDeliveryError(`${new URL(url).host}: ${(err as Error).message}`);
+    if (timedOut) throw new TransientDeliveryError(`${host}: no answer within ${Math.round(timeoutMs / 1000)} s`);
+    throw new TransientDeliveryError(`${host}: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', cancel);
   }
-  const text = await response.text().catch(() => '');
-  if (response.ok) return { ok: true, text };
-  const reason = `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
-  if (response.status === 408 || response.status === 429 || response.status >= 500) throw new TransientDeliveryError(reason);
-  return { ok: false, reason };
+}
+
+/** An answer's text as it may appear in a reason: short, on one line. */
+export function excerpt(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
 }

@@ -2,7 +2,7 @@
 // authenticated with the source's write key. The message id is derived from the key and the row's hash,
 // so a batch sent again after a crash is deduplicated by RudderStack.
 import type { Connection, RudderstackDestination } from '../../../protocol/src/config';
-import { postJson, rejectAll, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { DEFAULT_TIMEOUT_SECONDS, excerpt, postJson, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
 
 export function rudderstackDestination(connection: Connection, d: RudderstackDestination, env: NodeJS.ProcessEnv): SyncDestination {
   const writeKey = env[d.writeKeyEnv];
@@ -29,11 +29,25 @@ export function rudderstackDestination(connection: Connection, d: RudderstackDes
         });
       }
       if (batch.length === 0) return rejected;
-      const answer = await postJson(url, { batch }, auth, signal);
-      return answer.ok ? rejected : [...rejected, ...rejectAll(records.filter((r) => !rejected.some((x) => x.key === r.key)), answer.reason)];
+      const posted = await postJson(url, { batch }, auth, signal, (d.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
+      const refusal = posted.ok ? notAcknowledged(posted.answer) : posted.reason;
+      return refusal ? [...rejected, ...rejectAll(records.filter((r) => !rejected.some((x) => x.key === r.key)), refusal)] : rejected;
     },
     close: async () => undefined,
   };
+}
+
+/** RudderStack answers a batch with "OK" (or JSON); an HTML page is someone else's answer, not an acknowledgement. */
+function notAcknowledged(answer: Answer): string | undefined {
+  const text = answer.text.trim();
+  if (text === '' || /^ok$/i.test(text)) return undefined;
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (body !== null && typeof body === 'object' && !Array.isArray(body)) return undefined;
+  } catch {
+    // not JSON either
+  }
+  return `HTTP ${answer.status} with a body that is not RudderStack's answer (${answer.contentType || 'no content type'}: "${excerpt(text)}")`;
 }
 
 /** The id columns go to userId/anonymousId (under their mapped names), everything else to traits or properties. */

@@ -54,7 +54,8 @@ export class SyncScheduler {
 
   constructor(
     private readonly engine: Engine,
-    private readonly run: (connectionId: string) => Promise<SyncOutcome>,
+    /** `signal` aborts when the scheduler is disposed (the engine shutting down): the run stops cleanly. */
+    private readonly run: (connectionId: string, signal: AbortSignal) => Promise<SyncOutcome>,
     private readonly onRun: (r: ScheduledRun) => void,
   ) {}
 
@@ -67,7 +68,7 @@ export class SyncScheduler {
 
   async tick(): Promise<void> {
     if (this.running) return;
-    this.running = runDueConnections(this.engine, async (id) => this.run(id), this.controller.signal)
+    this.running = runDueConnections(this.engine, async (id) => this.run(id, this.controller.signal), this.controller.signal)
       .then((runs) => runs.forEach((r) => this.onRun(r)))
       .catch(() => undefined)
       .finally(() => (this.running = undefined));
@@ -79,8 +80,10 @@ export class SyncScheduler {
     this.timer = undefined;
   }
 
-  dispose(): void {
+  /** Stops checking and cancels a running sync; resolves once that run has written its history. */
+  async dispose(): Promise<void> {
     this.stop();
     this.controller.abort();
+    await this.running;
   }
 }

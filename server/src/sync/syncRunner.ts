@@ -14,12 +14,14 @@ import {
   computeOpsSql,
   createStateTablesSql,
   dropWorkTablesSql,
+  fillRunRowsSql,
   invalidRowsSql,
-  materialiseRowsSql,
   MAX_CONNECTION_ID_FOR_SYNC,
   opCountsSql,
+  prepareRunRowsSql,
   syncTables,
 } from './syncSql';
+import { columnsSql, VALUE_TEXT_SETTINGS } from '../warehouse/postgres/modelRunner';
 
 export const DEFAULT_BATCH_SIZE = 500;
 
@@ -73,6 +75,9 @@ export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<Syn
   return warehouse.withSqlSession(sqlAbort.signal, async (db) => {
     const lock = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`retl-sync:${connection.id}`]);
     if (!lock[0]?.ok) throw new SyncError(`Connection "${connection.id}" is already syncing.`);
+    // Every statement of the run reads values as the same text, so a row's hash depends on its values
+    // only, not on the TimeZone or DateStyle a role or database set. Reset before the session is reused.
+    for (const [name, value] of VALUE_TEXT_SETTINGS) await db.query(`SET ${name} = '${value}'`);
     try {
       const schema = plan.config.stateSchema;
       if ((await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length === 0) {
@@ -105,6 +110,7 @@ export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<Syn
       }
     } finally {
       await db.query('SELECT pg_advisory_unlock(hashtext($1))', [`retl-sync:${connection.id}`]).catch(() => undefined);
+      for (const [name] of VALUE_TEXT_SETTINGS) await db.query(`RESET ${name}`).catch(() => undefined);
     }
   });
 }
@@ -119,11 +125,11 @@ async function sendChanges(
   o: SyncOptions & { full: boolean; columns: string[]; statement: string; cancellable: <T>(fn: () => Promise<T>) => Promise<T> },
 ): Promise<Outcome> {
   const { connection, model } = plan;
-  if (o.full) await db.query(`TRUNCATE ${t.snap}`);
   await o.cancellable(async () => {
     const fields = o.columns.map((c): [string, string] => [c, connection.mapping?.[c] ?? c]);
-    for (const sql of materialiseRowsSql(t, o.statement, model.primaryKey!, fields)) await db.query(sql);
-    for (const sql of computeOpsSql(t, connection.mode === 'mirror')) await db.query(sql);
+    for (const sql of prepareRunRowsSql()) await db.query(sql);
+    await db.readModel(fillRunRowsSql(o.statement, model.primaryKey!, fields), {});
+    for (const sql of computeOpsSql(t, connection.mode === 'mirror', o.full)) await db.query(sql);
   });
   const invalid = await db.query<{ key: string | null; n: number }>(invalidRowsSql(t));
   await recordInvalid(db, t, invalid);
@@ -228,7 +234,7 @@ async function recordInvalid(db: SqlSession, t: ReturnType<typeof syncTables>, i
 
 async function modelColumns(db: SqlSession, statement: string): Promise<string[]> {
   // LIMIT 0: the warehouse plans the query and names its columns without reading a row.
-  return db.columns(`SELECT * FROM (\n${statement}\n) AS q LIMIT 0`);
+  return (await db.readModel(columnsSql(statement), {})).columns;
 }
 
 /** The primary key, every mapped column and the RudderStack id columns; all of them when nothing is mapped. */

@@ -1,10 +1,12 @@
 // The SQL of a sync run, run inside the warehouse (PostgreSQL dialect: PostgreSQL and the demo
 // warehouse). Per connection the state schema holds:
 //   snap_<c>  key + hash of every row the destination acknowledged
-//   rows_<c>  this run's model result: key, hash, payload (JSON of the mapped columns), key count
 //   ops_<c>   this run's work: seq, op (insert / update / delete), key, hash, payload
 //   fail_<c>  rows the destination refused, with the reason and how often
 //   runs      one row per run, for every connection
+// and the session's temporary table pg_temp.retl_run_rows holds this run's model result: key, hash,
+// payload (JSON of the mapped columns), key count. It is filled in a READ ONLY transaction of its own,
+// which PostgreSQL allows for temporary tables only: whatever the model calls cannot write elsewhere.
 import { quoteIdent } from '../warehouse/postgres/pgSql';
 
 /** Postgres cuts identifiers at 63 bytes; the longest prefix below is 5 characters. */
@@ -16,11 +18,15 @@ export interface SyncTables {
   ops: string;
   fail: string;
   runs: string;
+  /** Where runs before the temporary table kept the model's result; dropped when found. */
+  oldRows: string;
 }
+
+export const RUN_ROWS = 'pg_temp.retl_run_rows';
 
 export function syncTables(stateSchema: string, connectionId: string): SyncTables {
   const t = (name: string) => `${quoteIdent(stateSchema)}.${quoteIdent(name)}`;
-  return { snap: t(`snap_${connectionId}`), rows: t(`rows_${connectionId}`), ops: t(`ops_${connectionId}`), fail: t(`fail_${connectionId}`), runs: t('runs') };
+  return { snap: t(`snap_${connectionId}`), rows: RUN_ROWS, ops: t(`ops_${connectionId}`), fail: t(`fail_${connectionId}`), runs: t('runs'), oldRows: t(`rows_${connectionId}`) };
 }
 
 export function createStateTablesSql(t: SyncTables): string[] {
@@ -34,23 +40,33 @@ export function createStateTablesSql(t: SyncTables): string[] {
 }
 
 /**
+ * Before the READ ONLY transaction (which refuses CREATE TEMP TABLE and TRUNCATE): an empty temporary
+ * table for this run's rows. Not WAL-logged, private to the session, gone with it.
+ */
+export function prepareRunRowsSql(): string[] {
+  return [`CREATE TEMP TABLE IF NOT EXISTS retl_run_rows (k text, hash text, payload jsonb, n bigint)`, `TRUNCATE ${RUN_ROWS}`];
+}
+
+/**
  * The model's result, once: key as text, a hash of the payload, the payload (destination field → value,
  * so renaming a field changes the hash and the rows go out again), and how often each key occurs (NULL and
  * duplicate keys are reported, never sent). `fields` pairs each model column to carry with its field.
+ * Run through the model runner (SqlSession.readModel): one statement, READ ONLY.
  */
-export function materialiseRowsSql(t: SyncTables, modelSql: string, primaryKey: string, fields: [column: string, field: string][]): string[] {
+export function fillRunRowsSql(modelSql: string, primaryKey: string, fields: [column: string, field: string][]): string {
   const payload = `jsonb_build_object(${fields.map(([c, f]) => `'${f.replace(/'/g, "''")}', q.${quoteIdent(c)}`).join(', ')})`;
-  return [
-    `DROP TABLE IF EXISTS ${t.rows}`,
-    `CREATE TABLE ${t.rows} AS
-     SELECT k, md5(payload::text) AS hash, payload, count(*) OVER (PARTITION BY k) AS n
+  return `INSERT INTO ${RUN_ROWS} (k, hash, payload, n)
+     SELECT k, md5(payload::text), payload, count(*) OVER (PARTITION BY k)
      FROM (SELECT (q.${quoteIdent(primaryKey)})::text AS k, ${payload} AS payload
-           FROM (\n${modelSql}\n) AS q) AS m`,
-  ];
+           FROM (\n${modelSql}\n) AS q) AS m`;
 }
 
-/** This run's work, numbered so batches can be read in order and resumed by `seq`. */
-export function computeOpsSql(t: SyncTables, mirror: boolean): string[] {
+/**
+ * This run's work, numbered so batches can be read in order and resumed by `seq`. A full run sends every
+ * current row whatever its hash, and still deletes (mirror) what left the model since the snapshot:
+ * the snapshot is compared, not emptied.
+ */
+export function computeOpsSql(t: SyncTables, mirror: boolean, full: boolean): string[] {
   const deletes = mirror
     ? `UNION ALL
        SELECT 'delete', s.key, NULL, NULL FROM ${t.snap} s
@@ -62,7 +78,7 @@ export function computeOpsSql(t: SyncTables, mirror: boolean): string[] {
      SELECT row_number() OVER (ORDER BY op, key) AS seq, op, key, hash, payload FROM (
        SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash, r.payload
        FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.key = r.k
-       WHERE r.k IS NOT NULL AND r.n = 1 AND (s.key IS NULL OR s.hash <> r.hash)
+       WHERE r.k IS NOT NULL AND r.n = 1${full ? '' : ' AND (s.key IS NULL OR s.hash <> r.hash)'}
        ${deletes}
      ) AS w`,
     `ALTER TABLE ${t.ops} ADD PRIMARY KEY (seq)`,
@@ -101,5 +117,5 @@ export function acknowledgeSql(t: SyncTables): { upserted: string; deleted: stri
 }
 
 export function dropWorkTablesSql(t: SyncTables): string[] {
-  return [`DROP TABLE IF EXISTS ${t.ops}`, `DROP TABLE IF EXISTS ${t.rows}`];
+  return [`DROP TABLE IF EXISTS ${t.ops}`, `DROP TABLE IF EXISTS ${t.rows}`, `DROP TABLE IF EXISTS ${t.oldRows}`];
 }

@@ -1,7 +1,9 @@
-// Webhook: each batch is POSTed as {"connection","batch":[{"op","key","fields"}]}. A 2xx answer may name
-// rows it refused: {"rejected":[{"key","reason"}]}; the others count as delivered.
+// Webhook: each batch is POSTed as {"connection","batch":[{"op","key","fields"}]}. The batch counts as
+// delivered only on a 2xx whose body is empty or a JSON object of our shape, which may name rows it
+// refused: {"rejected":[{"key","reason"}]}. Any other body (a proxy's HTML login page, say) means the
+// batch did not reach the receiver: every row is refused with the reason, recorded, and sent again.
 import type { WebhookDestination } from '../../../protocol/src/config';
-import { postJson, rejectAll, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { DEFAULT_TIMEOUT_SECONDS, excerpt, postJson, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
 
 export function webhookDestination(connectionId: string, d: WebhookDestination, env: NodeJS.ProcessEnv): SyncDestination {
   const headers: Record<string, string> = { ...d.headers };
@@ -13,22 +15,32 @@ export function webhookDestination(connectionId: string, d: WebhookDestination, 
   return {
     async deliver(records: SyncRecord[], signal: AbortSignal): Promise<Rejection[]> {
       const batch = records.map((r) => ({ op: r.op, key: r.key, fields: r.fields }));
-      const answer = await postJson(d.url, { connection: connectionId, batch }, headers, signal);
-      if (!answer.ok) return rejectAll(records, answer.reason);
-      return rejectionsIn(answer.text, new Set(records.map((r) => r.key)));
+      const posted = await postJson(d.url, { connection: connectionId, batch }, headers, signal, (d.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
+      if (!posted.ok) return rejectAll(records, posted.reason);
+      const read = rejectionsIn(posted.answer, new Set(records.map((r) => r.key)));
+      return 'unreadable' in read ? rejectAll(records, read.unreadable) : read.rejected;
     },
     close: async () => undefined,
   };
 }
 
-function rejectionsIn(text: string, keys: Set<string>): Rejection[] {
-  if (!text.trim()) return [];
+/** The rows a 2xx answer refused, or why the answer is not one of ours. */
+export function rejectionsIn(answer: Answer, keys: Set<string>): { rejected: Rejection[] } | { unreadable: string } {
+  if (!answer.text.trim()) return { rejected: [] };
+  const notOurs = `HTTP ${answer.status} with a body that is not the webhook's answer (${answer.contentType || 'no content type'}: "${excerpt(answer.text)}"); expected nothing or JSON {"rejected":[...]}`;
+  let body: unknown;
   try {
-    const body = JSON.parse(text) as { rejected?: { key?: unknown; reason?: unknown }[] };
-    return (body.rejected ?? [])
-      .filter((r) => keys.has(String(r.key)))
-      .map((r) => ({ key: String(r.key), reason: typeof r.reason === 'string' ? r.reason : 'rejected by the webhook' }));
+    body = JSON.parse(answer.text);
   } catch {
-    return []; // a 2xx with a body that is not ours to read: everything was accepted
+    return { unreadable: notOurs };
   }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { unreadable: notOurs };
+  const listed = (body as { rejected?: unknown }).rejected;
+  if (listed === undefined) return { rejected: [] };
+  if (!Array.isArray(listed) || !listed.every((r) => r !== null && typeof r === 'object' && 'key' in r)) return { unreadable: notOurs };
+  return {
+    rejected: (listed as { key: unknown; reason?: unknown }[])
+      .filter((r) => keys.has(String(r.key)))
+      .map((r) => ({ key: String(r.key), reason: typeof r.reason === 'string' ? r.reason : 'rejected by the webhook' })),
+  };
 }

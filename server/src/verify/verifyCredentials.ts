@@ -15,11 +15,16 @@ export async function verifyCredentials(
   onProgress: (checks: CheckResult[]) => void,
   signal: AbortSignal,
 ): Promise<VerifyOutcome> {
-  const checks = pendingChecks();
   let catalog: Catalog | undefined;
+  const checks = pendingChecks();
   const steps: Record<CheckResult['id'], () => Promise<string>> = {
     connection: async () => {
-      await warehouse.checkConnection(signal);
+      const found = await warehouse.checkConnection(signal);
+      if (found?.warning) {
+        const c = checks.find((x) => x.id === 'connection')!;
+        c.warning = found.warning.message;
+        c.remediation = found.warning.remediation;
+      }
       return 'Connected and signed in.';
     },
     listSchemas: async () => {

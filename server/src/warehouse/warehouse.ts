@@ -2,6 +2,7 @@
 // (snowflake-sdk) and the embedded demo warehouse (PGlite).
 import type { Cell, PreviewColumn } from '../../../protocol/src/preview';
 import type { FailureKind } from '../../../protocol/src/verify';
+import type { ModelRunSettings } from './postgres/modelRunner';
 
 export interface CatalogColumn {
   name: string;
@@ -57,9 +58,19 @@ export interface PreviewCursor {
 }
 
 export interface SqlSession {
+  /** The engine's own SQL (never a model's text). */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
-  /** The names of the columns `text` returns. */
-  columns(text: string): Promise<string[]>;
+  /**
+   * The model runner for a text that embeds a checked model: one statement through the extended
+   * protocol, in a READ ONLY transaction of its own with the settings the check assumes (modelRunner.ts).
+   * Writes only temporary tables. Returns the names of the columns it produced.
+   */
+  readModel(text: string, settings: ModelRunSettings): Promise<{ columns: string[] }>;
+}
+
+/** What "Verifying connection" found besides success: a role that can act outside read-only. */
+export interface ConnectionCheck {
+  warning?: { message: string; remediation: string };
 }
 
 export interface PreviewOptions {
@@ -70,7 +81,7 @@ export interface PreviewOptions {
 
 export interface Warehouse {
   readonly type: 'postgres' | 'snowflake' | 'demo';
-  checkConnection(signal: AbortSignal): Promise<void>;
+  checkConnection(signal: AbortSignal): Promise<ConnectionCheck | void>;
   listCatalog(signal: AbortSignal): Promise<Catalog>;
   checkStateSchema(schema: string, signal: AbortSignal): Promise<void>;
   /** `statement` passed checkReadOnlyStatement; errors carry positions within `statement`. */

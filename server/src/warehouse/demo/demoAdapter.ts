@@ -10,10 +10,6 @@ import {
   CATALOG_SQL,
   COLUMN_TYPES_SQL,
   columnsFrom,
-  FIRST_PAGE_PREFIX,
-  firstPageSql,
-  offsetPageSql,
-  previewSettingsSql,
   probeTableName,
   quoteIdent,
   SCHEMAS_SQL,
@@ -22,6 +18,7 @@ import {
 } from '../postgres/pgSql';
 import { abortError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import { openDemoWarehouse } from './demoWarehouse';
+import { limitSql, MODEL_PREFIX, modelSettingsSql, offsetSql, positionInStatement, type ModelRunSettings } from '../postgres/modelRunner';
 
 const DEMO_USER = 'postgres';
 // Oids PGlite would turn into JavaScript values; the preview wants the warehouse's own text.
@@ -44,7 +41,12 @@ export class DemoWarehouse implements Warehouse {
     const db = await this.db();
     return fn({
       query: async <R>(text: string, params?: unknown[]) => (await db.query<R>(text, params)).rows,
-      columns: async (text: string) => (await db.query(text)).fields.map((f) => f.name),
+      // PGlite's query() is the extended protocol: one statement, parsed after the SET LOCALs ran.
+      readModel: (text: string, settings: ModelRunSettings) =>
+        db.transaction(async (tx) => {
+          await tx.exec(`SET TRANSACTION READ ONLY; ${modelSettingsSql(settings)}`);
+          return { columns: (await tx.query(text)).fields.map((f) => f.name) };
+        }),
     });
   }
 
@@ -106,7 +108,7 @@ class DemoPreviewCursor implements PreviewCursor {
 
   private readOnly<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
-      await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; ${previewSettingsSql(this.timeoutMs, 60_000)}`);
+      await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; ${modelSettingsSql({ timeoutMs: this.timeoutMs, idleMs: 60_000 })}`);
       return fn(tx);
     });
   }
@@ -115,12 +117,11 @@ class DemoPreviewCursor implements PreviewCursor {
     try {
       return await tx.query<unknown[]>(sql, [], { rowMode: 'array', parsers: RAW_PARSERS });
     } catch (err) {
-      const position = (err as { position?: string }).position;
-      const offset = position ? Number(position) - 1 - FIRST_PAGE_PREFIX.length : undefined;
+      const offset = positionInStatement((err as { position?: string }).position, MODEL_PREFIX.length);
       throw new WarehouseError((err as Error).message, 'other', {
         code: (err as { code?: string }).code,
         cause: err,
-        ...(offset !== undefined && offset >= 0 ? { position: offset } : {}),
+        ...(offset !== undefined ? { position: offset } : {}),
       });
     }
   }
@@ -131,7 +132,7 @@ class DemoPreviewCursor implements PreviewCursor {
 
   async start(): Promise<void> {
     await this.readOnly(async (tx) => {
-      const r = await this.run(tx, firstPageSql(this.statement, PAGE_SIZE + 1));
+      const r = await this.run(tx, limitSql(this.statement, PAGE_SIZE + 1));
       this.oids = r.fields.map((f) => f.dataTypeID);
       const types = await tx.query<{ type: string }>(COLUMN_TYPES_SQL, [this.oids, this.oids.map(() => -1)]);
       this.columns = columnsFrom(r.fields, types.rows.map((t) => t.type));
@@ -143,7 +144,7 @@ class DemoPreviewCursor implements PreviewCursor {
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
     if (signal.aborted) throw abortError();
     return this.readOnly(async (tx) => {
-      const rows = this.cells((await this.run(tx, offsetPageSql(this.statement, start, count + 1))).rows);
+      const rows = this.cells((await this.run(tx, offsetSql(this.statement, start, count + 1))).rows);
       return { rows: rows.slice(0, count), hasMore: rows.length > count };
     });
   }

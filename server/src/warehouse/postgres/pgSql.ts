@@ -3,28 +3,6 @@
 import type { PreviewColumn } from '../../../../protocol/src/preview';
 import type { Catalog, CatalogSchema } from '../warehouse';
 
-/** Page 1 wraps the checked statement as a subquery so PostgreSQL can plan a top-N sort for LIMIT. */
-export const FIRST_PAGE_PREFIX = 'SELECT * FROM (\n';
-export const FIRST_PAGE_SUFFIX = '\n) AS q LIMIT ';
-
-export function firstPageSql(statement: string, limit: number): string {
-  return `${FIRST_PAGE_PREFIX}${statement}${FIRST_PAGE_SUFFIX}${limit}`;
-}
-
-export function offsetPageSql(statement: string, offset: number, limit: number): string {
-  return `${FIRST_PAGE_PREFIX}${statement}\n) AS q OFFSET ${offset} LIMIT ${limit}`;
-}
-
-/** Session settings for a preview transaction: ISO dates and intervals, and bounds on what it may hold. */
-export function previewSettingsSql(timeoutMs: number, idleMs: number): string {
-  return [
-    `SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`,
-    `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.round(idleMs))}`,
-    `SET LOCAL DateStyle = 'ISO, YMD'`,
-    `SET LOCAL IntervalStyle = 'iso_8601'`,
-  ].join('; ');
-}
-
 export const SCHEMAS_SQL = `
 SELECT n.nspname AS schema
 FROM pg_namespace n

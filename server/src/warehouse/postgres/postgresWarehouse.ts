@@ -1,5 +1,7 @@
-// PostgreSQL through `pg`: a small pool per credentials, previews on a dedicated connection holding one
-// REPEATABLE READ READ ONLY transaction, page 1 as a LIMIT query and later pages from a server-side cursor.
+// PostgreSQL through `pg`: a small pool per credentials for the engine's own SQL (catalog, checks, sync
+// state), and a pipelined pool for previews, each holding one REPEATABLE READ READ ONLY transaction: page 1
+// as a LIMIT query and later pages from a server-side cursor. Every model text goes through the model
+// runner's rules (modelRunner.ts).
 import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
@@ -10,10 +12,6 @@ import {
   CATALOG_SQL,
   COLUMN_TYPES_SQL,
   columnsFrom,
-  FIRST_PAGE_PREFIX,
-  firstPageSql,
-  offsetPageSql,
-  previewSettingsSql,
   probeTableName,
   quoteIdent,
   readGrantsRemediation,
@@ -24,12 +22,12 @@ import {
 } from './pgSql';
 import { classifyPgError } from './pgErrors';
 import { onAbort, raceAbort } from '../abort';
+import { beginModelSql, CURSOR_NAME, declareSql, DECLARE_PREFIX, limitSql, MODEL_PREFIX, offsetSql, positionInStatement, type ModelRunSettings } from './modelRunner';
+import { roleRightsWarning } from './roleRights';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a forgotten preview may hold its transaction before PostgreSQL ends it. */
 const IDLE_IN_TRANSACTION_MS = 15 * 60_000;
-const CURSOR = 'retl_preview';
-const DECLARE_PREFIX = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR `;
 
 /** Every value as the text PostgreSQL sent; pgCell decides what becomes a number. */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value };
@@ -37,6 +35,12 @@ const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 export class PostgresWarehouse implements Warehouse {
   readonly type = 'postgres' as const;
   private pool: pg.Pool | undefined;
+  /**
+   * Preview connections in pipeline mode: BEGIN with its settings and page 1 leave in one round trip,
+   * yet the model still arrives as a statement of its own, after the settings took effect. (Pipeline
+   * mode refuses portals such as pg-cursor and COPY streams, so the sync uses the other pool.)
+   */
+  private previewPool: pg.Pool | undefined;
   /** For ssl: prefer, whether the server refused TLS (then plain connections are used). */
   private plainAfterPrefer = false;
 
@@ -96,16 +100,24 @@ export class PostgresWarehouse implements Warehouse {
     return this.pool;
   }
 
-  private async connect(signal: AbortSignal): Promise<pg.PoolClient> {
+  private getPreviewPool(): pg.Pool {
+    if (!this.previewPool) {
+      this.previewPool = new pg.Pool({ ...this.clientConfig(), pipeline: true, max: 4, idleTimeoutMillis: 30_000 } as pg.PoolConfig);
+      this.previewPool.on('error', () => undefined);
+    }
+    return this.previewPool;
+  }
+
+  private async connect(signal: AbortSignal, pool: () => pg.Pool = () => this.getPool()): Promise<pg.PoolClient> {
     if (signal.aborted) throw abortError();
     try {
-      return await raceAbort(this.getPool().connect(), signal, (late) => late.release());
+      return await raceAbort(pool().connect(), signal, (late) => late.release());
     } catch (err) {
       if (err instanceof WarehouseError) throw err;
       if ((this.creds.ssl ?? 'prefer') === 'prefer' && !this.plainAfterPrefer && /does not support SSL/i.test((err as Error).message)) {
         this.plainAfterPrefer = true;
         await this.resetPool();
-        return this.connect(signal);
+        return this.connect(signal, pool);
       }
       throw this.classify(err);
     }
@@ -156,7 +168,18 @@ export class PostgresWarehouse implements Warehouse {
       try {
         return await fn({
           query: async <R>(text: string, params?: unknown[]) => (await c.query(text, params)).rows as R[],
-          columns: async (text: string) => (await c.query(text)).fields.map((f) => f.name),
+          readModel: async (text: string, settings: ModelRunSettings) => {
+            await c.query(beginModelSql(settings));
+            try {
+              // queryMode 'extended': one Parse message, which refuses a second statement.
+              const r = await c.query({ text, queryMode: 'extended' } as pg.QueryConfig);
+              await c.query('COMMIT');
+              return { columns: r.fields.map((f) => f.name) };
+            } catch (err) {
+              await c.query('ROLLBACK').catch(() => undefined);
+              throw err;
+            }
+          },
         });
       } catch (err) {
         if (!(err instanceof pg.DatabaseError) && typeof (err as { code?: unknown }).code !== 'string') own = { error: err };
@@ -167,8 +190,12 @@ export class PostgresWarehouse implements Warehouse {
     });
   }
 
-  async checkConnection(signal: AbortSignal): Promise<void> {
-    await this.withClient(signal, (c) => c.query('SELECT 1'));
+  async checkConnection(signal: AbortSignal): Promise<{ warning?: { message: string; remediation: string } }> {
+    return this.withClient(signal, async (c) => {
+      await c.query('SELECT 1');
+      const warning = await roleRightsWarning(c, this.creds.user);
+      return warning ? { warning } : {};
+    });
   }
 
   async listCatalog(signal: AbortSignal): Promise<Catalog> {
@@ -222,7 +249,7 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   async openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor> {
-    const client = await this.connect(options.signal);
+    const client = await this.connect(options.signal, () => this.getPreviewPool());
     const cursor = new PgPreviewCursor(this, client, statement);
     try {
       await cursor.start(options);
@@ -249,17 +276,16 @@ export class PostgresWarehouse implements Warehouse {
 
   /** Maps a failure of text sent with `prefix` before the statement. */
   classifyIn(err: unknown, prefix: string): WarehouseError {
-    const position = (err as { position?: string }).position;
-    const offset = position ? Number(position) - 1 - prefix.length : undefined;
-    return this.classify(err, offset !== undefined && offset >= 0 ? offset : undefined);
+    return this.classify(err, positionInStatement((err as { position?: string }).position, prefix.length));
   }
 
   private async resetPool(): Promise<void> {
     // A user-defined type dropped and created again gets a new oid; a new pool asks afresh.
     this.typeNameCache.clear();
-    const pool = this.pool;
+    const pools = [this.pool, this.previewPool];
     this.pool = undefined;
-    await pool?.end().catch(() => undefined);
+    this.previewPool = undefined;
+    await Promise.all(pools.map((p) => p?.end().catch(() => undefined)));
   }
 
   async close(): Promise<void> {
@@ -288,13 +314,17 @@ class PgPreviewCursor implements PreviewCursor {
   async start(options: PreviewOptions): Promise<void> {
     const stop = onAbort(options.signal, () => void this.warehouse.cancelBackend(this.client));
     try {
-      // One round trip, as for a plain LIMIT 50: the transaction, its settings and page 1 go as one
-      // simple-query message. Error positions count from the start of the whole text.
-      const begin = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${previewSettingsSql(options.timeoutMs, IDLE_IN_TRANSACTION_MS)};\n`;
-      const results = (await this.query(`${begin}${firstPageSql(this.statement, PAGE_SIZE + 1)}`, `${begin}${FIRST_PAGE_PREFIX}`)) as unknown as
-        | pg.QueryArrayResult<unknown[]>[]
-        | pg.QueryArrayResult<unknown[]>;
-      const result = Array.isArray(results) ? results[results.length - 1]! : results;
+      // Pipelined: both leave at once, but the server has run the SET LOCALs before it parses the model.
+      const settings: ModelRunSettings = { timeoutMs: options.timeoutMs, idleMs: IDLE_IN_TRANSACTION_MS, repeatableRead: true };
+      const begun = this.client.query(beginModelSql(settings));
+      const page = this.statementQuery(limitSql(this.statement, PAGE_SIZE + 1), MODEL_PREFIX);
+      page.catch(() => undefined); // awaited below, after BEGIN's own failure (if any) is reported
+      try {
+        await begun;
+      } catch (err) {
+        throw this.warehouse.classifyIn(err, '');
+      }
+      const result = await page;
       this.oids = result.fields.map((f) => f.dataTypeID);
       this.columns = columnsFrom(result.fields, await this.warehouse.typeNames(this.client, result.fields));
       const rows = this.cells(result.rows);
@@ -308,8 +338,8 @@ class PgPreviewCursor implements PreviewCursor {
       this.declaring = true;
       this.declared = (async () => {
         try {
-          await this.query(`${DECLARE_PREFIX}${this.statement}`, DECLARE_PREFIX);
-          await this.client.query(`MOVE ${PAGE_SIZE} IN ${CURSOR}`);
+          await this.statementQuery(declareSql(this.statement), DECLARE_PREFIX);
+          await this.client.query(`MOVE ${PAGE_SIZE} IN ${CURSOR_NAME}`);
           this.position = PAGE_SIZE;
         } finally {
           this.declaring = false;
@@ -319,9 +349,10 @@ class PgPreviewCursor implements PreviewCursor {
     }
   }
 
-  private async query(text: string, prefix: string): Promise<pg.QueryArrayResult<unknown[]>> {
+  /** A text holding the model: one statement of the extended protocol, values as the server's text. */
+  private async statementQuery(text: string, prefix: string): Promise<pg.QueryArrayResult<unknown[]>> {
     try {
-      return await this.client.query({ text, rowMode: 'array', types: RAW_TEXT });
+      return await this.client.query({ text, rowMode: 'array', types: RAW_TEXT, queryMode: 'extended' } as pg.QueryArrayConfig);
     } catch (err) {
       throw this.warehouse.classifyIn(err, prefix);
     }
@@ -344,13 +375,13 @@ class PgPreviewCursor implements PreviewCursor {
       const from = start + out.length;
       if (from < this.position) {
         // The cursor cannot go back; the same snapshot answers with OFFSET instead.
-        const r = await this.query(offsetPageSql(this.statement, start, count + 1), FIRST_PAGE_PREFIX);
+        const r = await this.statementQuery(offsetSql(this.statement, start, count + 1), MODEL_PREFIX);
         const rows = this.cells(r.rows);
         return { rows: rows.slice(0, count), hasMore: rows.length > count };
       }
-      if (from > this.position) await this.client.query(`MOVE ${from - this.position} IN ${CURSOR}`);
+      if (from > this.position) await this.client.query(`MOVE ${from - this.position} IN ${CURSOR_NAME}`);
       const want = count + 1 - out.length;
-      const r = await this.query(`FETCH ${want} FROM ${CURSOR}`, '');
+      const r = await this.statementQuery(`FETCH ${want} FROM ${CURSOR_NAME}`, '');
       this.position = from + r.rows.length;
       out.push(...this.cells(r.rows));
       if (out.length > count) this.lookahead = [start + count, out.pop()!];
