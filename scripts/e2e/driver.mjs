@@ -48,7 +48,7 @@ export async function runE2E({ root, scenarios, env = {}, prepare }) {
 
   const port = await freePort();
   const userDataDir = join(work, 'user-data');
-  Object.assign(process.env, env, { RETL_E2E_DRIVER: driverUrl, RETL_E2E_RESULTS: results });
+  Object.assign(process.env, env, { RETL_E2E_DRIVER: driverUrl, RETL_E2E_RESULTS: results, RETL_E2E_USER_DATA: userDataDir });
   let cs;
   let browser;
   const summary = { passed: 0, failed: 0, failures: [] };

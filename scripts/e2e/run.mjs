@@ -31,6 +31,12 @@ export async function runScenarios() {
       env: { RETL_E2E: '1', RETL_E2E_PG: JSON.stringify(pg) },
       prepare: async (name, dir) => {
         if (name === 'desktop-smoke' || name === 'sync') await initWorkspace(dir, true);
+        if (name === 'postgres-password') {
+          // The language client's standard trace, as a user debugging would turn it on: no secret may reach it.
+          const { mkdirSync } = await import('node:fs');
+          mkdirSync(join(dir, '.vscode'), { recursive: true });
+          writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'retl.trace.server': 'verbose' }, null, 2));
+        }
         if (name === 'lifecycle') {
           await initWorkspace(dir, true);
           const yaml = join(dir, 'retl.yaml');

@@ -1,5 +1,6 @@
 // The model panel as a person sees it, in Chromium, fed with replies the real engine produced on the
 // embedded demo warehouse (no hand-written rows).
+import { describeRoleRights } from '../../server/src/warehouse/postgres/roleRights';
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,6 +191,21 @@ describe('model panel (webview bundle in Chromium)', function () {
     await send(dark.page, msg({ type: 'verify', checks: failedChecks, running: false }));
     await dark.page.screenshot({ path: path.join(SHOTS, 'verification-failed-dark.png') });
     await dark.page.close();
+  });
+
+  it('shows a passed check that warns (a role that can act outside read-only) with the SQL that removes the right', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'showTab', tab: 'settings' }));
+    const warning = describeRoleRights('retl', { superuser: true, roles: [], functions: [] })!;
+    const checks = failedChecks.map((c) => (c.id === 'connection' ? { ...c, warning: warning.message, remediation: warning.remediation } : c));
+    await send(page, msg({ type: 'verify', checks, running: false }));
+    assert.match((await page.textContent('.check.passed .message.warning')) ?? '', /⚠ Role "retl" can act outside a read-only transaction: it is a superuser/);
+    assert.match((await page.textContent('.check.passed .remediation')) ?? '', /ALTER ROLE "retl" NOSUPERUSER;/);
+    await page.click('#copy-fix-connection');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'copy', what: 'fix SQL', text: 'ALTER ROLE "retl" NOSUPERUSER;' });
+    await page.screenshot({ path: path.join(SHOTS, 'verification-warning.png') });
+    await page.close();
   });
 
   it('disables delete with the reason while a connection uses the model', async () => {
