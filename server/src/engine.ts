@@ -5,6 +5,7 @@ import type { Credentials, Model } from '../../protocol/src/config';
 import type { PreviewResult } from '../../protocol/src/preview';
 import type { CheckResult, VerifyResult } from '../../protocol/src/verify';
 import type { ConfigStore } from './config/configStore';
+import { escapesWorkspace } from './config/configChecks';
 import { DEFAULT_PREVIEW_SETTINGS, PreviewService, type PreviewSettings } from './preview/previewService';
 import { dialectOf } from './sql/statementCheck';
 import { verifyCredentials } from './verify/verifyCredentials';
@@ -112,6 +113,9 @@ export class Engine {
 
   /** The text of a model's query file. */
   async modelSql(model: Model): Promise<string> {
+    // Checked again at read time: a link made after retl.yaml was loaded must not be followed either.
+    const outside = escapesWorkspace(this.store.root, model.query);
+    if (outside) throw new EngineError(`${model.query} is a symbolic link to ${outside}, outside the workspace; it is not read.`, 'io');
     try {
       return await fs.readFile(this.store.resolve(model.query), 'utf8');
     } catch (err) {

@@ -155,4 +155,16 @@ describe('retl CLI (child process)', () => {
     assert.equal((JSON.parse(sf.stdout) as { diagnostics: { severity: string }[] }[])[0]!.diagnostics[0]!.severity, 'warning');
     assert.equal(retl(['validate', 'x.sql', '--dialect', 'oracle'], tmp()).code, 2);
   });
+
+  it('validate survives a 10,000- and a 20,000-arm UNION ALL and a 10 MB file: Warnings saying why, exit 0', () => {
+    const union = (n: number) => `${Array.from({ length: n }, (_, i) => `SELECT ${i} AS id`).join('\nUNION ALL ')}\n`;
+    writeFileSync(path.join(tmp(), 'u10k.sql'), union(10_000));
+    writeFileSync(path.join(tmp(), 'u20k.sql'), union(20_000));
+    writeFileSync(path.join(tmp(), 'huge.sql'), `SELECT '${'x'.repeat(10 * 1024 * 1024)}' AS pad\n`);
+    const r = retl(['validate', 'u10k.sql', 'u20k.sql', 'huge.sql', '--json'], tmp());
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { diagnostics: { severity: string; code: string; message: string }[] }[];
+    assert.deepEqual(report.map((f) => f.diagnostics.map((d) => [d.severity, d.code])), [[], [['warning', 'too-deep']], [['warning', 'too-large']]]);
+    assert.match(report[2]!.diagnostics[0]!.message, /^Too large to check here: 10\.5 MB \(the limit is 1 MB\); run it to see the warehouse's verdict\.$/);
+  });
 });

@@ -1,9 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../server/src/config/atomicWrite';
 import { ConfigStore } from '../../server/src/config/configStore';
 import { createModel, deleteModel, saveCredentials, updateModel } from '../../server/src/models/modelChanges';
+import { Engine, EngineError } from '../../server/src/engine';
+import { NO_STORED_SECRETS } from '../../server/src/warehouse/registry';
 import { SAMPLE_YAML, useTempDir } from '../helpers/tempDir';
 
 describe('ConfigStore and model changes', () => {
@@ -22,6 +25,35 @@ describe('ConfigStore and model changes', () => {
   // The yaml printer keeps every comment, blank line and key order, but puts one space before an
   // inline comment; the comparisons allow for that and nothing else.
   const tidy = (s: string) => s.replace(/(\S) +#/g, '$1 #');
+
+  it('a query file that is a symbolic link out of the workspace is a problem at its line, and is never read', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'retl-outside-'));
+    try {
+      writeFileSync(path.join(outside, 'secret.sql'), 'SELECT 1 AS leaked\n');
+      mkdirSync(path.join(tmp(), 'models'), { recursive: true });
+      // Inside the workspace, a link is fine.
+      writeFileSync(path.join(tmp(), 'models', 'real.sql'), 'SELECT 1 AS id\n');
+      symlinkSync(path.join(tmp(), 'models', 'real.sql'), path.join(tmp(), 'models', 'accounts.sql'));
+      assert.deepEqual((await store.load()).problems, []);
+      const engine = new Engine(store, NO_STORED_SECRETS, path.join(tmp(), '.retl', 'demo'));
+      // A link made after the load is refused when the file is read.
+      symlinkSync(path.join(outside, 'secret.sql'), path.join(tmp(), 'models', 'active_users.sql'));
+      await assert.rejects(engine.modelSql(engine.model('active_users')), (err: Error) => err instanceof EngineError && /symbolic link to .*secret\.sql, outside the workspace/.test(err.message));
+      await engine.dispose();
+      // A folder linked out of the workspace counts too, for a file that does not exist yet.
+      symlinkSync(outside, path.join(tmp(), 'linked'));
+      writeFileSync(file, SAMPLE_YAML.replace('query: models/accounts.sql', 'query: linked/new.sql'));
+      const state = await store.load();
+      const line = SAMPLE_YAML.split('\n').findIndex((l) => l.includes('query: models/active_users.sql')) + 1;
+      assert.deepEqual(state.problems.map((p) => [p.line, p.message.replace(outside, 'OUT')]), [
+        [line, 'models[0].query: "models/active_users.sql" is a symbolic link to OUT/secret.sql, outside the workspace; a model\'s query file must be inside it.'],
+        [line + 5, 'models[1].query: "linked/new.sql" is a symbolic link to OUT, outside the workspace; a model\'s query file must be inside it.'],
+      ]);
+      assert.equal(store.config, undefined);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 
   it('renames a model and changes only that line: comments and order stay', async () => {
     const r = await updateModel(store, { id: 'active_users', name: 'Active users (30d)' });

@@ -105,4 +105,26 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     assert.match(tableHover?.contents.value ?? '', /\*\*public\.users\*\* \(table\)/);
     assert.match(tableHover?.contents.value ?? '', /People who use the product/);
   });
+
+  it('survives a 10,000- and a 20,000-arm UNION ALL and a 10 MB file: Warnings, no false Error, and it answers later requests', async () => {
+    const union = (n: number) => `${Array.from({ length: n }, (_, i) => `SELECT ${i} AS user_id`).join('\nUNION ALL ')}\n`;
+    const files: [string, string, RegExp][] = [
+      ['deep10k.sql', union(10_000), /./],
+      ['deep20k.sql', union(20_000), /Too deeply nested to check here.*run it to see the warehouse's verdict/],
+      ['huge.sql', `SELECT 1 AS user_id, '${'x'.repeat(10 * 1024 * 1024)}' AS pad\n`, /Too large to check here: 10\.5 MB \(the limit is 1 MB\); run it/],
+    ];
+    for (const [name, text, expected] of files) {
+      conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+      const diags = await until(() => published.get(uri)?.at(-1), `the check of ${name}`, 120_000);
+      assert.deepEqual(diags.filter((d) => d.severity === 1), [], `${name}: no Error`);
+      if (diags.length) assert.match(diags.map((d) => d.message).join('\n'), expected, name);
+      else assert.equal(name, 'deep10k.sql', `${name} must say why it was not checked`);
+      const seen = published.get(uri)?.length ?? 0;
+      conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      await until(() => ((published.get(uri)?.length ?? 0) > seen ? true : undefined), 'the diagnostics cleared on close');
+      published.delete(uri);
+    }
+    const state = (await conn.sendRequest('retl/workspace/state')) as { models: unknown[] };
+    assert.equal(state.models.length, 1, 'the server still answers');
+  });
 });

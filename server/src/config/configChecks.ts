@@ -1,4 +1,6 @@
 // Rules that span the whole of retl.yaml: unique ids and names, and references that resolve.
+import { realpathSync } from 'node:fs';
+import * as path from 'node:path';
 import type { RetlConfig } from '../../../protocol/src/config';
 
 export interface PathProblem {
@@ -93,4 +95,43 @@ function duplicates<T>(
     if (first === undefined) firstAt.set(key, i);
     else out.push({ path: [list, i, field], message: `${list}[${i}].${field}: duplicate ${what} (also ${list}[${first}]).` });
   });
+}
+
+/**
+ * Where `relative` (a path that passed the textual check) really is, after symbolic links: the file if it
+ * exists, else its nearest existing folder. Undefined when it stays inside `root`.
+ */
+export function escapesWorkspace(root: string, relative: string): string | undefined {
+  let realRoot: string;
+  try {
+    realRoot = realpathSync.native(root);
+  } catch {
+    return undefined; // no workspace folder on disk: nothing to escape from
+  }
+  let probe = path.resolve(root, relative);
+  for (;;) {
+    try {
+      const real = realpathSync.native(probe);
+      return real === realRoot || real.startsWith(realRoot + path.sep) ? undefined : real;
+    } catch {
+      const parent = path.dirname(probe);
+      if (parent === probe) return undefined;
+      probe = parent;
+    }
+  }
+}
+
+/** A query file must stay inside the workspace after symbolic links too: a link out of it is not read. */
+export function queryFileProblems(root: string, config: RetlConfig): PathProblem[] {
+  const problems: PathProblem[] = [];
+  config.models.forEach((m, i) => {
+    const real = escapesWorkspace(root, m.query);
+    if (real) {
+      problems.push({
+        path: ['models', i, 'query'],
+        message: `models[${i}].query: "${m.query}" is a symbolic link to ${real}, outside the workspace; a model's query file must be inside it.`,
+      });
+    }
+  });
+  return problems;
 }

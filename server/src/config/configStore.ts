@@ -7,6 +7,7 @@ import type { ConfigProblem, RetlConfig, WorkspaceState } from '../../../protoco
 import type { ChangeResult, RefusalCode } from '../../../protocol/src/requests';
 import { writeFileAtomic } from './atomicWrite';
 import { DEFAULT_STATE_SCHEMA, parseConfig } from './parseConfig';
+import { queryFileProblems } from './configChecks';
 
 export const CONFIG_FILE = 'retl.yaml';
 
@@ -48,6 +49,8 @@ export class ConfigStore {
     this.root = path.dirname(configPath);
   }
 
+  private readonly fileChecks = (config: RetlConfig) => queryFileProblems(this.root, config);
+
   /** The validated config, or undefined while the file is broken. */
   get config(): RetlConfig | undefined {
     return this.problems.length === 0 ? this.good : undefined;
@@ -60,7 +63,7 @@ export class ConfigStore {
       this.problems = [];
       this.good = EMPTY;
     } else {
-      const parsed = parseConfig(text);
+      const parsed = parseConfig(text, this.fileChecks);
       this.problems = parsed.problems;
       if (parsed.config) this.good = parsed.config;
     }
@@ -109,7 +112,7 @@ export class ConfigStore {
       doc = starterDocument();
       config = EMPTY;
     } else {
-      const parsed = parseConfig(text);
+      const parsed = parseConfig(text, this.fileChecks);
       if (!parsed.config) {
         this.exists = true;
         this.problems = parsed.problems;
@@ -127,7 +130,7 @@ export class ConfigStore {
     if (refusal) return { ok: false, ...refusal };
 
     const next = doc.toString({ lineWidth: 0 });
-    const check = parseConfig(next);
+    const check = parseConfig(next, this.fileChecks);
     if (!check.config) {
       return { ok: false, code: 'invalid', message: check.problems.map((p) => p.message).join(' ') };
     }

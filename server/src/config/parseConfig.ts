@@ -19,7 +19,11 @@ export interface ParsedConfig {
 const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false });
 const validate = ajv.compile(configSchema);
 
-export function parseConfig(text: string): ParsedConfig {
+/**
+ * `fileChecks` adds what only the file system can tell (a query path that leaves the workspace through a
+ * symbolic link); its problems are placed at their line like the others.
+ */
+export function parseConfig(text: string, fileChecks?: (config: RetlConfig) => PathProblem[]): ParsedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const locate = (start: number, end: number): Pick<ConfigProblem, 'line' | 'column' | 'endLine' | 'endColumn'> => {
@@ -45,6 +49,7 @@ export function parseConfig(text: string): ParsedConfig {
     for (const err of validate.errors ?? []) pathProblems.push(describeSchemaError(err, raw));
   }
   if (pathProblems.length === 0) pathProblems.push(...crossReferenceProblems(raw as RetlConfig));
+  if (pathProblems.length === 0 && fileChecks) pathProblems.push(...fileChecks(withDefaults(raw as Partial<RetlConfig>)));
 
   if (pathProblems.length > 0) {
     const problems = dedupe(pathProblems).map((p) => {

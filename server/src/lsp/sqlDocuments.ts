@@ -63,7 +63,7 @@ export class SqlDocuments {
       const ctx = doc && (await this.contextOf(doc.uri));
       if (!doc || !ctx) return [];
       const catalog = await this.engine()?.catalogFor(ctx.credentialsId);
-      return completeSql(doc.getText(), doc.offsetAt(p.position), catalog).map(
+      return safely('completion', () => completeSql(doc.getText(), doc.offsetAt(p.position), catalog), []).map(
         (c): CompletionItem => ({
           label: c.label,
           kind: KIND[c.kind],
@@ -78,11 +78,19 @@ export class SqlDocuments {
       const ctx = doc && (await this.contextOf(doc.uri));
       if (!doc || !ctx) return null;
       const catalog = this.engine()?.catalogs.get(ctx.credentialsId);
-      const hover = hoverSql(doc.getText(), doc.offsetAt(p.position), catalog);
+      const hover = safely('hover', () => hoverSql(doc.getText(), doc.offsetAt(p.position), catalog), undefined);
       if (!hover) return null;
       return { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: { start: doc.positionAt(hover.start), end: doc.positionAt(hover.end) } };
     });
     this.documents.listen(connection);
+    const safely = <T>(what: string, fn: () => T, fallback: T): T => {
+      try {
+        return fn();
+      } catch (err) {
+        connection.console.error(`${what} failed: ${(err as Error).stack ?? err}`);
+        return fallback;
+      }
+    };
   }
 
   setDefaultCredentials(id: string | undefined): void {
@@ -132,7 +140,24 @@ export class SqlDocuments {
     else this.timers.set(doc.uri, setTimeout(run, DEBOUNCE_MS));
   }
 
+  /** One file's failure is logged and shown on that file; the server goes on serving the others. */
   private async validate(uri: string, version: number): Promise<void> {
+    try {
+      await this.validateNow(uri, version);
+    } catch (err) {
+      this.connection.console.error(`Checking ${uri} failed: ${(err as Error).stack ?? err}`);
+      const diagnostic: Diagnostic = {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+        severity: SEVERITY.warning,
+        source: 'retl',
+        code: 'check-failed',
+        message: `This file could not be checked: ${(err as Error).message}. The "Reverse ETL" output has the details.`,
+      };
+      await this.connection.sendDiagnostics({ uri, version, diagnostics: [diagnostic] }).catch(() => undefined);
+    }
+  }
+
+  private async validateNow(uri: string, version: number): Promise<void> {
     const doc = this.documents.get(uri);
     if (!doc || doc.version !== version) return; // a newer change will run its own check
     const ctx = await this.contextOf(uri);

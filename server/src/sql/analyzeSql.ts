@@ -8,7 +8,7 @@ import type { Catalog } from '../warehouse/warehouse';
 import { findSchema, findTable, suggestion, tablesNamed } from './catalogLookup';
 import { checkPgSemantics } from './pgSemantics';
 import { lexSql, statementRanges } from './sqlLexer';
-import { findForbidden, loadPgParser, skipSpace, statementName, SNOWFLAKE_READ_STARTS, SNOWFLAKE_WRITE_WORDS, type Dialect } from './statementCheck';
+import { findForbidden, isTooDeep, loadPgParser, skipSpace, statementName, SNOWFLAKE_READ_STARTS, SNOWFLAKE_WRITE_WORDS, TOO_DEEP, tooLargeToCheck, type Dialect } from './statementCheck';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -33,8 +33,19 @@ export interface AnalyzeContext {
 }
 
 export async function analyzeSql(text: string, ctx: AnalyzeContext): Promise<SqlDiagnostic[]> {
+  // Not a false Error: what cannot be checked here says so, as a Warning on the first line.
+  const unchecked = (why: string, code: string): SqlDiagnostic[] => [
+    { start: 0, end: Math.max(1, Math.min(text.length, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'))), severity: 'warning', code, message: `${why}; run it to see the warehouse's verdict.` },
+  ];
+  const large = tooLargeToCheck(text);
+  if (large) return unchecked(large, 'too-large');
   if (statementRanges(text).length === 0) return [];
-  return ctx.dialect === 'postgres' ? analyzePostgres(text, ctx) : analyzeSnowflake(text, ctx);
+  try {
+    return await (ctx.dialect === 'postgres' ? analyzePostgres(text, ctx) : analyzeSnowflake(text, ctx));
+  } catch (err) {
+    if (isTooDeep(err)) return unchecked(TOO_DEEP, 'too-deep');
+    throw err;
+  }
 }
 
 /** From an offset, the extent of the token there (a word, a quoted name, or one character). */
@@ -69,6 +80,7 @@ async function analyzePostgres(text: string, ctx: AnalyzeContext): Promise<SqlDi
   try {
     stmts = (parser.parseSync(text) as unknown as { stmts?: PgStmt[] }).stmts ?? [];
   } catch (err) {
+    if (isTooDeep(err)) throw err;
     const details = (err as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails;
     const message = details?.message ?? (err as Error).message;
     const [start, end] = tokenRange(text, details?.cursorPosition ?? 0);

@@ -30,9 +30,34 @@ export function loadPgParser(): Promise<PgQuery> {
 
 const WRITE_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
+/** Larger texts are not parsed here: the parser's time and memory grow with them, and the engine is shared. */
+export const MAX_CHECKED_BYTES = 1_000_000;
+
+/** Why `sql` is not checked locally (too large), or undefined. */
+export function tooLargeToCheck(sql: string): string | undefined {
+  const bytes = Buffer.byteLength(sql, 'utf8');
+  if (bytes <= MAX_CHECKED_BYTES) return undefined;
+  return `Too large to check here: ${(bytes / 1_000_000).toFixed(1)} MB (the limit is ${MAX_CHECKED_BYTES / 1_000_000} MB)`;
+}
+
+/** A parse tree deeper than a JavaScript stack (the parser's own conversion recurses). */
+export function isTooDeep(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
+export const TOO_DEEP = 'Too deeply nested to check here (the parser ran out of stack)';
+
 export async function checkReadOnlyStatement(sql: string, dialect: Dialect): Promise<StatementCheck> {
+  // Unchecked text never runs: the check is what keeps a model read-only.
+  const large = tooLargeToCheck(sql);
+  if (large) return { ok: false, kind: 'refused', message: `${large}: a model must pass the read-only check before it runs. Split it (views, CTEs in smaller models).` };
   if (statementRanges(sql).length === 0) return { ok: false, kind: 'refused', message: 'The query is empty: write one SELECT.' };
-  return dialect === 'postgres' ? checkPostgres(sql) : checkSnowflake(sql);
+  try {
+    return dialect === 'postgres' ? await checkPostgres(sql) : checkSnowflake(sql);
+  } catch (err) {
+    if (isTooDeep(err)) return { ok: false, kind: 'refused', message: `${TOO_DEEP}: a model must pass the read-only check before it runs. Split it (views, CTEs in smaller models).` };
+    throw err;
+  }
 }
 
 interface PgStmt {
@@ -47,6 +72,7 @@ async function checkPostgres(sql: string): Promise<StatementCheck> {
   try {
     stmts = (parser.parseSync(sql) as unknown as { stmts?: PgStmt[] }).stmts ?? [];
   } catch (err) {
+    if (isTooDeep(err)) throw err;
     const details = (err as { sqlDetails?: { cursorPosition?: number; message?: string } }).sqlDetails;
     const message = details?.message ?? (err as Error).message;
     return { ok: false, kind: 'syntax', message: capitalise(message), ...(details?.cursorPosition !== undefined ? { offset: details.cursorPosition } : {}) };
