@@ -221,8 +221,14 @@ function uiActions(getPage, shotPath) {
         for (const frame of page().frames()) {
           const el = await frame.$(selector).catch(() => null);
           if (el) {
-            await el.click();
-            return;
+            try {
+              await el.click({ timeout: 5_000 });
+              return;
+            } catch (err) {
+              // The panel rebuilds its DOM on every message (until its feature modules update in place):
+              // the element found a moment ago may be gone; look for it again.
+              if (!/not attached|detached|Timeout/i.test(String(err?.message ?? err))) throw err;
+            }
           }
         }
         await new Promise((r) => setTimeout(r, 200));
