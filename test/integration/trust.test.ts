@@ -75,7 +75,8 @@ describe('trust: a model only reads; every row is delivered or recorded (real Po
         SELECT i AS id, 'v' || i AS v, timestamptz '2026-06-01 12:00:00+00' + i * interval '1 hour' AS at FROM generate_series(1, ${ROWS}) AS i;
       ALTER TABLE public.items ADD PRIMARY KEY (id);
       CREATE TABLE public.victim AS SELECT i AS id FROM generate_series(1, ${VICTIMS}) AS i;
-      CREATE FUNCTION public.purge() RETURNS int LANGUAGE plpgsql AS $$ BEGIN DELETE FROM public.victim; RETURN 1; END $$;`);
+      CREATE FUNCTION public.purge() RETURNS int LANGUAGE plpgsql AS $$ BEGIN DELETE FROM public.victim; RETURN 1; END $$;
+      CREATE FUNCTION public.shift_path() RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('search_path', 'nowhere', false); RETURN 1; END $$;`);
     receiver = await startReceiver();
     receiver.answer = (r) => {
       const a = fault?.(r) ?? { status: 200 };
@@ -89,6 +90,7 @@ describe('trust: a model only reads; every row is delivered or recorded (real Po
     const models: Record<string, string> = {
       items: 'SELECT id, v, at FROM public.items\n',
       purge: 'SELECT id, v FROM public.items WHERE public.purge() = 1\n',
+      shift_path: 'SELECT id, v FROM public.items WHERE id <= 3 AND public.shift_path() = 1\n',
       hidden_delete: HIDDEN_DELETE,
       hidden_call: HIDDEN_CALL,
       dblink_model: `SELECT 1 AS id, dblink_exec('host=127.0.0.1 port=${server.port} dbname=${database} user=${server.adminUser} password=${server.adminPassword}', 'DELETE FROM public.victim') AS r\n`,
@@ -112,6 +114,7 @@ ${Object.keys(models).map((id) => `  - id: ${id}\n    name: ${id}\n    credentia
 ${hook('hook', 1)}${hook('patient', 600)}connections:
   - { id: items_hook, model: items, destination: hook, mode: mirror }
   - { id: purge_hook, model: purge, destination: hook }
+  - { id: shift_hook, model: shift_path, destination: hook }
   - { id: hidden_hook, model: hidden_delete, destination: hook }
   - { id: dblink_hook, model: dblink_model, destination: hook }
   - { id: nightly, model: items, destination: patient, schedule: 1h }
@@ -158,6 +161,14 @@ ${hook('hook', 1)}${hook('patient', 600)}connections:
       await engine.previews.close(preview.page.sessionId);
       const locks = await wh.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242`);
       assert.equal(locks.rows[0].n, 0, 'no advisory lock was taken');
+    });
+
+    it('a session setting a model\'s function changes (search_path) does not outlive the run in the pooled connection', async () => {
+      const r = await sync('shift_hook');
+      assert.equal(r.added, 3);
+      const warehouse = await engine.warehouses.get(engine.credentials('wh'));
+      const [row] = await warehouse.withSqlSession!(new AbortController().signal, (db) => db.query<{ search_path: string }>('SHOW search_path'));
+      assert.equal(row!.search_path, '"$user", public');
     });
 
     it('dblink_exec is refused by name in preview and sync, naming the function; nothing is deleted', async () => {

@@ -17,6 +17,10 @@ describe('model gate: functions that act outside the read-only transaction', () 
     "SELECT pg_read_file('/etc/passwd')",
     "SELECT pg_notify('c', 'x')",
     'SELECT PG_RELOAD_CONF()',
+    // Found by review: functions that run a text as a query the check never parses.
+    "SELECT query_to_xml('select pg_terminate_backend(pid) from pg_stat_activity', true, false, '')",
+    "SELECT * FROM ts_stat('SELECT dblink_exec(''x'', ''DELETE FROM t'')::tsvector')",
+    "SELECT pg_create_logical_replication_slot('s', 'test_decoding')",
   ];
   for (const sql of refused) {
     it(`refuses ${sql}, naming the function`, async () => {
@@ -56,6 +60,11 @@ describe('webhook answers: only ours acknowledge a batch', () => {
       assert.ok('unreadable' in r, text);
       assert.match((r as { unreadable: string }).unreadable, /not the webhook's answer \(text\/html/);
     }
+    // A JSON answer that says it failed is no acknowledgement either (found by review).
+    for (const text of ['{"error":"quota exceeded"}', '{"ok":false}', '{"success":false,"rejected":[]}']) {
+      const r = rejectionsIn(answer(text), keys);
+      assert.match('unreadable' in r ? r.unreadable : '', /whose body reports a failure/, text);
+    }
   });
 });
 
@@ -69,5 +78,8 @@ describe('role rights that reach outside read-only', () => {
       'REVOKE EXECUTE ON FUNCTION public.dblink_exec(text, text) FROM PUBLIC, "retl";',
     ]);
     assert.equal(describeRoleRights('retl', { superuser: false, roles: [], functions: [] }), undefined);
+    const su = describeRoleRights('retl', { superuser: true, replication: true, roles: ['pg_signal_backend'], functions: ['public.dblink(text)'] })!;
+    assert.equal(su.remediation, 'ALTER ROLE "retl" NOSUPERUSER;', 'a superuser: one fix, not every role it is a member of');
+    assert.match(describeRoleRights('retl', { superuser: false, replication: true, roles: [], functions: [] })!.remediation, /NOREPLICATION/);
   });
 });

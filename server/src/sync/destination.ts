@@ -59,8 +59,9 @@ export async function postJson(
   }, timeoutMs);
   const cancel = () => controller.abort();
   signal.addEventListener('abort', cancel, { once: true });
-  const host = new URL(url).host;
+  let host = url;
   try {
+    host = new URL(url).host;
     if (signal.aborted) throw new Error('cancelled');
     const response = await fetch(url, {
       method: 'POST',
@@ -88,6 +89,12 @@ export async function postJson(
     clearTimeout(timer);
     signal.removeEventListener('abort', cancel);
   }
+}
+
+/** A 2xx JSON answer that says it failed (`{"error": …}`, `{"ok": false}`, `{"success": false}`) is no acknowledgement. */
+export function saysFailure(body: object): boolean {
+  const b = body as { error?: unknown; ok?: unknown; success?: unknown };
+  return (b.error !== undefined && b.error !== null && b.error !== false && b.error !== '') || b.ok === false || b.success === false;
 }
 
 /** An answer's text as it may appear in a reason: short, on one line. */

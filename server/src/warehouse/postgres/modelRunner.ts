@@ -57,7 +57,7 @@ export function modelSettingsSql(s: ModelRunSettings): string {
   return [...READ_AS_CHECKED, ...bounds].join('; ');
 }
 
-/** BEGIN and the settings: sent, and acknowledged by the server, before any text of the model. */
+/** BEGIN and the settings: sent, and acknowledged by the server, before any text of the model is sent. */
 export function beginModelSql(s: ModelRunSettings): string {
   return `BEGIN ISOLATION LEVEL ${s.repeatableRead ? 'REPEATABLE READ' : 'READ COMMITTED'} READ ONLY; ${modelSettingsSql(s)}`;
 }

@@ -10,7 +10,7 @@ export const RISKY_ROLES = ['pg_signal_backend', 'pg_read_server_files', 'pg_wri
 export const OUTSIDE_FUNCTIONS = ['dblink_exec', 'dblink', 'dblink_connect', 'dblink_connect_u', 'dblink_send_query', 'dblink_open'];
 
 export const ROLE_RIGHTS_SQL = `
-SELECT r.rolsuper AS superuser,
+SELECT r.rolsuper AS superuser, r.rolreplication AS replication,
        ARRAY(SELECT b.rolname::text FROM pg_roles b
              WHERE b.rolname = ANY($1::text[]) AND pg_has_role(r.oid, b.oid, 'MEMBER') ORDER BY 1) AS roles,
        ARRAY(SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'
@@ -20,6 +20,8 @@ FROM pg_roles r WHERE r.rolname = current_user`;
 
 export interface RoleRights {
   superuser: boolean;
+  /** REPLICATION: may create replication slots, which outlive the transaction. */
+  replication?: boolean;
   roles: string[];
   functions: string[];
 }
@@ -32,7 +34,12 @@ export function describeRoleRights(user: string, rights: RoleRights): { message:
     found.push('it is a superuser');
     fixes.push(`ALTER ROLE ${u} NOSUPERUSER;`);
   }
-  if (rights.roles.length) {
+  if (rights.replication && !rights.superuser) {
+    found.push('it has the REPLICATION attribute');
+    fixes.push(`ALTER ROLE ${u} NOREPLICATION;`);
+  }
+  // A superuser is a member of every role; naming them would only repeat that.
+  if (rights.roles.length && !rights.superuser) {
     found.push(`it is a member of ${rights.roles.join(', ')}`);
     fixes.push(...rights.roles.map((r) => `REVOKE ${r} FROM ${u};`));
   }
