@@ -49,13 +49,14 @@ export const TOO_DEEP = 'Too deeply nested to check here (the parser ran out of 
 
 export async function checkReadOnlyStatement(sql: string, dialect: Dialect): Promise<StatementCheck> {
   // Unchecked text never runs: the check is what keeps a model read-only.
+  const unchecked = (why: string): StatementCheck => ({ ok: false, kind: 'refused', message: `${why}: a model must pass the read-only check before it runs. Split it (views, CTEs in smaller models).` });
   const large = tooLargeToCheck(sql);
-  if (large) return { ok: false, kind: 'refused', message: `${large}: a model must pass the read-only check before it runs. Split it (views, CTEs in smaller models).` };
+  if (large) return unchecked(large);
   if (statementRanges(sql).length === 0) return { ok: false, kind: 'refused', message: 'The query is empty: write one SELECT.' };
   try {
     return dialect === 'postgres' ? await checkPostgres(sql) : checkSnowflake(sql);
   } catch (err) {
-    if (isTooDeep(err)) return { ok: false, kind: 'refused', message: `${TOO_DEEP}: a model must pass the read-only check before it runs. Split it (views, CTEs in smaller models).` };
+    if (isTooDeep(err)) return unchecked(TOO_DEEP);
     throw err;
   }
 }

@@ -91,6 +91,16 @@ export async function postJson(
   }
 }
 
+/** The answer's JSON object (not an array, a string or null), or undefined when it is none. */
+export function jsonObjectIn(text: string): object | undefined {
+  try {
+    const body = JSON.parse(text) as unknown;
+    return body !== null && typeof body === 'object' && !Array.isArray(body) ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A 2xx JSON answer that says it failed (`{"error": …}`, `{"ok": false}`, `{"success": false}`) is no acknowledgement. */
 export function saysFailure(body: object): boolean {
   const b = body as { error?: unknown; ok?: unknown; success?: unknown };

@@ -2,7 +2,7 @@
 // authenticated with the source's write key. The message id is derived from the key and the row's hash,
 // so a batch sent again after a crash is deduplicated by RudderStack.
 import type { Connection, RudderstackDestination } from '../../../protocol/src/config';
-import { DEFAULT_TIMEOUT_SECONDS, excerpt, postJson, saysFailure, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { DEFAULT_TIMEOUT_SECONDS, excerpt, jsonObjectIn, postJson, saysFailure, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
 
 export function rudderstackDestination(connection: Connection, d: RudderstackDestination, env: NodeJS.ProcessEnv): SyncDestination {
   const writeKey = env[d.writeKeyEnv];
@@ -41,12 +41,8 @@ export function rudderstackDestination(connection: Connection, d: RudderstackDes
 function notAcknowledged(answer: Answer): string | undefined {
   const text = answer.text.trim();
   if (text === '' || /^ok$/i.test(text)) return undefined;
-  try {
-    const body = JSON.parse(text) as unknown;
-    if (body !== null && typeof body === 'object' && !Array.isArray(body) && !saysFailure(body)) return undefined;
-  } catch {
-    // not JSON either
-  }
+  const body = jsonObjectIn(text);
+  if (body && !saysFailure(body)) return undefined;
   return `HTTP ${answer.status} with a body that is not RudderStack's answer (${answer.contentType || 'no content type'}: "${excerpt(text)}")`;
 }
 

@@ -3,7 +3,7 @@
 // refused: {"rejected":[{"key","reason"}]}. Any other body (a proxy's HTML login page, say) means the
 // batch did not reach the receiver: every row is refused with the reason, recorded, and sent again.
 import type { WebhookDestination } from '../../../protocol/src/config';
-import { DEFAULT_TIMEOUT_SECONDS, excerpt, postJson, saysFailure, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { DEFAULT_TIMEOUT_SECONDS, excerpt, jsonObjectIn, postJson, saysFailure, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
 
 export function webhookDestination(connectionId: string, d: WebhookDestination, env: NodeJS.ProcessEnv): SyncDestination {
   const headers: Record<string, string> = { ...d.headers };
@@ -28,13 +28,8 @@ export function webhookDestination(connectionId: string, d: WebhookDestination, 
 export function rejectionsIn(answer: Answer, keys: Set<string>): { rejected: Rejection[] } | { unreadable: string } {
   if (!answer.text.trim()) return { rejected: [] };
   const notOurs = `HTTP ${answer.status} with a body that is not the webhook's answer (${answer.contentType || 'no content type'}: "${excerpt(answer.text)}"); expected nothing or JSON {"rejected":[...]}`;
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.text);
-  } catch {
-    return { unreadable: notOurs };
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { unreadable: notOurs };
+  const body = jsonObjectIn(answer.text);
+  if (!body) return { unreadable: notOurs };
   if (saysFailure(body)) return { unreadable: `HTTP ${answer.status} whose body reports a failure: "${excerpt(answer.text)}"` };
   const listed = (body as { rejected?: unknown }).rejected;
   if (listed === undefined) return { rejected: [] };

@@ -40,14 +40,6 @@ export const VALUE_TEXT_SETTINGS: [name: string, value: string][] = [
   ['standard_conforming_strings', 'on'],
 ];
 
-export function setValueTextSql(): string {
-  return VALUE_TEXT_SETTINGS.map(([name, value]) => `SET ${name} = '${value}'`).join('; ');
-}
-
-export function resetValueTextSql(): string {
-  return VALUE_TEXT_SETTINGS.map(([name]) => `RESET ${name}`).join('; ');
-}
-
 /** The SET LOCALs for a model's transaction, as one simple-query text of ours (no user text in it). */
 export function modelSettingsSql(s: ModelRunSettings): string {
   const bounds = [

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
-import { abortError, missingSecretError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, missingSecretError, WarehouseError, type Catalog, type ConnectionCheck, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import {
   buildCatalog,
   CATALOG_SQL,
@@ -188,7 +188,7 @@ export class PostgresWarehouse implements Warehouse {
     }
   }
 
-  async checkConnection(signal: AbortSignal): Promise<{ warning?: { message: string; remediation: string } }> {
+  async checkConnection(signal: AbortSignal): Promise<ConnectionCheck> {
     return this.withClient(signal, async (c) => {
       await c.query('SELECT 1');
       const warning = await roleRightsWarning(c, this.creds.user);

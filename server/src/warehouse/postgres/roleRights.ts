@@ -3,11 +3,12 @@
 // a role that lacks these rights, so Verify Credentials warns about each one, with the SQL that removes it.
 import type pg from 'pg';
 import { quoteIdent } from './pgSql';
+import type { ConnectionCheck } from '../warehouse';
 
 /** Predefined roles whose members can signal other backends or reach the server's files and programs. */
 export const RISKY_ROLES = ['pg_signal_backend', 'pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program'];
 /** dblink functions that run SQL in another session, which READ ONLY does not cover. */
-export const OUTSIDE_FUNCTIONS = ['dblink_exec', 'dblink', 'dblink_connect', 'dblink_connect_u', 'dblink_send_query', 'dblink_open'];
+export const DBLINK_FUNCTIONS = ['dblink_exec', 'dblink', 'dblink_connect', 'dblink_connect_u', 'dblink_send_query', 'dblink_open'];
 
 export const ROLE_RIGHTS_SQL = `
 SELECT r.rolsuper AS superuser, r.rolreplication AS replication,
@@ -26,7 +27,7 @@ export interface RoleRights {
   functions: string[];
 }
 
-export function describeRoleRights(user: string, rights: RoleRights): { message: string; remediation: string } | undefined {
+export function describeRoleRights(user: string, rights: RoleRights): ConnectionCheck['warning'] {
   const u = quoteIdent(user);
   const found: string[] = [];
   const fixes: string[] = [];
@@ -58,7 +59,7 @@ export function describeRoleRights(user: string, rights: RoleRights): { message:
   };
 }
 
-export async function roleRightsWarning(client: pg.ClientBase, user: string): Promise<{ message: string; remediation: string } | undefined> {
-  const { rows } = await client.query<RoleRights>(ROLE_RIGHTS_SQL, [RISKY_ROLES, OUTSIDE_FUNCTIONS]);
+export async function roleRightsWarning(client: pg.ClientBase, user: string): Promise<ConnectionCheck['warning']> {
+  const { rows } = await client.query<RoleRights>(ROLE_RIGHTS_SQL, [RISKY_ROLES, DBLINK_FUNCTIONS]);
   return rows[0] ? describeRoleRights(user, rows[0]) : undefined;
 }
