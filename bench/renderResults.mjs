@@ -26,7 +26,7 @@ export function renderResults(r) {
     '',
     'Reproduce: `npm run bench` (installs what it needs like `npm test`; about 14 minutes here, most of it paging',
     '10 million rows, syncing 1 million three times and starting the extension host three times). `BENCH_RUNS`, `BENCH_PAGING_ROWS`, `BENCH_ACTIVATION_RUNS` and',
-    '`BENCH_SYNC_RUNS`, `BENCH_ONLY=preview,memory,lsp,sync,package,activation` change what runs.',
+    '`BENCH_SYNC_RUNS`, `BENCH_ONLY=preview,memory,lsp,sync,robustness,package,activation` change what runs.',
     '',
   );
 
@@ -111,6 +111,17 @@ export function renderResults(r) {
       `Memory of the \`retl sync\` process: ${x.rssMb.first} MB at the first sample, peak ${x.rssMb.peak} MB, ${x.rssMb.last} MB at the end (${x.rssMb.samples} samples, every 100 ms).`,
       '',
     );
+  }
+  if (s.robustness) {
+    const { bigCells: b, demoRestart: d } = s.robustness;
+    out.push('## 7. Hostile input: big cells, a stopped demo query', '');
+    out.push('Peak resident memory of the engine process (`dist/server.js` over Node IPC, RSS sampled every 10 ms):', '');
+    out.push('| what | RSS at start | peak RSS | RSS at the end |', '| --- | --- | --- | --- |');
+    for (const x of [b.paged, b.wide]) out.push(`| ${x.what} | ${x.rssAtStartMb} MB | ${x.rssPeakMb} MB | ${x.rssAtEndMb} MB |`);
+    out.push('', 'Cells are kept cut to 64 K characters in the page cache (32 MB per session at most); the whole value is read');
+    out.push('again when asked for. The page being read is whole in memory while it is converted: that is the peak.', '');
+    out.push(`Demo warehouse (PGlite on its own thread): first start with seeding ${d.firstStartWithSeedingMs} ms; start after a clean close ${d.startAfterCleanCloseMs} ms;`);
+    out.push(`answering again after a stopped query terminated its thread (restart + one query): ${ms(d.restartAfterStoppedQueryMs)} ms (p50 / p95 of ${d.restartAfterStoppedQueryMs.runs}).`, '');
   }
   const errors = Object.entries(r.errors ?? {});
   if (errors.length) {

@@ -2,7 +2,7 @@
 // same way; writes bench/results.json and bench/RESULTS.md and prints the ratios last.
 // Environment: BENCH_RUNS (samples per figure, default 50), BENCH_PAGING_ROWS (default 10,000,000),
 // BENCH_ACTIVATION_RUNS (extension host starts, default 3), BENCH_SYNC_RUNS (default 3), BENCH_ONLY
-// (comma list of sections: preview, memory, lsp, sync, package, activation).
+// (comma list of sections: preview, memory, lsp, sync, robustness, package, activation).
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ const { lspInProcessBench } = await import('./lspBench.mjs');
 const { lspSideBySideBench } = await import('./lspSideBySideBench.mjs');
 const { ensureBenchTools } = await import('./benchTools.mjs');
 const { syncBench } = await import('./syncBench.mjs');
+const { robustnessBench } = await import('./robustnessBench.mjs');
 const { activationBench, packageBench } = await import('./packageBench.mjs');
 
 const versions = () => {
@@ -68,7 +69,7 @@ async function section(name, fn) {
 }
 
 if (wanted('lsp') || wanted('sync')) ensureBenchTools();
-const needsDb = ['preview', 'memory', 'lsp', 'sync'].some(wanted);
+const needsDb = ['preview', 'memory', 'lsp', 'sync', 'robustness'].some(wanted);
 const pg = needsDb ? await startBenchDatabase({ pagingRows }) : undefined;
 if (pg) {
   results.versions.postgresqlServer = (await pg.db.query('SHOW server_version')).rows[0].server_version;
@@ -79,6 +80,7 @@ try {
   await section('memory', () => pagingMemoryBench(pg, { rows: pagingRows }));
   await section('lsp', async () => ({ inProcess: await lspInProcessBench({ runs }), sideBySide: await lspSideBySideBench(pg, { runs }) }));
   await section('sync', () => syncBench(pg, { runs: syncRuns }));
+  await section('robustness', () => robustnessBench(pg));
 } finally {
   await pg?.stop();
 }

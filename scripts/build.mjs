@@ -44,6 +44,8 @@ await Promise.all([
   // snowflake-sdk is its own bundle, loaded only when Snowflake credentials are used (loadSnowflakeSdk.ts).
   build({ ...engineOptions, entryPoints: { server: join(root, 'server/src/lsp/main.ts') }, outdir: out }),
   build({ ...engineOptions, entryPoints: { cli: join(root, 'server/src/cli/bin.ts') }, outdir: out }),
+  // The demo warehouse's thread, started by both engine bundles from the file beside them (demoWarehouse.ts).
+  build({ ...engineOptions, entryPoints: { demoWorker: join(root, 'server/src/warehouse/demo/demoWorker.ts') }, outdir: out }),
   build({ ...node, entryPoints: { 'snowflake-sdk': 'snowflake-sdk' }, outdir: out, logLevel: 'error' }),
   build({
     bundle: true,

@@ -19,7 +19,9 @@ describe('retl verify / preview (CLI bundle, real PostgreSQL, Snowflake protocol
     fake = new SnowflakeProtocolFake({ RETL: 'sf-secret' }, (sql) =>
       sql === 'SELECT 1'
         ? { columns: [{ name: '1', type: 'fixed', precision: 1, scale: 0 }], rows: [['1']] }
-        : { error: { code: '002003', message: 'SQL compilation error: not scripted', sqlState: '42S02' } },
+        : sql.includes('SYSTEM$WAIT')
+          ? { hold: true }
+          : { error: { code: '002003', message: 'SQL compilation error: not scripted', sqlState: '42S02' } },
     );
     await fake.start();
   });
@@ -54,10 +56,20 @@ models:
     name: Wrong
     credentials: pg
     query: wrong.sql
+  - id: slow
+    name: Slow
+    credentials: pg
+    query: slow.sql
+  - id: sfslow
+    name: Snowflake slow
+    credentials: sf
+    query: sfslow.sql
 `,
     );
     writeFileSync(path.join(tmp(), 'big.sql'), 'SELECT id, amount FROM public.big ORDER BY id\n');
     writeFileSync(path.join(tmp(), 'wrong.sql'), 'DELETE FROM public.big\n');
+    writeFileSync(path.join(tmp(), 'slow.sql'), 'SELECT pg_sleep(1000) AS id\n');
+    writeFileSync(path.join(tmp(), 'sfslow.sql'), 'SELECT SYSTEM$WAIT(1000) AS id\n');
   }
 
   it('verify --json passes with the password from the env variable, exit 0', () => {
@@ -113,5 +125,23 @@ models:
     const err = JSON.parse(r.stderr) as { error: string; message: string; line: number };
     assert.equal(err.error, 'refused');
     assert.equal(err.line, 1);
+  });
+
+  it('preview --timeout stops a slow query on PostgreSQL and on Snowflake: exit 1, the message names the timeout', async () => {
+    workspace();
+    const pg = await retlAsync(['preview', 'slow', '--timeout', '2'], tmp(), { RETL_IT_PG_PASSWORD: fx.reader.password });
+    assert.equal(pg.code, 1, pg.stderr + pg.stdout);
+    assert.match(pg.stderr, /timed out after 2 s \(the preview timeout\)/);
+    const abortsBefore = fake.aborts;
+    const sf = await retlAsync(['preview', 'sfslow', '--timeout', '1.5', '--json'], tmp(), { RETL_IT_SF_PASSWORD: 'sf-secret' });
+    assert.equal(sf.code, 1, sf.stderr + sf.stdout);
+    // The last line: Node may print a warning of the driver's before it.
+    const err = JSON.parse(sf.stderr.trim().split('\n').at(-1)!) as { error: string; message: string };
+    assert.equal(err.error, 'timeout');
+    assert.match(err.message, /timed out after 1\.5 s/);
+    assert.ok(fake.aborts > abortsBefore, 'the driver asked Snowflake to abort the query');
+    const bad = retl(['preview', 'slow', '--timeout', '0'], tmp());
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--timeout takes a number of seconds above 0/);
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
-import { MAX_CACHED_PAGES, PreviewService } from '../../server/src/preview/previewService';
+import { MAX_CACHED_BYTES, MAX_CACHED_PAGES, PreviewService } from '../../server/src/preview/previewService';
+import { KEPT_CELL_CHARS } from '../../server/src/preview/cells';
 import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
 import { PostgresWarehouse } from '../../server/src/warehouse/postgres/postgresWarehouse';
 import { stopSharedPostgres } from '../helpers/postgres';
@@ -153,6 +154,40 @@ describe('PostgreSQL (real server): preview', function () {
     await previews.close(first.sessionId);
   });
 
+  it('keeps big cells cut and the cache within its byte budget; "show all" reads the whole value again', async () => {
+    const BIG = 256 * 1024;
+    // 300 rows of 256 K characters, each kept cut to 64 K: six pages are more than the 32 MB budget.
+    const sql = `SELECT i AS id, repeat(chr(65 + i % 26), ${BIG}) AS big FROM generate_series(1, 300) i`;
+    const first = page(await open(sql, 'id'));
+    for (let n = 2; n <= 6; n++) {
+      if (n === 4) {
+        // A value cut in the cache comes back whole from the same snapshot (row 60, on page 2, which the
+        // cursor has passed), and the pages after it are not disturbed.
+        const whole = await previews.cell(first.sessionId, 2, 9, 1, never());
+        assert.equal(typeof whole, 'string');
+        assert.equal((whole as string).length, BIG);
+        assert.equal((whole as string)[0], String.fromCharCode(65 + (60 % 26)));
+      }
+      const p = page(await previews.page(first.sessionId, n, never()));
+      assert.deepEqual(p.rows.map((r) => r[0]), Array.from({ length: 50 }, (_, i) => (n - 1) * 50 + i + 1), `page ${n} has the right rows`);
+      const cut = p.rows[0]![1] as { truncated: string; size: number };
+      assert.equal(cut.size, BIG);
+      assert.equal(cut.truncated.length, 2000);
+      const cache = previews.cacheOf(first.sessionId)!;
+      assert.ok(cache.bytes <= MAX_CACHED_BYTES, `cache ${cache.bytes} bytes after page ${n}`);
+      assert.ok(cache.pages.includes(n));
+      assert.equal(p.hasMore, n < 6);
+    }
+    assert.ok(!previews.cacheOf(first.sessionId)!.pages.includes(1), 'page 1 left the cache for the byte budget');
+    // Page 1 is read again from the same snapshot, values cut the same way.
+    const again = page(await previews.page(first.sessionId, 1, never()));
+    assert.deepEqual(again.rows.map((r) => r[0]), first.rows.map((r) => r[0]));
+    assert.ok(KEPT_CELL_CHARS < BIG);
+    assert.equal(await previews.cell(first.sessionId, 1, 50, 0, never()), undefined, 'row 50 of a page does not exist');
+    assert.equal(await previews.cell(first.sessionId, 9, 0, 0, never()), undefined, 'a page never fetched has no cells');
+    await previews.close(first.sessionId);
+  });
+
   it('reaches the last page with hasMore false', async () => {
     const sql = 'SELECT id FROM public.big WHERE id <= 120 ORDER BY id';
     const first = page(await open(sql));
@@ -248,7 +283,7 @@ describe('PostgreSQL (real server): preview', function () {
     assert.ok(blob && typeof blob === 'object' && 'truncated' in blob, 'the 10 MB value is cut for transport');
     assert.equal(blob.size, TEN_MB);
     assert.equal(blob.truncated.length, 2000);
-    const whole = previews.cell(p.sessionId, 1, 0, col('blob'));
+    const whole = await previews.cell(p.sessionId, 1, 0, col('blob'), new AbortController().signal);
     assert.equal(typeof whole === 'string' && whole.length, TEN_MB);
     // Keys: id 2 twice and one NULL are flagged.
     assert.deepEqual(p.keys.duplicates, ['2']);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { retl } from '../helpers/cli';
+import { retl, retlAsync } from '../helpers/cli';
 import { SAMPLE_YAML, useTempDir } from '../helpers/tempDir';
 
 describe('retl CLI (child process)', () => {
@@ -166,5 +166,14 @@ describe('retl CLI (child process)', () => {
     const report = JSON.parse(r.stdout) as { diagnostics: { severity: string; code: string; message: string }[] }[];
     assert.deepEqual(report.map((f) => f.diagnostics.map((d) => [d.severity, d.code])), [[], [['warning', 'too-deep']], [['warning', 'too-large']]]);
     assert.match(report[2]!.diagnostics[0]!.message, /^Too large to check here: 10\.5 MB \(the limit is 1 MB\); run it to see the warehouse's verdict\.$/);
+  });
+
+  it('preview --timeout 3 stops pg_sleep(1000) on the demo warehouse: exit 1, the message names the timeout', async function () {
+    this.timeout(120_000);
+    assert.equal(retl(['init', '--demo'], tmp()).code, 0);
+    writeFileSync(path.join(tmp(), 'models', 'active_users.sql'), 'SELECT pg_sleep(1000) AS user_id\n');
+    const r = await retlAsync(['preview', 'active_users', '--timeout', '3'], tmp());
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.match(r.stderr, /timed out after 3 s \(the preview timeout\)/);
   });
 });

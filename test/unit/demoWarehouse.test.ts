@@ -1,44 +1,141 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { closeDemoWarehouses, openDemoWarehouse } from '../../server/src/warehouse/demo/demoWarehouse';
+import { closeDemoWarehouses, openDemoWarehouse, type DemoHost } from '../../server/src/warehouse/demo/demoWarehouse';
+import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
+import { WarehouseError } from '../../server/src/warehouse/warehouse';
 import { initWorkspace } from '../../server/src/init/starterWorkspace';
 import { useTempDir } from '../helpers/tempDir';
 
-describe('demo warehouse (PGlite, in process)', function () {
+const rows = async <R>(host: DemoHost, sql: string): Promise<R[]> => (await host.run([{ sql }]))[0]!.rows as R[];
+
+describe('demo warehouse (PGlite, on its own thread)', function () {
   this.timeout(120_000);
   const tmp = useTempDir('retl-demo-');
   afterEach(() => closeDemoWarehouses());
 
   it('seeds accounts, users and events plus the state schema, once', async () => {
     const dir = path.join(tmp(), 'data');
-    const db = await openDemoWarehouse(dir);
-    const counts = await db.query<{ accounts: number; users: number; events: number; retl: boolean }>(
+    const db = openDemoWarehouse(dir);
+    const counts = await rows<{ accounts: number; users: number; events: number; retl: boolean }>(
+      db,
       `SELECT (SELECT count(*)::int FROM public.accounts) AS accounts,
               (SELECT count(*)::int FROM public.users) AS users,
               (SELECT count(*)::int FROM public.events) AS events,
               EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = '_retl') AS retl`,
     );
-    assert.deepEqual(counts.rows[0], { accounts: 200, users: 2000, events: 6000, retl: true });
-    assert.equal(await openDemoWarehouse(dir), db, 'one instance per process and folder');
+    assert.deepEqual(counts[0], { accounts: 200, users: 2000, events: 6000, retl: true });
+    assert.equal(openDemoWarehouse(dir), db, 'one instance per process and folder');
 
     // A marker row survives a restart only if the second start does not seed again.
-    await db.query(`INSERT INTO public.accounts VALUES (9999, 'Marker', 'SaaS', 'free', 0, now())`);
+    await db.run([{ sql: `INSERT INTO public.accounts VALUES (9999, 'Marker', 'SaaS', 'free', 0, now())` }]);
     await closeDemoWarehouses();
-    const again = await openDemoWarehouse(dir);
-    const marker = await again.query<{ n: number }>('SELECT count(*)::int AS n FROM public.accounts WHERE id = 9999');
-    assert.equal(marker.rows[0]?.n, 1);
+    const marker = await rows<{ n: number }>(openDemoWarehouse(dir), 'SELECT count(*)::int AS n FROM public.accounts WHERE id = 9999');
+    assert.equal(marker[0]?.n, 1);
   });
 
   it('runs the example models that "retl init --demo" writes', async () => {
-    const db = await openDemoWarehouse(path.join(tmp(), 'data'));
+    const db = openDemoWarehouse(path.join(tmp(), 'data'));
     await initWorkspace(tmp(), true);
     for (const file of ['models/active_users.sql', 'models/accounts_mrr.sql']) {
       const sql = readFileSync(path.join(tmp(), file), 'utf8');
-      const r = await db.query<Record<string, unknown>>(sql);
-      assert.ok(r.rows.length > 10, `${file} returns rows (${r.rows.length})`);
+      const r = await rows(db, sql);
+      assert.ok(r.length > 10, `${file} returns rows (${r.length})`);
     }
-    const mrr = await db.query<{ mrr: string }>(`SELECT mrr::text AS mrr FROM (${readFileSync(path.join(tmp(), 'models/accounts_mrr.sql'), 'utf8')}) q LIMIT 1`);
-    assert.match(mrr.rows[0]!.mrr, /^\d+\.\d{2}$/, 'numeric(12,2) keeps its exact decimals');
+    const mrr = await rows<{ mrr: string }>(db, `SELECT mrr::text AS mrr FROM (${readFileSync(path.join(tmp(), 'models/accounts_mrr.sql'), 'utf8')}) q LIMIT 1`);
+    assert.match(mrr[0]!.mrr, /^\d+\.\d{2}$/, 'numeric(12,2) keeps its exact decimals');
+  });
+});
+
+describe('demo warehouse: a slow model is stopped, and the engine keeps answering meanwhile', function () {
+  this.timeout(180_000);
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'retl-demo-slow-'));
+    await openDemoWarehouse(path.join(dir, 'data')).run([{ sql: 'SELECT 1' }]); // seeded once for these tests
+  });
+  after(async () => {
+    await closeDemoWarehouses();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Ticks of a 50 ms timer while `p` runs: PGlite on the engine's thread gave none. */
+  async function ticksWhile<T>(p: Promise<T>): Promise<{ ticks: number; result: PromiseSettledResult<T> }> {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 50);
+    const [result] = await Promise.allSettled([p]);
+    clearInterval(timer);
+    return { ticks, result: result! };
+  }
+
+  it('pg_sleep(1000) is stopped by a 3 s timeout with "timed out after 3 s"; the next query runs on a new thread', async () => {
+    const warehouse = new DemoWarehouse(path.join(dir, 'data'));
+    const host = openDemoWarehouse(path.join(dir, 'data'));
+    const startsBefore = host.starts;
+    const slow = warehouse.openPreview('select pg_sleep(1000)', { timeoutMs: 3000, signal: new AbortController().signal });
+    const { ticks, result } = await ticksWhile(slow);
+    assert.equal(result.status, 'rejected');
+    const err = (result as PromiseRejectedResult).reason as WarehouseError;
+    assert.ok(err instanceof WarehouseError, String(err));
+    assert.equal(err.kind, 'timeout');
+    assert.match(err.message, /timed out after 3 s/);
+    assert.ok(ticks >= 10, `the engine's event loop ran while the query did (${ticks} ticks)`);
+    const cursor = await warehouse.openPreview('SELECT id FROM public.accounts ORDER BY id', { timeoutMs: 3000, signal: new AbortController().signal });
+    assert.equal(cursor.takeFirst().rows[0]?.[0], 1);
+    assert.equal(host.starts, startsBefore + 1, 'the stopped thread was replaced once');
+  });
+
+  it('Cancel stops pg_sleep(1000) at once with "Cancelled"; a request queued behind it still runs', async () => {
+    const warehouse = new DemoWarehouse(path.join(dir, 'data'));
+    const abort = new AbortController();
+    const slow = warehouse.openPreview('select pg_sleep(1000)', { timeoutMs: 600_000, signal: abort.signal });
+    const queued = warehouse.listCatalog(new AbortController().signal);
+    setTimeout(() => abort.abort(), 300);
+    const { ticks, result } = await ticksWhile(slow);
+    assert.equal(result.status, 'rejected');
+    assert.equal(((result as PromiseRejectedResult).reason as WarehouseError).kind, 'cancelled');
+    assert.ok(ticks >= 3, `${ticks} ticks`);
+    const catalog = await queued;
+    assert.ok(catalog.schemas.some((s) => s.name === 'public' && s.tables.some((t) => t.name === 'accounts')));
+  });
+
+  it('a cancelled request that waits for its turn never runs', async () => {
+    const host = openDemoWarehouse(path.join(dir, 'data'));
+    const first = host.run([{ sql: 'select pg_sleep(1)' }]);
+    const abort = new AbortController();
+    const second = host.run([{ sql: `CREATE TABLE public.never_created (id int)` }], { signal: abort.signal });
+    abort.abort();
+    await assert.rejects(second, /Cancelled/);
+    await first;
+    const found = await rows<{ t: string | null }>(host, `SELECT to_regclass('public.never_created')::text AS t`);
+    assert.equal(found[0]?.t, null);
+  });
+
+  it('a request cancelled while the thread starts never runs, and the next one does not wait for it', async () => {
+    const host = openDemoWarehouse(path.join(dir, 'data'));
+    await host.close(); // the next request starts a new thread
+    const abort = new AbortController();
+    const starting = host.run([{ sql: `CREATE TABLE public.never_started (id int)` }], { signal: abort.signal });
+    setTimeout(() => abort.abort(), 20);
+    await assert.rejects(starting, /Cancelled/);
+    const found = await rows<{ t: string | null }>(host, `SELECT to_regclass('public.never_started')::text AS t`);
+    assert.equal(found[0]?.t, null);
+  });
+
+  it('a sync session has the database to itself: a preview waits until it ends', async () => {
+    const warehouse = new DemoWarehouse(path.join(dir, 'data'));
+    const order: string[] = [];
+    let preview: Promise<unknown> | undefined;
+    await warehouse.withSqlSession(new AbortController().signal, async (session) => {
+      await session.query('BEGIN');
+      await session.query('CREATE TABLE public.session_only (id int)');
+      preview = warehouse.openPreview('SELECT count(*) FROM public.accounts', { timeoutMs: 10_000, signal: new AbortController().signal }).then(() => order.push('preview'));
+      await new Promise((r) => setTimeout(r, 200));
+      await session.query('ROLLBACK');
+      order.push('session');
+    });
+    await preview;
+    assert.deepEqual(order, ['session', 'preview']);
   });
 });

@@ -51,10 +51,10 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     await engine.stop();
   });
 
-  async function until<T>(what: () => T | undefined, label: string, ms = 60_000): Promise<T> {
+  async function until<T>(what: () => T | undefined | Promise<T | undefined>, label: string, ms = 60_000): Promise<T> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      const v = what();
+      const v = await what();
       if (v !== undefined) return v;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -126,5 +126,36 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     }
     const state = (await conn.sendRequest('retl/workspace/state')) as { models: unknown[] };
     assert.equal(state.models.length, 1, 'the server still answers');
+  });
+
+  it('stops pg_sleep(1000) on the demo warehouse after a 3 s timeout and on cancel, answering other requests meanwhile', async () => {
+    const sql = 'select pg_sleep(1000) AS user_id';
+    await until(async () => ((await conn.sendRequest('retl/workspace/state')) as { models: unknown[] }).models.length === 1 || undefined, 'the config read');
+    const timedOut = conn.sendRequest('retl/preview/open', { modelId: 'm', sql, timeoutMs: 3000 }) as Promise<{ ok: boolean; error?: { kind: string; message: string } }>;
+    let answered = 0;
+    let settled = false;
+    void timedOut.finally(() => (settled = true));
+    // Asked while the query runs: answered by the engine before the query ends.
+    await new Promise((r) => setTimeout(r, 1000));
+    const state = (await conn.sendRequest('retl/workspace/state')) as { models: unknown[] };
+    if (!settled) answered++;
+    assert.equal(state.models.length, 1);
+    const r = await timedOut;
+    assert.equal(answered, 1, 'the state request was answered while the query ran');
+    assert.equal(r.ok, false);
+    assert.equal(r.error?.kind, 'timeout');
+    assert.match(r.error?.message ?? '', /timed out after 3 s/);
+
+    const { CancellationTokenSource } = await import('vscode-jsonrpc/node');
+    const cts = new CancellationTokenSource();
+    const cancelled = conn.sendRequest('retl/preview/open', { modelId: 'm', sql }, cts.token) as Promise<{ ok: boolean; error?: { kind: string } }>;
+    await new Promise((res) => setTimeout(res, 1000));
+    cts.cancel();
+    const c = await cancelled.catch((err: unknown) => ({ ok: false, error: { kind: `rejected: ${(err as Error).message}` } }));
+    assert.equal(c.ok, false);
+    assert.match(c.error?.kind ?? '', /cancelled|rejected: .*cancel/i);
+    const after = (await conn.sendRequest('retl/preview/open', { modelId: 'm', sql: 'SELECT id AS user_id FROM public.users ORDER BY id' })) as { ok: boolean; page?: { rows: unknown[][] } };
+    assert.equal(after.ok, true);
+    assert.equal(after.page?.rows[0]?.[0], 1);
   });
 });

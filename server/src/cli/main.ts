@@ -32,7 +32,9 @@ Commands:
   models rename ID NEW_NAME              change a model's display name (the id stays)
   models delete ID [--delete-query-file] delete a model no connection uses
   verify CREDENTIALS_ID                  run the three checks: connection, list schemas, state schema
-  preview MODEL_ID [--page N]            run the model's query and print one page of 50 rows
+  preview MODEL_ID [--page N] [--timeout SECONDS]
+                                         run the model's query and print one page of 50 rows; the
+                                         query is stopped after SECONDS (default 120), exit 1
   sync CONNECTION_ID [--full]            send the model's changed rows to the connection's destination
                                          (--full: every row); exit 1 when a row failed or the run stopped
   schedule [--once]                      sync the connections whose schedule (15m, 1h, 1d) is due, checking
@@ -70,6 +72,7 @@ const OPTIONS = {
   'primary-key': { type: 'string' },
   'delete-query-file': { type: 'boolean' },
   page: { type: 'string' },
+  timeout: { type: 'string' },
   dialect: { type: 'string' },
   full: { type: 'boolean' },
   once: { type: 'boolean' },
@@ -280,11 +283,13 @@ async function runVerify(rest: string[], values: Values, io: Output): Promise<nu
 }
 
 async function runPreview(rest: string[], values: Values, io: Output): Promise<number> {
-  const [modelId] = expectArgs(rest, 1, 'preview MODEL_ID [--page N]');
+  const [modelId] = expectArgs(rest, 1, 'preview MODEL_ID [--page N] [--timeout SECONDS]');
   const page = values.page === undefined ? 1 : Number(values.page);
   if (!Number.isInteger(page) || page < 1) throw new UsageError('--page takes a whole number from 1 up.');
+  const seconds = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0 && seconds <= 86_400)) throw new UsageError('--timeout takes a number of seconds above 0 (at most 86400).');
   return withEngine(values, io, async (engine, signal) => {
-    let result = await engine.openPreview({ modelId: modelId! }, signal);
+    let result = await engine.openPreview({ modelId: modelId!, ...(seconds !== undefined ? { timeoutMs: Math.round(seconds * 1000) } : {}) }, signal);
     if (result.ok && page > 1) result = await engine.previews.page(result.page.sessionId, page, signal);
     if (!result.ok) {
       const e = result.error;

@@ -261,7 +261,7 @@ connection.onCodeLens(({ textDocument }) => {
   ];
 });
 connection.onRequest(Requests.previewPage, (p, token) => requireEngine().previews.page(p.sessionId, p.page, signalOf(token)));
-connection.onRequest(Requests.previewCell, (p) => requireEngine().previews.cell(p.sessionId, p.page, p.row, p.column) ?? null);
+connection.onRequest(Requests.previewCell, async (p, token) => (await requireEngine().previews.cell(p.sessionId, p.page, p.row, p.column, signalOf(token))) ?? null);
 connection.onRequest(Requests.previewClose, (p) => requireEngine().previews.close(p.sessionId));
 connection.onNotification(Notifications.secretChanged, ({ credentialsId }) => void requireEngine().warehouses.forget(credentialsId));
 

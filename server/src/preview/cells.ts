@@ -1,9 +1,15 @@
 // Turning warehouse values into preview cells: exact numbers as strings, ISO dates, NULL kept apart
 // from the empty string, and long values cut for transport with their full size.
+import { Buffer } from 'node:buffer';
 import type { Cell, TruncatedValue } from '../../../protocol/src/preview';
 
 /** Characters of one value sent with a page; the rest comes on demand. */
 export const MAX_CELL_CHARS = 2_000;
+/**
+ * Characters of one value kept in the engine's page cache. Longer values are fetched again, whole, when
+ * asked for ("show all"): 51 cells of 10 MB must not stay in the engine's memory.
+ */
+export const KEPT_CELL_CHARS = 65_536;
 
 // PostgreSQL type OIDs that need more than "keep the text".
 const BOOL = 16;
@@ -33,10 +39,28 @@ export function isoTimestamp(text: string): string {
   return `${date}T${time}${zone}`;
 }
 
+/** `cell` cut to `max` characters, keeping the whole value's size (a cut value may be cut further). */
 export function truncate(cell: Cell, max = MAX_CELL_CHARS): Cell {
+  if (cell !== null && typeof cell === 'object') return cell.truncated.length <= max ? cell : { truncated: detachedPrefix(cell.truncated, max), size: cell.size };
   if (typeof cell !== 'string' || cell.length <= max) return cell;
-  const cut: TruncatedValue = { truncated: cell.slice(0, max), size: cell.length };
+  const cut: TruncatedValue = { truncated: detachedPrefix(cell, max), size: cell.length };
   return cut;
+}
+
+/**
+ * The first `max` UTF-16 units of `s` as a string of their own. V8's slice() of a long string points
+ * into the original, which would keep a 10 MB value alive behind its 64 K prefix; a round trip through
+ * UTF-16LE bytes copies the units exactly (lone surrogates included).
+ */
+function detachedPrefix(s: string, max: number): string {
+  return Buffer.from(s.slice(0, max), 'utf16le').toString('utf16le');
+}
+
+/** What a cell costs in memory, roughly: two bytes per character (UTF-16) plus the slot. */
+export function cellBytes(cell: Cell): number {
+  if (typeof cell === 'string') return 16 + 2 * cell.length;
+  if (cell !== null && typeof cell === 'object') return 48 + 2 * cell.truncated.length;
+  return 16;
 }
 
 /** Text of a key value for duplicate detection; undefined for NULL. */

@@ -5,7 +5,7 @@ import { PAGE_SIZE, type Cell, type KeyIssues, type PreviewError, type PreviewRe
 import { checkReadOnlyStatement, type Dialect } from '../sql/statementCheck';
 import { positionAt } from '../sql/sqlLexer';
 import { WarehouseError, type PreviewCursor, type Warehouse } from '../warehouse/warehouse';
-import { keyText, truncate } from './cells';
+import { cellBytes, KEPT_CELL_CHARS, keyText, truncate } from './cells';
 
 export interface PreviewSettings {
   timeoutMs: number;
@@ -27,11 +27,20 @@ export interface OpenPreview {
 const MAX_LISTED_DUPLICATES = 100;
 /** Pages kept for instant Previous; older ones are fetched again from the same snapshot when asked. */
 export const MAX_CACHED_PAGES = 40;
+/** The cache of one session in bytes (cells are cut to KEPT_CELL_CHARS first); the newest page always stays. */
+export const MAX_CACHED_BYTES = 32 * 1024 * 1024;
 /** Keys remembered for duplicate detection; beyond this many rows the check covers the first ones only. */
 export const MAX_TRACKED_KEYS = 200_000;
 
+interface CachedPage {
+  rows: Cell[][];
+  hasMore: boolean;
+  bytes: number;
+}
+
 class Session {
-  readonly pages = new Map<number, { rows: Cell[][]; hasMore: boolean }>();
+  readonly pages = new Map<number, CachedPage>();
+  cachedBytes = 0;
   readonly keyCounts = new Map<string, number>();
   /** Keys seen more than once, in the order found: kept as they appear, so a page never scans all keys. */
   readonly duplicates: string[] = [];
@@ -76,7 +85,8 @@ export class PreviewService {
       session.keyIndex = exact >= 0 ? exact : cursor.columns.findIndex((c) => c.name.toLowerCase() === p.primaryKey!.toLowerCase());
     }
     this.sessions.set(session.id, session);
-    this.remember(session, 1, cursor.first.rows, cursor.first.hasMore);
+    const first = cursor.takeFirst();
+    this.remember(session, 1, first.rows, first.hasMore);
     return { ok: true, page: this.pageOf(session, 1, performance.now() - started) };
   }
 
@@ -101,10 +111,20 @@ export class PreviewService {
     return run;
   }
 
-  /** The whole value of one cell of a fetched page (the page carries at most MAX_CELL_CHARS of it). */
-  cell(sessionId: string, page: number, row: number, column: number): Cell | undefined {
-    const value = this.sessions.get(sessionId)?.pages.get(page)?.rows[row]?.[column];
-    return value === undefined ? undefined : value;
+  /**
+   * The whole value of one cell of a fetched page (the page carries at most MAX_CELL_CHARS of it): from
+   * the cache when it was kept whole, else read again from the same snapshot. Undefined: no such cell.
+   */
+  async cell(sessionId: string, page: number, row: number, column: number, signal: AbortSignal): Promise<Cell | undefined> {
+    const session = this.sessions.get(sessionId);
+    const index = (page - 1) * PAGE_SIZE + row;
+    if (!session || ![page, row, column].every(Number.isInteger) || page < 1 || row < 0 || row >= PAGE_SIZE || column < 0 || index >= session.rowsSoFar) return undefined;
+    const cached = session.pages.get(page)?.rows[row]?.[column];
+    if (cached !== undefined && !(cached !== null && typeof cached === 'object')) return cached;
+    session.lastUsed = Date.now();
+    const run = session.queue.then(async () => (await session.cursor.rows(index, 1, signal)).rows[0]?.[column]);
+    session.queue = run.catch(() => undefined);
+    return run;
   }
 
   async close(sessionId: string): Promise<void> {
@@ -129,13 +149,20 @@ export class PreviewService {
     for (const s of [...this.sessions.values()]) if (s.lastUsed < limit) await this.close(s.id);
   }
 
-  private remember(session: Session, page: number, rows: Cell[][], hasMore: boolean): void {
+  private remember(session: Session, page: number, whole: Cell[][], hasMore: boolean): void {
     const firstVisit = (page - 1) * PAGE_SIZE >= session.rowsSoFar;
-    session.pages.delete(page); // re-insert: Map order is the eviction order
-    session.pages.set(page, { rows, hasMore });
+    const rows = whole.map((r) => r.map((c) => truncate(c, KEPT_CELL_CHARS)));
+    let bytes = 0;
+    for (const r of rows) for (const c of r) bytes += cellBytes(c);
+    this.forget(session, page); // re-insert: Map order is the eviction order
+    session.pages.set(page, { rows, hasMore, bytes });
+    session.cachedBytes += bytes;
     session.rowsSoFar = Math.max(session.rowsSoFar, (page - 1) * PAGE_SIZE + rows.length);
-    // Memory stays flat however far a user pages: only the most recent pages are kept.
-    while (session.pages.size > MAX_CACHED_PAGES) session.pages.delete(session.pages.keys().next().value!);
+    // Memory stays flat however far a user pages and however large the values: only the most recent
+    // pages are kept, within a number and a byte budget.
+    while (session.pages.size > 1 && (session.pages.size > MAX_CACHED_PAGES || session.cachedBytes > MAX_CACHED_BYTES)) {
+      this.forget(session, session.pages.keys().next().value!);
+    }
     if (session.keyIndex < 0 || !firstVisit) return; // a page fetched again is not counted twice
     for (const row of rows) {
       const key = keyText(row[session.keyIndex] ?? null);
@@ -146,6 +173,19 @@ export class PreviewService {
         if (seen === 1 && session.duplicates.length < MAX_LISTED_DUPLICATES) session.duplicates.push(key);
       } else if (session.keyCounts.size < MAX_TRACKED_KEYS) session.keyCounts.set(key, 1);
     }
+  }
+
+  private forget(session: Session, page: number): void {
+    const cached = session.pages.get(page);
+    if (!cached) return;
+    session.pages.delete(page);
+    session.cachedBytes -= cached.bytes;
+  }
+
+  /** Cached pages and their bytes (for tests and the bench). */
+  cacheOf(sessionId: string): { pages: number[]; bytes: number } | undefined {
+    const s = this.sessions.get(sessionId);
+    return s && { pages: [...s.pages.keys()], bytes: s.cachedBytes };
   }
 
   private pageOf(session: Session, page: number, ms: number) {

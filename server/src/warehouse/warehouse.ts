@@ -50,8 +50,11 @@ export interface RowsPage {
  */
 export interface PreviewCursor {
   readonly columns: PreviewColumn[];
-  /** The first page, already fetched when the cursor is returned. */
-  readonly first: RowsPage;
+  /**
+   * The first page, already fetched when the cursor is returned; handed over once: the cursor keeps no
+   * copy (its values may be large), and `rows(0, …)` reads them again from the warehouse.
+   */
+  takeFirst(): RowsPage;
   /** Rows `[start, start + count)`; `hasMore` says whether any row follows. */
   rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage>;
   close(): Promise<void>;
@@ -105,6 +108,16 @@ export function missingSecretError(user: string, passwordEnv: string | undefined
     `No password for "${user}": ${passwordEnv ? `environment variable ${passwordEnv} is empty or unset` : 'enter it with "Edit Credentials" (VS Code keeps it in SecretStorage), or name an environment variable in passwordEnv'}.`,
     'secretMissing',
   );
+}
+
+/** A query stopped by the preview timeout, named the same way for every warehouse. */
+export function timedOutError(ms: number): WarehouseError {
+  return new WarehouseError(`The query timed out after ${formatSeconds(ms)} (the preview timeout) and was stopped.`, 'timeout');
+}
+
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
 export function abortError(): WarehouseError {

@@ -1,8 +1,7 @@
-// The embedded demo warehouse behind the Warehouse interface. PGlite is one in-process backend, so a
-// preview cannot hold a transaction open for its cursor without blocking every other query: each page
-// runs in a short READ ONLY transaction instead (LIMIT for page 1, OFFSET for later pages). The sample
-// data does not change under the user, so pages stay consistent.
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+// The embedded demo warehouse behind the Warehouse interface. PGlite is one backend, so a preview
+// cannot hold a transaction open for its cursor without blocking every other query: each page runs in
+// a short READ ONLY transaction instead (LIMIT for page 1, OFFSET for later pages). The sample data
+// does not change under the user, so pages stay consistent.
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
 import {
@@ -16,77 +15,68 @@ import {
   stateSchemaRemediation,
   type CatalogRow,
 } from '../postgres/pgSql';
-import { abortError, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
-import { openDemoWarehouse } from './demoWarehouse';
+import { WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { DemoQueryError, openDemoWarehouse, type DemoHost, type RunOptions } from './demoWarehouse';
+import type { DemoStep } from './demoMessages';
 import { limitSql, MODEL_PREFIX, modelSettingsSql, offsetSql, positionInStatement, type ModelRunSettings } from '../postgres/modelRunner';
 
 const DEMO_USER = 'postgres';
-// Oids PGlite would turn into JavaScript values; the preview wants the warehouse's own text.
-const RAW_OIDS = [16, 17, 20, 21, 23, 26, 114, 700, 701, 1082, 1083, 1114, 1184, 1186, 1266, 1700, 3802];
-const RAW_PARSERS = Object.fromEntries(RAW_OIDS.map((oid) => [oid, (v: string) => v]));
 
 export class DemoWarehouse implements Warehouse {
   readonly type = 'demo' as const;
+  private readonly host: DemoHost;
 
-  constructor(private readonly dataDir: string) {}
+  constructor(dataDir: string) {
+    this.host = openDemoWarehouse(dataDir);
+  }
 
-  private db(): Promise<PGlite> {
-    return openDemoWarehouse(this.dataDir).catch((err: unknown) => {
-      throw new WarehouseError(`The demo warehouse could not start: ${(err as Error).message}`, 'other', { cause: err });
-    });
+  private async rows<R>(sql: string, params: unknown[] | undefined, signal: AbortSignal, send = this.host.run.bind(this.host)): Promise<R[]> {
+    const [r] = await demoErrors(send([{ sql, ...(params ? { params } : {}) }], { signal }));
+    return r!.rows as R[];
   }
 
   async withSqlSession<T>(signal: AbortSignal, fn: (session: SqlSession) => Promise<T>): Promise<T> {
-    if (signal.aborted) throw abortError();
-    const db = await this.db();
-    return fn({
-      query: async <R>(text: string, params?: unknown[]) => (await db.query<R>(text, params)).rows,
-      // PGlite's query() is the extended protocol: one statement, parsed after the SET LOCALs ran.
-      readModel: (text: string, settings: ModelRunSettings) =>
-        db.transaction(async (tx) => {
-          await tx.exec(`SET TRANSACTION READ ONLY; ${modelSettingsSql(settings)}`);
-          return { columns: (await tx.query(text)).fields.map((f) => f.name) };
-        }),
-    });
+    const send = this.host.send.bind(this.host);
+    // The whole session has the database to itself: its BEGIN … COMMIT never meets a preview's statements.
+    return this.host.exclusive(signal, () =>
+      fn({
+        query: <R>(text: string, params?: unknown[]) => this.rows<R>(text, params, signal, send),
+        // PGlite's query() is the extended protocol: one statement, parsed after the SET LOCALs ran.
+        readModel: async (text: string, settings: ModelRunSettings) => {
+          const steps = [{ sql: `SET TRANSACTION READ ONLY; ${modelSettingsSql(settings)}`, exec: true }, { sql: text }];
+          const [, r] = await demoErrors(send(steps, { transaction: 'commit', timeoutMs: settings.timeoutMs, signal }));
+          return { columns: r!.fields.map((f) => f.name) };
+        },
+      }),
+    );
   }
 
   async checkConnection(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) throw abortError();
-    await (await this.db()).query('SELECT 1');
+    await this.rows('SELECT 1', undefined, signal);
   }
 
   async listCatalog(signal: AbortSignal): Promise<Catalog> {
-    if (signal.aborted) throw abortError();
-    const db = await this.db();
-    const schemas = await db.query<{ schema: string }>(SCHEMAS_SQL);
-    const rows = await db.query<CatalogRow>(CATALOG_SQL);
-    return buildCatalog(schemas.rows.map((r) => r.schema), rows.rows);
+    const schemas = await this.rows<{ schema: string }>(SCHEMAS_SQL, undefined, signal);
+    const rows = await this.rows<CatalogRow>(CATALOG_SQL, undefined, signal);
+    return buildCatalog(schemas.map((r) => r.schema), rows);
   }
 
   async checkStateSchema(schema: string, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) throw abortError();
-    const db = await this.db();
     const remediation = stateSchemaRemediation(schema, DEMO_USER);
-    const exists = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-    if (exists.rows.length === 0) throw new WarehouseError(`The state schema "${schema}" does not exist in the demo warehouse.`, 'stateSchema', { remediation });
+    const exists = await this.rows('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema], signal);
+    if (exists.length === 0) throw new WarehouseError(`The state schema "${schema}" does not exist in the demo warehouse.`, 'stateSchema', { remediation });
     const table = `${quoteIdent(schema)}.${quoteIdent(probeTableName())}`;
     try {
-      await db.transaction(async (tx) => {
-        await tx.query(`CREATE TABLE ${table} (id integer)`);
-        await tx.query(`DROP TABLE ${table}`);
-        await tx.rollback();
-      });
+      await demoErrors(this.host.run([{ sql: `CREATE TABLE ${table} (id integer)` }, { sql: `DROP TABLE ${table}` }], { transaction: 'rollback', signal }));
     } catch (err) {
-      throw new WarehouseError(`Cannot create tables in "${schema}": ${(err as Error).message}`, 'stateSchema', { remediation, cause: err });
+      if (!(err instanceof WarehouseError) || err.kind !== 'other' || !err.options.code) throw err;
+      throw new WarehouseError(`Cannot create tables in "${schema}": ${err.message}`, 'stateSchema', { remediation, cause: err });
     }
   }
 
   async openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor> {
-    const db = await this.db();
-    if (options.signal.aborted) throw abortError();
-    const cursor = new DemoPreviewCursor(db, statement, options.timeoutMs);
-    await cursor.start();
-    if (options.signal.aborted) throw abortError();
+    const cursor = new DemoPreviewCursor(this.host, statement, options.timeoutMs);
+    await cursor.start(options.signal);
     return cursor;
   }
 
@@ -95,58 +85,63 @@ export class DemoWarehouse implements Warehouse {
   }
 }
 
+/** The demo database's failures as WarehouseErrors; `modelStep`'s position is moved into the model. */
+async function demoErrors<T>(p: Promise<T>, modelStep?: number): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (!(err instanceof DemoQueryError)) throw err;
+    const { failure } = err;
+    const offset = failure.step === modelStep ? positionInStatement(failure.position, MODEL_PREFIX.length) : undefined;
+    throw new WarehouseError(failure.message, 'other', {
+      ...(failure.code ? { code: failure.code } : {}),
+      cause: err,
+      ...(offset !== undefined ? { position: offset } : {}),
+    });
+  }
+}
+
 class DemoPreviewCursor implements PreviewCursor {
   columns: PreviewColumn[] = [];
-  first: RowsPage = { rows: [], hasMore: false };
+  private first: RowsPage | undefined;
   private oids: number[] = [];
 
   constructor(
-    private readonly db: PGlite,
+    private readonly host: DemoHost,
     private readonly statement: string,
     private readonly timeoutMs: number,
   ) {}
 
-  private readOnly<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => {
-      await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; ${modelSettingsSql({ timeoutMs: this.timeoutMs, idleMs: 60_000 })}`);
-      return fn(tx);
-    });
+  /** One page of the model in a READ ONLY transaction of its own, stopped after the preview timeout. */
+  private async page(sql: string, signal: AbortSignal) {
+    const settings: DemoStep = { sql: `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; ${modelSettingsSql({ timeoutMs: this.timeoutMs, idleMs: 60_000 })}`, exec: true };
+    const options: RunOptions = { transaction: 'commit', timeoutMs: this.timeoutMs, signal };
+    const [, r] = await demoErrors(this.host.run([settings, { sql, raw: true }], options), 1);
+    return r!;
   }
 
-  private async run(tx: Transaction, sql: string) {
-    try {
-      return await tx.query<unknown[]>(sql, [], { rowMode: 'array', parsers: RAW_PARSERS });
-    } catch (err) {
-      const offset = positionInStatement((err as { position?: string }).position, MODEL_PREFIX.length);
-      throw new WarehouseError((err as Error).message, 'other', {
-        code: (err as { code?: string }).code,
-        cause: err,
-        ...(offset !== undefined ? { position: offset } : {}),
-      });
-    }
+  private cells(rows: unknown[]): Cell[][] {
+    return (rows as unknown[][]).map((row) => row.map((v, i) => pgCell(this.oids[i] ?? 25, v as string | null)));
   }
 
-  private cells(rows: unknown[][]): Cell[][] {
-    return rows.map((row) => row.map((v, i) => pgCell(this.oids[i] ?? 25, v as string | null)));
+  async start(signal: AbortSignal): Promise<void> {
+    const r = await this.page(limitSql(this.statement, PAGE_SIZE + 1), signal);
+    this.oids = r.fields.map((f) => f.dataTypeID);
+    const [types] = await demoErrors(this.host.run([{ sql: COLUMN_TYPES_SQL, params: [this.oids, this.oids.map(() => -1)] }], { signal }));
+    this.columns = columnsFrom(r.fields, (types!.rows as { type: string }[]).map((t) => t.type));
+    const rows = this.cells(r.rows);
+    this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
   }
 
-  async start(): Promise<void> {
-    await this.readOnly(async (tx) => {
-      const r = await this.run(tx, limitSql(this.statement, PAGE_SIZE + 1));
-      this.oids = r.fields.map((f) => f.dataTypeID);
-      const types = await tx.query<{ type: string }>(COLUMN_TYPES_SQL, [this.oids, this.oids.map(() => -1)]);
-      this.columns = columnsFrom(r.fields, types.rows.map((t) => t.type));
-      const rows = this.cells(r.rows);
-      this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
-    });
+  takeFirst(): RowsPage {
+    const first = this.first ?? { rows: [], hasMore: false };
+    this.first = undefined;
+    return first;
   }
 
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
-    if (signal.aborted) throw abortError();
-    return this.readOnly(async (tx) => {
-      const rows = this.cells((await this.run(tx, offsetSql(this.statement, start, count + 1))).rows);
-      return { rows: rows.slice(0, count), hasMore: rows.length > count };
-    });
+    const rows = this.cells((await this.page(offsetSql(this.statement, start, count + 1), signal)).rows);
+    return { rows: rows.slice(0, count), hasMore: rows.length > count };
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
-import { abortError, missingSecretError, WarehouseError, type Catalog, type ConnectionCheck, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, missingSecretError, timedOutError, WarehouseError, type Catalog, type ConnectionCheck, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import {
   buildCatalog,
   CATALOG_SQL,
@@ -292,7 +292,9 @@ export class PostgresWarehouse implements Warehouse {
 
 class PgPreviewCursor implements PreviewCursor {
   columns: PreviewColumn[] = [];
-  first: RowsPage = { rows: [], hasMore: false };
+  private first: RowsPage | undefined;
+  /** Whether rows follow page 1. */
+  private moreThanOnePage = false;
   private oids: number[] = [];
   /** Index of the next row the server-side cursor returns. */
   private position = 0;
@@ -301,6 +303,7 @@ class PgPreviewCursor implements PreviewCursor {
   private declared: Promise<void> | undefined;
   private declaring = false;
   private closed = false;
+  private timeoutMs = 0;
 
   constructor(
     private readonly warehouse: PostgresWarehouse,
@@ -309,6 +312,7 @@ class PgPreviewCursor implements PreviewCursor {
   ) {}
 
   async start(options: PreviewOptions): Promise<void> {
+    this.timeoutMs = options.timeoutMs;
     const stop = onAbort(options.signal, () => void this.warehouse.cancelBackend(this.client));
     try {
       // BEGIN and its settings are acknowledged before the model is sent. (Pipelining both saved ~0.14 ms,
@@ -325,10 +329,11 @@ class PgPreviewCursor implements PreviewCursor {
       this.columns = columnsFrom(result.fields, await this.warehouse.typeNames(this.client, result.fields));
       const rows = this.cells(result.rows);
       this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+      this.moreThanOnePage = this.first.hasMore;
     } finally {
       stop();
     }
-    if (this.first.hasMore) {
+    if (this.moreThanOnePage) {
       // Open the cursor now, in the background, so page 2 is ready when asked for. The first MOVE pays
       // for the whole plan (a sort, say) while the user reads page 1.
       this.declaring = true;
@@ -350,7 +355,8 @@ class PgPreviewCursor implements PreviewCursor {
     try {
       return await this.client.query({ text, rowMode: 'array', types: RAW_TEXT, queryMode: 'extended' } as pg.QueryArrayConfig);
     } catch (err) {
-      throw this.warehouse.classifyIn(err, prefix);
+      const e = this.warehouse.classifyIn(err, prefix);
+      throw e.kind === 'timeout' ? timedOutError(this.timeoutMs) : e;
     }
   }
 
@@ -358,23 +364,29 @@ class PgPreviewCursor implements PreviewCursor {
     return rows.map((row) => row.map((v, i) => pgCell(this.oids[i] ?? 25, v as string | null)));
   }
 
+  takeFirst(): RowsPage {
+    const first = this.first ?? { rows: [], hasMore: false };
+    this.first = undefined;
+    return first;
+  }
+
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
     if (this.closed) throw new WarehouseError('This preview was closed.', 'other');
-    if (start < PAGE_SIZE) return { rows: this.first.rows.slice(start, start + count), hasMore: this.first.hasMore || start + count < this.first.rows.length };
-    if (!this.declared) return { rows: [], hasMore: false };
+    if (start >= PAGE_SIZE && !this.moreThanOnePage) return { rows: [], hasMore: false };
     const stop = onAbort(signal, () => void this.warehouse.cancelBackend(this.client));
     try {
       await this.declared;
-      const out: Cell[][] = [];
-      if (this.lookahead && this.lookahead[0] === start) out.push(this.lookahead[1]);
-      this.lookahead = undefined;
-      const from = start + out.length;
-      if (from < this.position) {
-        // The cursor cannot go back; the same snapshot answers with OFFSET instead.
+      if (start < this.position || start < PAGE_SIZE) {
+        // The cursor cannot go back (and page 1 was not read through it): the same snapshot answers
+        // with OFFSET instead.
         const r = await this.statementQuery(offsetSql(this.statement, start, count + 1), MODEL_PREFIX);
         const rows = this.cells(r.rows);
         return { rows: rows.slice(0, count), hasMore: rows.length > count };
       }
+      const out: Cell[][] = [];
+      if (this.lookahead && this.lookahead[0] === start) out.push(this.lookahead[1]);
+      this.lookahead = undefined;
+      const from = start + out.length;
       if (from > this.position) await this.client.query(`MOVE ${from - this.position} IN ${CURSOR_NAME}`);
       const want = count + 1 - out.length;
       const r = await this.statementQuery(`FETCH ${want} FROM ${CURSOR_NAME}`, '');

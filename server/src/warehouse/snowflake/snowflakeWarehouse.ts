@@ -5,7 +5,7 @@ import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
 import type { SnowflakeCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { onAbort } from '../abort';
-import { abortError, missingSecretError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { abortError, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
 
 const FIRST_PREFIX = 'SELECT * FROM (\n';
@@ -164,7 +164,8 @@ export class SnowflakeWarehouse implements Warehouse {
 
 class SnowflakePreviewCursor implements PreviewCursor {
   columns: PreviewColumn[] = [];
-  first: RowsPage = { rows: [], hasMore: false };
+  private first: RowsPage | undefined;
+  private firstStatement: Statement | undefined;
   private full: Promise<Statement> | undefined;
 
   constructor(
@@ -192,7 +193,7 @@ class SnowflakePreviewCursor implements PreviewCursor {
         complete: (err, s) => {
           clearTimeout(timer);
           stop();
-          if (timedOut) reject(new WarehouseError(`The query ran longer than the preview timeout (${Math.round(this.timeoutMs / 1000)} s) and was cancelled.`, 'timeout'));
+          if (timedOut) reject(timedOutError(this.timeoutMs));
           else if (signal.aborted) reject(abortError());
           else if (err) reject(this.warehouse.classify(err, prefixLines, this.statement));
           else resolve(s);
@@ -218,10 +219,23 @@ class SnowflakePreviewCursor implements PreviewCursor {
     const total = stmt.getNumRows();
     const rows = total > 0 ? await this.stream(stmt, 0, Math.min(total, PAGE_SIZE + 1) - 1) : [];
     this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+    this.firstStatement = stmt;
+  }
+
+  takeFirst(): RowsPage {
+    const first = this.first ?? { rows: [], hasMore: false };
+    this.first = undefined;
+    return first;
   }
 
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
-    if (start < PAGE_SIZE) return { rows: this.first.rows.slice(start, start + count), hasMore: this.first.hasMore };
+    if (start < PAGE_SIZE && this.firstStatement) {
+      // Streamed again from the first statement's result: the cursor keeps no copy of page 1.
+      const total = Math.min(this.firstStatement.getNumRows(), PAGE_SIZE + 1);
+      const end = Math.min(start + count, PAGE_SIZE, total);
+      const rows = start < end ? await this.stream(this.firstStatement, start, end - 1) : [];
+      return { rows, hasMore: start + count < total };
+    }
     // Only now, when page 2 is asked for, does the whole statement run.
     this.full ??= this.execute(this.statement, signal, 0);
     this.full.catch(() => {
