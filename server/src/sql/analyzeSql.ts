@@ -159,13 +159,25 @@ async function analyzeSnowflake(text: string, ctx: AnalyzeContext): Promise<SqlD
   return out;
 }
 
-/** Unknown tables in FROM and JOIN (not CTE names), checked on node-sql-parser's tree. */
-function snowflakeTableChecks(ast: unknown, text: string, base: number, catalog: Catalog): SqlDiagnostic[] {
+/**
+ * Unknown tables in FROM and JOIN (not CTE names), checked on node-sql-parser's tree. An explicit stack,
+ * not recursion, so a tree of any depth cannot overflow; children are pushed last-first so nodes are
+ * still read in source order, which decides which CTE names are known when a FROM is checked.
+ */
+export function snowflakeTableChecks(ast: unknown, text: string, base: number, catalog: Catalog): SqlDiagnostic[] {
   const out: SqlDiagnostic[] = [];
   const ctes = new Set<string>();
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
+  const stack: unknown[] = [ast];
+  const pushChildren = (children: unknown[]) => {
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  };
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      pushChildren(node);
+      continue;
+    }
+    if (!node || typeof node !== 'object') continue;
     const n = node as Record<string, unknown>;
     if (Array.isArray(n.with)) for (const w of n.with as { name?: { value?: string } | string }[]) ctes.add(String(typeof w.name === 'object' ? w.name?.value : w.name).toUpperCase());
     if (n.type === 'select' && Array.isArray(n.from)) {
@@ -181,9 +193,8 @@ function snowflakeTableChecks(ast: unknown, text: string, base: number, catalog:
         out.push({ start: at, end: at + f.table.length, severity: 'error', code: 'unknown-table', message: `Unknown table "${f.table}".${suggestion(f.table, all)}` });
       }
     }
-    for (const v of Object.values(n)) visit(v);
-  };
-  visit(ast);
+    pushChildren(Object.values(n));
+  }
   return out;
 }
 

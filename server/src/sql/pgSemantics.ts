@@ -30,54 +30,130 @@ interface Level {
 
 const str = (n: unknown): string | undefined => (n as { String?: { sval?: string } })?.String?.sval;
 
-export function checkPgSemantics(stmt: Node, catalog: Catalog, primaryKey?: string): SemanticProblem[] {
-  const problems: SemanticProblem[] = [];
-  const select = stmt.SelectStmt as Node | undefined;
-  if (!select) return problems;
-  const output = analyzeSelect(select, [], new Set(), catalog, problems);
-  if (output) checkOutput(output, primaryKey, problems, select);
-  return problems;
-}
-
 interface OutputColumn {
   name: string;
   location: number;
 }
 
-/** Returns the output columns when they are certain, else undefined. */
-function analyzeSelect(sel: Node, outer: Level[], ctes: Set<string>, catalog: Catalog, problems: SemanticProblem[]): OutputColumn[] | undefined {
+/** Where the statement's output columns land: only the leftmost arm of a set operation fills it. */
+interface OutputHolder {
+  columns?: OutputColumn[];
+}
+
+/** What an expression is checked against: the levels it sees, innermost first. */
+interface ExprContext {
+  scopes: Level[];
+  orderOrGroup: boolean;
+  ctes: Set<string>;
+}
+
+/**
+ * One step of the walk. The tree is walked with an explicit stack, not recursion: a parse tree of any
+ * depth (nested subqueries, long UNION ALL chains, deep JOINs or expressions) cannot overflow the
+ * JavaScript stack. Each step returns its sub-steps in source order and they run before anything queued
+ * earlier, so problems come out in the order a depth-first reading of the query finds them, and scope
+ * state (the FROM items added so far, a USING join's merge) is what it is at that point of the reading.
+ */
+type Task =
+  /** A SELECT (or set operation): its CTEs and FROM items; `body` finishes it. */
+  | { kind: 'select'; sel: Node; outer: Level[]; ctes: Set<string>; output?: OutputHolder }
+  /** A CTE's name becomes visible to what follows it (and to itself, WITH RECURSIVE). */
+  | { kind: 'cteName'; visible: Set<string>; name: string }
+  | { kind: 'from'; item: Node; level: Level; outer: Level[]; ctes: Set<string> }
+  /** A subquery in FROM joins its level only after it was checked, so a LATERAL one does not see itself. */
+  | { kind: 'entry'; level: Level; entry: ScopeEntry }
+  /** A SELECT once its FROM items are in its level: target list, WHERE, ... and its output columns. */
+  | { kind: 'body'; sel: Node; level: Level; outer: Level[]; ctes: Set<string>; output?: OutputHolder }
+  | { kind: 'expr'; node: object; cx: ExprContext }
+  | { kind: 'columnRef'; ref: Node; cx: ExprContext };
+
+export function checkPgSemantics(stmt: Node, catalog: Catalog, primaryKey?: string): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const select = stmt.SelectStmt as Node | undefined;
+  if (!select) return problems;
+  const output: OutputHolder = {};
+  const stack: Task[] = [{ kind: 'select', sel: select, outer: [], ctes: new Set(), output }];
+  while (stack.length > 0) {
+    const next = step(stack.pop()!, catalog, problems);
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+  }
+  if (output.columns) checkOutput(output.columns, primaryKey, problems, select);
+  return problems;
+}
+
+/** Does one task and returns the ones it leads to, in the order they must run. */
+function step(task: Task, catalog: Catalog, problems: SemanticProblem[]): Task[] {
+  switch (task.kind) {
+    case 'select':
+      return selectTasks(task.sel, task.outer, task.ctes, task.output);
+    case 'cteName':
+      task.visible.add(task.name);
+      return [];
+    case 'from':
+      return addFromItem(task.item, task.level, task.outer, task.ctes, catalog, problems);
+    case 'entry':
+      task.level.entries.push(task.entry);
+      return [];
+    case 'body':
+      return selectBody(task.sel, task.level, task.outer, task.ctes, task.output);
+    case 'expr':
+      return walkExpr(task.node, task.cx);
+    case 'columnRef':
+      checkColumnRef(task.ref, task.cx.scopes, task.cx.orderOrGroup, problems);
+      return [];
+  }
+}
+
+function selectTasks(sel: Node, outer: Level[], ctes: Set<string>, output: OutputHolder | undefined): Task[] {
+  // A copy: the names this SELECT's CTEs add are not visible outside it.
   const visible = new Set(ctes);
+  const tasks: Task[] = [];
   const withClause = sel.withClause as { ctes?: Node[] } | undefined;
   for (const cte of withClause?.ctes ?? []) {
     const c = cte.CommonTableExpr as Node;
     const name = String(c.ctename);
-    if ((withClause as { recursive?: boolean }).recursive) visible.add(name);
+    if ((withClause as { recursive?: boolean }).recursive) tasks.push({ kind: 'cteName', visible, name });
     const q = (c.ctequery as Node | undefined)?.SelectStmt as Node | undefined;
-    if (q) analyzeSelect(q, outer, visible, catalog, problems);
-    visible.add(name);
+    if (q) tasks.push({ kind: 'select', sel: q, outer, ctes: visible });
+    tasks.push({ kind: 'cteName', visible, name });
   }
   if (sel.op && sel.op !== 'SETOP_NONE') {
-    const left = analyzeSelect(sel.larg as Node, outer, visible, catalog, problems);
-    analyzeSelect(sel.rarg as Node, outer, visible, catalog, problems);
-    return left;
+    // The output columns of a set operation are those of its left arm, down to the leftmost SELECT.
+    tasks.push({ kind: 'select', sel: sel.larg as Node, outer, ctes: visible, output });
+    tasks.push({ kind: 'select', sel: sel.rarg as Node, outer, ctes: visible });
+    return tasks;
   }
   const level: Level = { entries: [], merged: false, outputNames: new Set() };
-  for (const item of (sel.fromClause as Node[] | undefined) ?? []) addFromItem(item, level, outer, visible, catalog, problems);
-  const scopes = [level, ...outer];
+  for (const item of (sel.fromClause as Node[] | undefined) ?? []) tasks.push({ kind: 'from', item, level, outer, ctes: visible });
+  tasks.push({ kind: 'body', sel, level, outer, ctes: visible, output });
+  return tasks;
+}
 
+function selectBody(sel: Node, level: Level, outer: Level[], ctes: Set<string>, output: OutputHolder | undefined): Task[] {
+  const scopes = [level, ...outer];
   const targets = ((sel.targetList as Node[] | undefined) ?? []).map((t) => t.ResTarget as Node);
   for (const t of targets) if (typeof t.name === 'string') level.outputNames.add(t.name);
+  // The FROM items are all in `level` by now and nothing below adds to it.
+  if (output) output.columns = outputColumns(targets, level);
 
-  const walk = (node: unknown, orderOrGroup: boolean) => walkExpr(node, scopes, orderOrGroup, visible, catalog, problems);
-  for (const t of targets) walk(t.val, false);
-  walk(sel.whereClause, false);
-  walk(sel.havingClause, false);
-  walk(sel.groupClause, true);
-  walk(sel.sortClause, true);
-  walk(sel.distinctClause, false);
-  walk(sel.windowClause, false);
+  const cx: ExprContext = { scopes, orderOrGroup: false, ctes };
+  const orderOrGroup: ExprContext = { scopes, orderOrGroup: true, ctes };
+  const tasks: Task[] = [];
+  const walk = (node: unknown, context: ExprContext) => {
+    if (node !== null && typeof node === 'object') tasks.push({ kind: 'expr', node, cx: context });
+  };
+  for (const t of targets) walk(t.val, cx);
+  walk(sel.whereClause, cx);
+  walk(sel.havingClause, cx);
+  walk(sel.groupClause, orderOrGroup);
+  walk(sel.sortClause, orderOrGroup);
+  walk(sel.distinctClause, cx);
+  walk(sel.windowClause, cx);
+  return tasks;
+}
 
-  // Output names: certain only when every target has a known name.
+/** Output names: certain only when every target has a known name; else undefined. */
+function outputColumns(targets: Node[], level: Level): OutputColumn[] | undefined {
   const out: OutputColumn[] = [];
   for (const t of targets) {
     const location = Number(t.location ?? 0);
@@ -102,7 +178,7 @@ function analyzeSelect(sel: Node, outer: Level[], ctes: Set<string>, catalog: Ca
   return out;
 }
 
-function addFromItem(item: Node, level: Level, outer: Level[], ctes: Set<string>, catalog: Catalog, problems: SemanticProblem[]): void {
+function addFromItem(item: Node, level: Level, outer: Level[], ctes: Set<string>, catalog: Catalog, problems: SemanticProblem[]): Task[] {
   if (item.RangeVar) {
     const rv = item.RangeVar as Node;
     const relname = String(rv.relname);
@@ -111,14 +187,14 @@ function addFromItem(item: Node, level: Level, outer: Level[], ctes: Set<string>
     const location = Number(rv.location ?? 0);
     if (!schemaname && ctes.has(relname)) {
       level.entries.push({ name: alias, opaque: true });
-      return;
+      return [];
     }
     if (schemaname) {
       const schema = findSchema(catalog, schemaname);
       if (!schema) {
         problems.push({ location, code: 'unknown-schema', message: `Unknown schema "${schemaname}".${suggestion(schemaname, catalog.schemas.map((s) => s.name))}` });
         level.entries.push({ name: alias, opaque: true });
-        return;
+        return [];
       }
       const table = findTable(schema, relname);
       if (!table) {
@@ -128,10 +204,10 @@ function addFromItem(item: Node, level: Level, outer: Level[], ctes: Set<string>
           message: `Unknown table "${schemaname}.${relname}".${suggestion(relname, schema.tables.map((t) => t.name))}`,
         });
         level.entries.push({ name: alias, opaque: true });
-        return;
+        return [];
       }
       level.entries.push({ name: alias, table, opaque: false });
-      return;
+      return [];
     }
     // Without a schema the search path decides; a name found in no schema at all is certainly wrong.
     const found = tablesNamed(catalog, relname);
@@ -139,50 +215,54 @@ function addFromItem(item: Node, level: Level, outer: Level[], ctes: Set<string>
       const all = catalog.schemas.flatMap((s) => s.tables.map((t) => t.name));
       problems.push({ location, code: 'unknown-table', message: `Unknown table "${relname}".${suggestion(relname, all)}` });
       level.entries.push({ name: alias, opaque: true });
-      return;
+      return [];
     }
     const preferred = found.find((f) => f.schema.name === 'public') ?? (found.length === 1 ? found[0] : undefined);
     level.entries.push(preferred ? { name: alias, table: preferred.table, opaque: false } : { name: alias, opaque: true });
-    return;
+    return [];
   }
   if (item.JoinExpr) {
     const j = item.JoinExpr as Node;
+    // Before either side is read: the merge holds for the whole level, nested joins' ON conditions too.
     if (j.usingClause || j.isNatural) level.merged = true;
-    addFromItem(j.larg as Node, level, outer, ctes, catalog, problems);
-    addFromItem(j.rarg as Node, level, outer, ctes, catalog, problems);
+    const tasks: Task[] = [
+      { kind: 'from', item: j.larg as Node, level, outer, ctes },
+      { kind: 'from', item: j.rarg as Node, level, outer, ctes },
+    ];
     // The ON condition sees the whole level; checked with it.
-    walkExpr(j.quals, [level, ...outer], false, ctes, catalog, problems);
-    return;
+    if (j.quals !== null && typeof j.quals === 'object') tasks.push({ kind: 'expr', node: j.quals, cx: { scopes: [level, ...outer], orderOrGroup: false, ctes } });
+    return tasks;
   }
   if (item.RangeSubselect) {
     const rs = item.RangeSubselect as Node;
     const sub = (rs.subquery as Node | undefined)?.SelectStmt as Node | undefined;
-    if (sub) analyzeSelect(sub, rs.lateral ? [level, ...outer] : outer, ctes, catalog, problems);
     const alias = (rs.alias as Node | undefined)?.aliasname as string | undefined;
-    level.entries.push({ name: alias ?? '', opaque: true });
-    return;
+    const entry: Task = { kind: 'entry', level, entry: { name: alias ?? '', opaque: true } };
+    return sub ? [{ kind: 'select', sel: sub, outer: rs.lateral ? [level, ...outer] : outer, ctes }, entry] : [entry];
   }
   // Functions in FROM, VALUES, XMLTABLE...: their columns are unknown here.
   const alias = ((Object.values(item)[0] as Node | undefined)?.alias as Node | undefined)?.aliasname as string | undefined;
   level.entries.push({ name: alias ?? '', opaque: true });
+  return [];
 }
 
-function walkExpr(node: unknown, scopes: Level[], orderOrGroup: boolean, ctes: Set<string>, catalog: Catalog, problems: SemanticProblem[]): void {
+/** One node of an expression: what is under it, in source order (scalars hold nothing to check). */
+function walkExpr(node: object, cx: ExprContext): Task[] {
+  const tasks: Task[] = [];
+  const under = (value: unknown) => {
+    if (value !== null && typeof value === 'object') tasks.push({ kind: 'expr', node: value, cx });
+  };
   if (Array.isArray(node)) {
-    for (const n of node) walkExpr(n, scopes, orderOrGroup, ctes, catalog, problems);
-    return;
+    for (const n of node) under(n);
+    return tasks;
   }
-  if (node === null || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node as Node)) {
-    if (key === 'SelectStmt') {
-      // A subquery: its own scope, with ours as the outer one (correlated references).
-      analyzeSelect(value as Node, scopes, ctes, catalog, problems);
-    } else if (key === 'ColumnRef') {
-      checkColumnRef(value as Node, scopes, orderOrGroup, problems);
-    } else {
-      walkExpr(value, scopes, orderOrGroup, ctes, catalog, problems);
-    }
+  for (const [key, value] of Object.entries(node)) {
+    // A subquery: its own scope, with ours as the outer one (correlated references).
+    if (key === 'SelectStmt') tasks.push({ kind: 'select', sel: value as Node, outer: cx.scopes, ctes: cx.ctes });
+    else if (key === 'ColumnRef') tasks.push({ kind: 'columnRef', ref: value as Node, cx });
+    else under(value);
   }
+  return tasks;
 }
 
 function checkColumnRef(ref: Node, scopes: Level[], orderOrGroup: boolean, problems: SemanticProblem[]): void {
