@@ -12,7 +12,7 @@ const PARTS = [
   { part: 'webview', files: ['extension/dist/webview.js', 'extension/dist/webview.css'], loadedBy: 'the model panel' },
   { part: 'parser (libpg-query wasm)', files: ['extension/dist/libpg-query.wasm'], loadedBy: 'the engine, on the first SQL check' },
   { part: 'Snowflake driver (snowflake-sdk)', files: ['extension/dist/snowflake-sdk.js'], loadedBy: 'the engine, for Snowflake credentials only' },
-  { part: 'demo warehouse (PGlite wasm + data)', files: ['extension/dist/pglite.wasm', 'extension/dist/pglite.data', 'extension/dist/initdb.wasm'], loadedBy: 'the engine, for demo credentials only' },
+  { part: 'demo warehouse (PGlite wasm + data)', files: ['extension/dist/demoWorker.js', 'extension/dist/pglite.wasm', 'extension/dist/pglite.data', 'extension/dist/initdb.wasm'], loadedBy: 'the engine, for demo credentials only (on its own thread)' },
 ];
 
 /** Entries of a zip file from its central directory: name, compressed and uncompressed bytes. */
