@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): RetlTestApi | undefi
   const engine = new EngineClient(context, secrets, output);
   const tree = new ModelsTree(() => engine.state());
   const view = vscode.window.createTreeView('retl.models', { treeDataProvider: tree, showCollapseAll: true });
-  const panels = new ModelPanels(context, engine);
+  const panels = new ModelPanels(context, engine, output);
   const warehouse = new WarehouseCommands(engine, output, panels);
   context.subscriptions.push(
     output,

@@ -6,6 +6,7 @@ import type { SyncRunRecord } from '../../protocol/src/sync';
 import type { ModelSummary, WorkspaceState } from '../../protocol/src/config';
 import type { PreviewResult } from '../../protocol/src/preview';
 import type { FromWebview, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
+import { checkFromWebview } from '../../protocol/src/webviewMessageCheck';
 import type { EngineClient } from './engineClient';
 import { showRefusal } from './feedback';
 
@@ -16,6 +17,7 @@ export class ModelPanels implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly engine: EngineClient,
+    private readonly output: vscode.LogOutputChannel,
   ) {
     this.subscription = engine.onDidChangeState((state) => {
       for (const [id, panel] of this.open) {
@@ -36,7 +38,7 @@ export class ModelPanels implements vscode.Disposable {
     }
     let panel = this.open.get(modelId);
     if (!panel) {
-      panel = new ModelPanel(this.context, this.engine, model, () => this.open.delete(modelId));
+      panel = new ModelPanel(this.context, this.engine, this.output, model, () => this.open.delete(modelId));
       this.open.set(modelId, panel);
     } else {
       panel.reveal();
@@ -69,6 +71,7 @@ export class ModelPanel {
   constructor(
     context: vscode.ExtensionContext,
     private readonly engine: EngineClient,
+    output: vscode.LogOutputChannel,
     model: ModelSummary,
     private readonly onClose: () => void,
   ) {
@@ -81,7 +84,13 @@ export class ModelPanel {
     this.panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'retl.svg');
     this.panel.webview.html = this.html(dist);
     this.disposables.push(
-      this.panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
+      // The page renders warehouse data and user text: what it sends is checked, and a malformed message is
+      // logged and dropped rather than acted on.
+      this.panel.webview.onDidReceiveMessage((raw: unknown) => {
+        const checked = checkFromWebview(raw);
+        if (checked.ok) void this.onMessage(checked.message);
+        else output.warn(`Model panel "${this.model.id}": ignored a message from the panel: ${checked.reason}`);
+      }),
       this.panel.onDidDispose(() => this.cleanUp()),
       engine.onSyncFinished(({ connectionId }) => {
         if (this.model.connections.includes(connectionId)) void this.postLastRuns(this.model.connections);
@@ -249,6 +258,9 @@ export class ModelPanel {
       case 'revealConnection':
         await vscode.commands.executeCommand('retl.revealConnection', this.model.id, m.connectionId);
         return;
+      default:
+        // A case added to FromWebview without a branch here fails the build.
+        m satisfies never;
     }
   }
 

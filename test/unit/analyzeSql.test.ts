@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzeSql, type SqlDiagnostic } from '../../server/src/sql/analyzeSql';
 import { positionAt } from '../../server/src/sql/sqlLexer';
+import { checkReadOnlyStatement } from '../../server/src/sql/statementCheck';
 import { corpus, expectation, fixtureCatalog } from '../helpers/sqlCorpus';
 
 const show = (q: string, d: SqlDiagnostic[]) => `${q}\n→ ${JSON.stringify(d.map((x) => [x.code, x.severity, x.message]))}`;
@@ -60,6 +61,18 @@ describe('SQL diagnostics: invalid queries get an Error on the right line', () =
     assert.deepEqual(await analyzeSql('SELECT id AS user_id, email FROM users', { dialect: 'postgres', catalog, primaryKey: 'user_id' }), []);
     assert.deepEqual(await analyzeSql('SELECT * FROM users', { dialect: 'postgres', catalog, primaryKey: 'id' }), []);
     assert.deepEqual(await analyzeSql('SELECT * FROM (SELECT 1) q', { dialect: 'postgres', catalog, primaryKey: 'id' }), [], 'unknown output: no claim');
+  });
+
+  // Found by the property tests: the gate refused "SELECT users ; ' " as two statements while the editor
+  // showed nothing, because the second one starts with a literal, not a word.
+  it('snowflake: marks a second statement that starts with a literal, as the gate refuses it', async () => {
+    for (const [text, second] of [["SELECT users ; ' ", "' "], ['SELECT 1; 42', '4'], ['SELECT 1;\n"T"', '"T"']] as const) {
+      const d = await analyzeSql(text, { dialect: 'snowflake' });
+      assert.deepEqual(d.map((x) => [x.code, x.severity]), [['multiple-statements', 'error']], text);
+      assert.equal(text.slice(d[0]!.start, d[0]!.end), second, text);
+      const gate = await checkReadOnlyStatement(text, 'snowflake');
+      assert.equal(gate.ok, false);
+    }
   });
 
   it('checks nothing against a catalog it does not have', async () => {

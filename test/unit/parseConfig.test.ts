@@ -40,6 +40,22 @@ describe('parseConfig', () => {
     assert.ok(p!.line >= 4, `line ${p!.line}`);
   });
 
+  // Found by the property tests: yaml throws for these while converting the document, which broke the load.
+  it('reports an alias without an anchor at the alias, instead of throwing', () => {
+    assert.equal(problemsOf('*b')[0]!.message, 'YAML error: Unresolved alias (the anchor must be set before the alias): b');
+    const text = 'version: 1\nstateSchema: *nope\n';
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /Unresolved alias .*: nope/);
+    assert.deepEqual([p!.line, p!.column], [2, 14]);
+  });
+
+  it('reports aliases that expand without bound ("billion laughs") instead of throwing', () => {
+    const text = 'version: 1\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n';
+    const [p] = problemsOf(text);
+    assert.match(p!.message, /YAML error: Excessive alias count/);
+    assert.equal(p!.line, 3);
+  });
+
   it('names the line of a reference to unknown credentials', () => {
     const text = SAMPLE_YAML.replace('credentials: demo   # sample data', 'credentials: nope');
     const [p] = problemsOf(text);

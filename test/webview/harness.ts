@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { checkFromWebview } from '../../protocol/src/webviewMessageCheck';
 import { REPO } from '../helpers/cli';
 
 export const SHOTS = path.join(REPO, 'test-results', 'webview');
@@ -71,6 +72,12 @@ export async function send(page: Page, message: unknown): Promise<void> {
   }), message);
 }
 
+/** What the panel posted; each message must pass the check the extension applies, or it would be dropped there. */
 export async function posted(page: Page): Promise<{ type: string; [k: string]: unknown }[]> {
-  return page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
+  const messages = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
+  for (const m of messages) {
+    const r = checkFromWebview(m);
+    if (!r.ok) throw new Error(`the panel posted a message the extension refuses (${r.reason}): ${JSON.stringify(m).slice(0, 200)}`);
+  }
+  return messages as { type: string; [k: string]: unknown }[];
 }

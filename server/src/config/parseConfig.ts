@@ -1,6 +1,6 @@
 // Turns the text of retl.yaml into a validated config plus problems that name their line.
 import Ajv, { type ErrorObject } from 'ajv';
-import { Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { ConfigProblem, RetlConfig } from '../../../protocol/src/config';
 import { WAREHOUSE_TYPES } from '../../../protocol/src/config';
 import { idProblem } from '../../../protocol/src/names';
@@ -25,7 +25,9 @@ const validate = ajv.compile(configSchema);
  */
 export function parseConfig(text: string, fileChecks?: (config: RetlConfig) => PathProblem[]): ParsedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': yaml would otherwise print warnings to the engine's stderr (so into the output
+  // channel) quoting pieces of the file, header values included; what matters is reported as problems.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const locate = (start: number, end: number): Pick<ConfigProblem, 'line' | 'column' | 'endLine' | 'endColumn'> => {
     const a = lineCounter.linePos(start);
     const b = lineCounter.linePos(Math.max(start, end));
@@ -39,7 +41,16 @@ export function parseConfig(text: string, fileChecks?: (config: RetlConfig) => P
     }));
     return { doc, problems };
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // yaml finds two faults only while converting, and throws for them: an alias (*x) with no anchor (&x)
+    // before it, and aliases that expand past its limit (a "billion laughs" file). Found by the property
+    // tests: both are problems of the file, placed at the alias, not a crash of the engine's load.
+    const [start, end] = aliasRange(doc);
+    return { doc, problems: [{ message: `YAML error: ${firstLine((err as Error).message)}`, ...locate(start, end) }] };
+  }
   if (raw === null || raw === undefined) {
     return { doc, problems: [{ message: 'retl.yaml is empty: it needs at least "version: 1".', ...locate(0, 0) }] };
   }
@@ -70,6 +81,24 @@ function withDefaults(raw: Partial<RetlConfig>): RetlConfig {
     destinations: raw.destinations ?? [],
     connections: raw.connections ?? [],
   };
+}
+
+/** The first alias with no anchor before it, else the first alias, else the start of the file. */
+function aliasRange(doc: Document): [number, number] {
+  let first: [number, number] | undefined;
+  let unresolved: [number, number] | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      const range: [number, number] = node.range ? [node.range[0], node.range[1]] : [0, 0];
+      first ??= range;
+      if (!node.resolve(doc)) {
+        unresolved = range;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return unresolved ?? first ?? [0, 0];
 }
 
 function firstLine(s: string): string {

@@ -117,8 +117,12 @@ async function analyzeSnowflake(text: string, ctx: AnalyzeContext): Promise<SqlD
   const statements = statementRanges(text);
   statements.forEach((st, index) => {
     const first = st.tokens.find((t) => t.kind === 'word' || t.text === '(');
-    if (index > 0 && first) {
-      out.push({ start: first.start, end: first.end, severity: 'error', code: 'multiple-statements', message: 'A model is one statement: this is a second one. Remove it, or make it a CTE of the first.' });
+    // Any token after a ";" is a second statement to the read-only gate, which refuses to run it; one that
+    // starts with a literal ("SELECT 1; 'x'") was passed over here, so the editor showed nothing (found by
+    // the property tests).
+    const head = first ?? st.tokens[0];
+    if (index > 0 && head) {
+      out.push({ start: head.start, end: head.end, severity: 'error', code: 'multiple-statements', message: 'A model is one statement: this is a second one. Remove it, or make it a CTE of the first.' });
     }
     const verb = first?.kind === 'word' ? first.text.toUpperCase() : 'SELECT';
     if (first && !SNOWFLAKE_READ_STARTS.has(verb)) {
