@@ -129,6 +129,21 @@ describe('retl CLI (child process)', () => {
     assert.equal(retl(['--help'], tmp()).code, 0);
   });
 
+  it('takes only the flags a command lists, and builds its help from the command table', () => {
+    const init = retl(['init', '--page', '2'], tmp());
+    assert.equal(init.code, 2);
+    assert.match(init.stderr, /retl init does not take --page\.\nUsage: retl init \[--demo\] \[--dir DIR\]/);
+    assert.ok(!existsSync(path.join(tmp(), 'retl.yaml')), 'nothing written');
+    const args = retl(['models', 'rename', 'only_one'], tmp());
+    assert.equal(args.code, 2);
+    assert.match(args.stderr, /retl models rename takes ID NEW_NAME, not "only_one"/);
+    assert.match(retl(['models', 'frob'], tmp()).stderr, /unknown models command "frob"; known: list, create, rename, delete/);
+    const help = retl(['--help'], tmp()).stdout;
+    for (const line of ['init [--demo] [--dir DIR]', 'models create --id ID --name NAME --credentials ID --query-file FILE', 'preview MODEL_ID [--page N] [--timeout SECONDS]', 'validate FILE... [--dialect postgres|snowflake]']) {
+      assert.ok(help.includes(line), `help lists "${line}"`);
+    }
+  });
+
   it('uses --config from anywhere', () => {
     mkdirSync(path.join(tmp(), 'ws'));
     writeFileSync(path.join(tmp(), 'ws', 'retl.yaml'), SAMPLE_YAML);

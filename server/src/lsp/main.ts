@@ -18,14 +18,13 @@ import { takeChannelKey, unseal } from './secretChannel';
 import { CONFIG_FILE, ConfigStore } from '../config/configStore';
 import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
 import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
-import { Engine, EngineError } from '../engine';
+import { Engine } from '../engine';
+import { classify } from '../errors';
 import { SqlDocuments } from './sqlDocuments';
 import { syncConnection, syncHistory } from '../sync/syncConnection';
 import { addConnection, updateConnection } from '../sync/connectionChanges';
-import { SyncError } from '../sync/syncRunner';
 import { SyncScheduler } from '../sync/scheduler';
 import type { SyncOutcome } from '../../../protocol/src/sync';
-import { WarehouseError } from '../warehouse/warehouse';
 import type { PreviewResult } from '../../../protocol/src/preview';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -172,13 +171,17 @@ function signalOf(token: CancellationToken): AbortSignal {
   return controller.signal;
 }
 
+// Failures reach the client in the shape each request answers with; errors.ts sorts them, an error it
+// does not know is a bug and goes out as the internal error it is.
 function asResponseError(err: unknown): never {
-  if (err instanceof EngineError) throw new ResponseError(1, err.message, { code: err.code });
+  const failure = classify(err);
+  if (failure) throw new ResponseError(1, failure.message, { code: failure.kind });
   throw err;
 }
 
 function refused(err: unknown): PreviewResult {
-  if (err instanceof EngineError) return { ok: false, error: { kind: 'refused', message: err.message } };
+  const failure = classify(err);
+  if (failure) return { ok: false, error: { kind: 'refused', message: failure.message } };
   throw err;
 }
 
@@ -196,7 +199,8 @@ connection.onRequest(Requests.verifyCredentials, async ({ credentialsId, credent
 });
 /** Refusals (no primary key, a mapping naming a missing column, a warehouse error) come back as answers. */
 function syncRefusal(err: unknown): { ok: false; message: string } {
-  if (err instanceof EngineError || err instanceof SyncError || err instanceof WarehouseError) return { ok: false, message: err.message };
+  const failure = classify(err);
+  if (failure) return { ok: false, message: failure.message };
   throw err;
 }
 

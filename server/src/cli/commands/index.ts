@@ -1,0 +1,11 @@
+// Every `retl` command, in the order the help lists them.
+import type { Command } from '../command';
+import { init } from './init';
+import { modelsCreate, modelsDelete, modelsList, modelsRename } from './models';
+import { preview } from './preview';
+import { schedule } from './schedule';
+import { sync } from './sync';
+import { validate } from './validate';
+import { verify } from './verify';
+
+export const COMMANDS: readonly Command[] = [init, modelsList, modelsCreate, modelsRename, modelsDelete, verify, preview, sync, schedule, validate];
