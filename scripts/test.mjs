@@ -22,6 +22,8 @@ try {
 const { default: Mocha } = await import('mocha');
 
 const SUITES = {
+  // eslint.config.mjs: unwaited promises and the import boundaries of the layers.
+  lint: { run: async () => lint() },
   unit: { dir: 'out/test/unit', timeout: 30_000 },
   integration: { dir: 'out/test/integration', timeout: 120_000, needs: ensurePostgres },
   webview: { dir: 'out/test/webview', timeout: 120_000, needs: ensureChromium },
@@ -30,6 +32,15 @@ const SUITES = {
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? wanted : Object.keys(SUITES);
+
+function lint() {
+  try {
+    run('npx eslint .');
+    return { passed: 1, failed: 0, failures: [] };
+  } catch {
+    return { passed: 0, failed: 1, failures: ['lint (npx eslint . prints the problems)'] };
+  }
+}
 
 function testFiles(dir) {
   const abs = join(root, dir);

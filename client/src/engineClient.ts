@@ -34,7 +34,6 @@ type LanguageClientModule = typeof import('vscode-languageclient/node');
  * and loaded right after activation instead of during it: activation stays fast.
  */
 function loadLanguageClient(): LanguageClientModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(__dirname, 'languageclient.js')) as LanguageClientModule;
 }
 

@@ -21,7 +21,6 @@ export function nameProblem(name: string): string | undefined {
   const trimmed = name.trim();
   if (trimmed.length === 0) return 'Name must not be empty.';
   if (trimmed.length > NAME_MAX_LENGTH) return `Name must be at most ${NAME_MAX_LENGTH} characters.`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'Name must not hold control characters or line breaks.';
   if (!/[\p{L}\p{N}]/u.test(trimmed)) return 'Name must hold at least one letter or digit.';
   return undefined;

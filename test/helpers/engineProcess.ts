@@ -22,12 +22,12 @@ export async function startEngineProcess(workspace: string, listen: (conn: Messa
     capabilities,
     initializationOptions: { demoDataDir: path.join(workspace, '.retl', 'demo') },
   });
-  conn.sendNotification('initialized', {});
+  void conn.sendNotification('initialized', {});
   return {
     conn,
     async stop() {
       await conn.sendRequest('shutdown').catch(() => undefined);
-      conn.sendNotification('exit');
+      void conn.sendNotification('exit');
       conn.dispose();
       child.kill();
     },

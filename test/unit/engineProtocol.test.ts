@@ -54,7 +54,7 @@ describe('engine over LSP (dist/server.js)', () => {
     const broken = SAMPLE_YAML.replace('credentials: demo   # sample data', 'credentials: ghost');
     writeFileSync(path.join(tmp(), 'retl.yaml'), broken);
     const uri = pathToFileURL(path.join(tmp(), 'retl.yaml')).toString();
-    conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 2 }] });
+    void conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 2 }] });
     const d = await until(() => diagnostics.find((x) => x.uri === uri && x.diagnostics.length > 0), 'diagnostics');
     const line = broken.split('\n').findIndex((l) => l.includes('credentials: ghost'));
     assert.equal(d.diagnostics[0]!.range.start.line, line);

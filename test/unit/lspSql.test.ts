@@ -65,7 +65,7 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
 
   it('reports a misspelt column with a suggestion once the catalog is read, and nothing after the fix', async () => {
     const text = 'SELECT u.id AS user_id,\n       u.emial\nFROM public.users AS u\n';
-    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+    void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
     const diags = await until(() => {
       const d = latest();
       return d && d.length > 0 ? d : undefined;
@@ -74,19 +74,19 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     assert.match(diags[0]!.message, /no column "emial"\. Did you mean "email"\?/);
     assert.equal(diags[0]!.severity, 1);
     assert.deepEqual(diags[0]!.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 14 } });
-    conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: text.replace('emial', 'email') }] });
+    void conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: text.replace('emial', 'email') }] });
     await until(() => (latest()?.length === 0 ? true : undefined), 'the diagnostic to clear');
   });
 
   it('flags a DELETE and a second statement on their lines', async () => {
-    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: 'SELECT 1 AS user_id;\nDELETE FROM public.users\n' } });
+    void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: 'SELECT 1 AS user_id;\nDELETE FROM public.users\n' } });
     const diags = await until(() => (latest()?.length ? latest() : undefined), 'diagnostics');
     assert.deepEqual(diags.map((d) => [d.code, d.range.start.line]).sort(), [['multiple-statements', 1], ['not-read-only', 1]]);
   });
 
   it('completes columns of an alias and tables after FROM, with types; hovers show types', async () => {
     const text = 'SELECT u.\nFROM public.users AS u JOIN public.accounts a ON a.id = u.account_id\n';
-    conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+    void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
     await until(() => latest(), 'the first check');
     let columns: { label: string; detail?: string }[] = [];
     const deadline = Date.now() + 60_000;
@@ -114,13 +114,13 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
       ['huge.sql', `SELECT 1 AS user_id, '${'x'.repeat(10 * 1024 * 1024)}' AS pad\n`, /Too large to check here: 10\.5 MB \(the limit is 1 MB\); run it/],
     ];
     for (const [name, text, expected] of files) {
-      conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+      void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
       const diags = await until(() => published.get(uri)?.at(-1), `the check of ${name}`, 120_000);
       assert.deepEqual(diags.filter((d) => d.severity === 1), [], `${name}: no Error`);
       if (diags.length) assert.match(diags.map((d) => d.message).join('\n'), expected, name);
       else assert.equal(name, 'deep10k.sql', `${name} must say why it was not checked`);
       const seen = published.get(uri)?.length ?? 0;
-      conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      void conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
       await until(() => ((published.get(uri)?.length ?? 0) > seen ? true : undefined), 'the diagnostics cleared on close');
       published.delete(uri);
     }

@@ -148,7 +148,6 @@ describe('PostgreSQL catalog checks on trees deeper than the JavaScript stack', 
 
 describe('Snowflake table checks on a tree deeper than the JavaScript stack', () => {
   it(`checks ${DEPTH.toLocaleString('en-US')} subqueries nested in FROM, down to an unknown table`, async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Parser } = require('node-sql-parser/build/snowflake') as { Parser: new () => { astify(sql: string, opt: { database: string }): unknown } };
     const text = 'SELECT * FROM (SELECT * FROM NOPE) S';
     const level = copies(new Parser().astify(text, { database: 'snowflake' }) as Node);

@@ -212,7 +212,6 @@ type SnowflakeGrammar = { Parser: new () => { astify(sql: string, opt: { databas
 let grammar: Promise<SnowflakeGrammar> | undefined;
 /** Only node-sql-parser's Snowflake build (260 kB), loaded when a Snowflake file is first checked. */
 function loadSnowflakeGrammar(): Promise<SnowflakeGrammar> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   grammar ??= Promise.resolve(require('node-sql-parser/build/snowflake') as SnowflakeGrammar);
   return grammar;
 }

@@ -9,7 +9,6 @@ let sdk: SnowflakeSdk | undefined;
 export async function loadSnowflakeSdk(): Promise<SnowflakeSdk> {
   if (!sdk) {
     const bundled = path.join(__dirname, 'snowflake-sdk.js');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = (existsSync(bundled) ? require(bundled) : require('snowflake-sdk')) as SnowflakeSdk & { default?: SnowflakeSdk };
     sdk = loaded.default ?? loaded;
     // The driver would otherwise write a log file into the working folder; nothing of ours is logged there.
