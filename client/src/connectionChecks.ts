@@ -5,13 +5,14 @@ import * as vscode from 'vscode';
 import type { Connection, WorkspaceState } from '../../protocol/src/config';
 import type { EngineClient } from './engineClient';
 import { syncNow } from './syncCommands';
+import { withToken } from './cancellation';
 
 /** The mapped columns a model's query no longer returns, per connection of that model. */
 export async function checkMappings(engine: EngineClient, modelId: string, modelName: string): Promise<void> {
   const state = await engine.state();
   const connections = state.connections.filter((c) => c.model === modelId && c.destination);
   if (connections.length === 0) return;
-  const columns = await engine.modelColumns(modelId, new vscode.CancellationTokenSource().token);
+  const columns = await withToken((token) => engine.modelColumns(modelId, token));
   if (!columns.ok) {
     void vscode.window.showWarningMessage(`"${modelName}" is used by ${connections.map((c) => c.id).join(', ')}, but its query did not run: ${columns.message}`);
     return;

@@ -6,6 +6,8 @@ import type { SyncRunRecord } from '../../protocol/src/sync';
 import type { ModelSummary, WorkspaceState } from '../../protocol/src/config';
 import type { PreviewResult } from '../../protocol/src/preview';
 import type { FromWebview, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
+import { withToken } from './cancellation';
+import type { PanelHandlers } from './panelHandlers';
 import { checkFromWebview } from '../../protocol/src/webviewMessageCheck';
 import type { EngineClient } from './engineClient';
 import { showRefusal } from './feedback';
@@ -175,93 +177,88 @@ export class ModelPanel {
     }
   }
 
+  /** One handler per message type: a type added to FromWebview without one here does not compile. */
+  private readonly handlers: PanelHandlers = {
+    ready: () => {
+      this.ready = true;
+      for (const w of this.readyWaiters.splice(0)) w();
+    },
+    runQuery: (m) => this.run(m.sql),
+    page: (m) => {
+      const sessionId = this.sessionId;
+      if (!sessionId) return this.run();
+      return this.fetch(m.page, (token) => this.engine.previewPage(sessionId, m.page, token));
+    },
+    cancel: () => this.running?.cancel(),
+    cell: async (m) => {
+      if (!this.sessionId) return;
+      const value = await this.engine.previewCell(this.sessionId, m.page, m.row, m.column);
+      this.post({ type: 'cellValue', page: m.page, row: m.row, column: m.column, value });
+    },
+    finish: (m) => this.finish(m.description, m.sql),
+    rename: async (m) => {
+      const r = await this.engine.updateModel({ id: this.model.id, name: m.name });
+      if (!r.ok) await showRefusal(r);
+    },
+    delete: async () => {
+      await vscode.commands.executeCommand('retl.deleteModel', this.model.id);
+    },
+    verify: () => this.verify(),
+    switchCredentials: async (m) => {
+      if (m.credentialsId === this.model.credentials) return;
+      const r = await this.engine.updateModel({ id: this.model.id, credentials: m.credentialsId });
+      if (!r.ok) return showRefusal(r);
+      return this.afterCredentialsChange();
+    },
+    editCredentials: async () => {
+      await vscode.commands.executeCommand('retl.editCredentials', this.model.credentials);
+      return this.afterCredentialsChange();
+    },
+    copy: async (m) => {
+      await vscode.env.clipboard.writeText(m.text);
+      void vscode.window.setStatusBarMessage(`Copied ${m.what}`, 2500);
+    },
+    goToLine: async (m) => {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(this.model.queryPath));
+      const pos = new vscode.Position(m.line - 1, m.column - 1);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+    },
+    editMapping: (m) => this.editMapping(m.connectionId),
+    saveMapping: async (m) => {
+      const r = await this.engine.updateConnection({ id: m.connectionId, mapping: m.mapping });
+      if (!r.ok) await showRefusal(r);
+      else this.post({ type: 'mappingSaved', connectionId: m.connectionId });
+    },
+    syncNow: async (m) => {
+      await vscode.commands.executeCommand('retl.syncNow', m.connectionId);
+    },
+    revealConnection: async (m) => {
+      await vscode.commands.executeCommand('retl.revealConnection', this.model.id, m.connectionId);
+    },
+  };
+
   private async onMessage(m: FromWebview): Promise<void> {
-    switch (m.type) {
-      case 'ready':
-        this.ready = true;
-        for (const w of this.readyWaiters.splice(0)) w();
-        return;
-      case 'runQuery':
-        return this.run(m.sql);
-      case 'page': {
-        const sessionId = this.sessionId;
-        if (!sessionId) return this.run();
-        return this.fetch(m.page, (token) => this.engine.previewPage(sessionId, m.page, token));
-      }
-      case 'cancel':
-        this.running?.cancel();
-        return;
-      case 'cell': {
-        if (!this.sessionId) return;
-        const value = await this.engine.previewCell(this.sessionId, m.page, m.row, m.column);
-        this.post({ type: 'cellValue', page: m.page, row: m.row, column: m.column, value });
-        return;
-      }
-      case 'finish':
-        return this.finish(m.description, m.sql);
-      case 'rename': {
-        const r = await this.engine.updateModel({ id: this.model.id, name: m.name });
-        if (!r.ok) await showRefusal(r);
-        return;
-      }
-      case 'delete':
-        await vscode.commands.executeCommand('retl.deleteModel', this.model.id);
-        return;
-      case 'verify':
-        return this.verify();
-      case 'switchCredentials': {
-        if (m.credentialsId === this.model.credentials) return;
-        const r = await this.engine.updateModel({ id: this.model.id, credentials: m.credentialsId });
-        if (!r.ok) return showRefusal(r);
-        return this.afterCredentialsChange();
-      }
-      case 'editCredentials':
-        await vscode.commands.executeCommand('retl.editCredentials', this.model.credentials);
-        return this.afterCredentialsChange();
-      case 'copy':
-        await vscode.env.clipboard.writeText(m.text);
-        void vscode.window.setStatusBarMessage(`Copied ${m.what}`, 2500);
-        return;
-      case 'goToLine': {
-        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(this.model.queryPath));
-        const pos = new vscode.Position(m.line - 1, m.column - 1);
-        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
-        return;
-      }
-      case 'editMapping': {
-        const connection = (await this.engine.state()).connections.find((c) => c.id === m.connectionId);
-        const columns = await this.engine.modelColumns(this.model.id, new vscode.CancellationTokenSource().token);
-        if (!columns.ok) {
-          void vscode.window.showErrorMessage(`The mapping editor needs the query's columns, and the query did not run: ${columns.message}`);
-          return;
-        }
-        // Columns mapped but no longer returned are shown too, so they can be removed.
-        const mapped = Object.keys(connection?.mapping ?? {}).filter((c) => !columns.columns.includes(c));
-        this.post({
-          type: 'mappingEditor',
-          connectionId: m.connectionId,
-          columns: [...columns.columns, ...mapped],
-          mapping: connection?.mapping ?? null,
-          ...(this.model.primaryKey ? { primaryKey: this.model.primaryKey } : {}),
-        });
-        return;
-      }
-      case 'saveMapping': {
-        const r = await this.engine.updateConnection({ id: m.connectionId, mapping: m.mapping });
-        if (!r.ok) await showRefusal(r);
-        else this.post({ type: 'mappingSaved', connectionId: m.connectionId });
-        return;
-      }
-      case 'syncNow':
-        await vscode.commands.executeCommand('retl.syncNow', m.connectionId);
-        return;
-      case 'revealConnection':
-        await vscode.commands.executeCommand('retl.revealConnection', this.model.id, m.connectionId);
-        return;
-      default:
-        // A case added to FromWebview without a branch here fails the build.
-        m satisfies never;
+    // The one cast: TypeScript cannot correlate m.type with the handler's parameter.
+    await (this.handlers[m.type] as (message: FromWebview) => unknown)(m);
+  }
+
+  /** Opens the mapping editor with the columns the query returns now (and mapped ones it no longer does). */
+  private async editMapping(connectionId: string): Promise<void> {
+    const connection = (await this.engine.state()).connections.find((c) => c.id === connectionId);
+    const columns = await withToken((token) => this.engine.modelColumns(this.model.id, token));
+    if (!columns.ok) {
+      void vscode.window.showErrorMessage(`The mapping editor needs the query's columns, and the query did not run: ${columns.message}`);
+      return;
     }
+    // Columns mapped but no longer returned are shown too, so they can be removed.
+    const mapped = Object.keys(connection?.mapping ?? {}).filter((c) => !columns.columns.includes(c));
+    this.post({
+      type: 'mappingEditor',
+      connectionId,
+      columns: [...columns.columns, ...mapped],
+      mapping: connection?.mapping ?? null,
+      ...(this.model.primaryKey ? { primaryKey: this.model.primaryKey } : {}),
+    });
   }
 
   /** Saves description and query through the engine; warns when the query dropped a column a connection maps. */
