@@ -36,6 +36,9 @@ await Promise.all([
     entryPoints: { extension: join(root, 'client/src/extension.ts') },
     outdir: out,
     external: ['vscode'],
+    // One vscode-jsonrpc at run time: the language client bundle's. The protocol's message types are built
+    // on a stand-in that takes the parameter structure from it (client/src/messageTypes.ts).
+    alias: { 'vscode-languageserver-protocol': join(root, 'client/src/messageTypes.ts') },
     banner: { js: 'globalThis.__retlLoadStart = performance.now();' },
     footer: { js: 'globalThis.__retlLoadEnd = performance.now();' },
   }),

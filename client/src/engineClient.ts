@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import type { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { NotificationType, RequestParam, RequestType } from 'vscode-languageserver-protocol';
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
@@ -80,12 +80,12 @@ export class EngineClient implements vscode.Disposable {
     };
     const client = new LanguageClient('retl', 'Reverse ETL engine', serverOptions, clientOptions);
     this.client = client;
-    client.onNotification(Notifications.workspaceChanged.method, (state: WorkspaceState) => this.changed.fire(state));
-    client.onNotification(Notifications.verifyProgress.method, (p: VerifyProgress) => this.verifying.fire(p));
-    client.onNotification(Notifications.syncProgress.method, (p: SyncProgress) => this.syncing.fire(p));
-    client.onNotification(Notifications.syncFinished.method, (p: SyncFinished) => this.finished.fire(p));
+    client.onNotification(Notifications.workspaceChanged, (state) => this.changed.fire(state));
+    client.onNotification(Notifications.verifyProgress, (p) => this.verifying.fire(p));
+    client.onNotification(Notifications.syncProgress, (p) => this.syncing.fire(p));
+    client.onNotification(Notifications.syncFinished, (p) => this.finished.fire(p));
     // Sealed: with "retl.trace.server": "verbose" this answer is written to the log.
-    client.onRequest(Requests.getSecret.method, async ({ credentialsId }: SecretParams) => {
+    client.onRequest(Requests.getSecret, async ({ credentialsId }: SecretParams) => {
       const secret = await secrets.get(credentialsId);
       return secret === undefined ? null : seal(secret, secretKey);
     });
@@ -98,22 +98,21 @@ export class EngineClient implements vscode.Disposable {
     return this.started;
   }
 
-  // The request types in protocol/src/requests.ts are objects of this bundle's copy of vscode-jsonrpc,
-  // while the language client (loaded apart) has its own copy and would not recognise their parameter
-  // structure ("Unknown parameter structure auto"). Sending by method name sidesteps the identity check;
-  // the types still come from the shared declarations.
+  // The typed objects of protocol/src/requests.ts, built on the language client's own vscode-jsonrpc
+  // (client/src/messageTypes.ts stands in for it in this bundle).
   private async request<P, R>(type: RequestType<P, R, unknown>, params: P, token?: vscode.CancellationToken): Promise<R> {
     const client = await this.ready();
-    // An undefined token would travel as a second parameter (by-name sending needs exactly one).
-    return token ? client.sendRequest<R>(type.method, params, token) : client.sendRequest<R>(type.method, params);
+    const param = params as RequestParam<P>; // what the generic P is for vscode-jsonrpc's overloads
+    // An undefined token would travel as a second parameter.
+    return token ? client.sendRequest(type, param, token) : client.sendRequest(type, param);
   }
 
   private async notify<P>(type: NotificationType<P>, params: P): Promise<void> {
-    await (await this.ready()).sendNotification(type.method, params);
+    await (await this.ready()).sendNotification(type, params as RequestParam<P>);
   }
 
   async state(): Promise<WorkspaceState> {
-    return (await this.ready()).sendRequest<WorkspaceState>(Requests.workspaceState.method);
+    return (await this.ready()).sendRequest(Requests.workspaceState);
   }
 
   async createModel(p: CreateModelParams): Promise<ChangeResult> {
