@@ -28,8 +28,9 @@ interface HookItem {
 
 describe('sync (real PostgreSQL warehouse and destination, local HTTP receiver)', function () {
   this.timeout(120_000);
-  // One workspace for the whole suite: each run builds on the snapshot the previous one left.
-  const dir = mkdtempSync(path.join(tmpdir(), 'retl-sync-'));
+  // Each test has its own warehouse and destination databases, workspace, receiver and engine: what a
+  // test needs from an earlier run (the snapshot of a first sync), it runs itself.
+  let dir = '';
   const tmp = () => dir;
   let warehouse: pg.Client;
   let destination: pg.Client;
@@ -44,7 +45,8 @@ describe('sync (real PostgreSQL warehouse and destination, local HTTP receiver)'
   const sync = (id: string, options: { full?: boolean; signal?: AbortSignal; onProgress?: () => void } = {}): Promise<SyncResult> =>
     syncConnection(engine, id, { signal: new AbortController().signal, retryDelaysMs: [], ...options }, { ...process.env, RETL_SYNC_HOOK_TOKEN: 'Bearer t0ken', RETL_SYNC_RS_KEY: 'wk' });
 
-  before(async () => {
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'retl-sync-'));
     const server = await sharedPostgres();
     const suffix = Math.random().toString(36).slice(2, 8);
     const admin = await server.admin();
@@ -144,7 +146,7 @@ connections:
     engine = new Engine(store, NO_STORED_SECRETS, path.join(tmp(), '.retl', 'demo'));
   });
 
-  after(async () => {
+  afterEach(async () => {
     await engine?.dispose();
     await receiver?.close();
     await warehouse?.end();
@@ -152,9 +154,8 @@ connections:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  beforeEach(() => {
-    receiver.answer = () => ({ status: 200 });
-  });
+  /** The first run of to_hook, whose snapshot the test's own changes are measured against. */
+  const firstRun = async () => assert.equal((await sync('to_hook')).added, ROWS);
 
   it('first run sends every row in batches, with the mapping and the headers', async () => {
     const before = receiver.requests.length;
@@ -173,6 +174,7 @@ connections:
   });
 
   it('after 10 updates, 5 deletes and 7 inserts sends exactly those (mirror sends the deletes)', async () => {
+    await firstRun();
     await warehouse.query(`UPDATE public.customers SET plan = 'enterprise', score = score + 1 WHERE id BETWEEN 101 AND 110 AND plan <> 'enterprise'`);
     const updated = (await warehouse.query(`SELECT count(*)::int AS n FROM public.customers WHERE id BETWEEN 101 AND 110 AND score <> id % 97`)).rows[0].n as number;
     await warehouse.query('UPDATE public.customers SET score = score + 1000 WHERE id = 200'); // an unmapped column: no change downstream
@@ -188,6 +190,7 @@ connections:
   });
 
   it('a batch answered 500 is not lost: the run stops, the next run delivers every remaining row', async () => {
+    await firstRun();
     await warehouse.query(`UPDATE public.customers SET email = 'x' || email WHERE id <= 350`);
     let sentOk = 0;
     receiver.answer = () => {
@@ -212,6 +215,7 @@ connections:
   });
 
   it('rows the receiver rejects are recorded with the reason and sent again on the next run', async () => {
+    await firstRun();
     await warehouse.query(`UPDATE public.customers SET email = 'r' || email WHERE id IN (11, 12, 13, 14)`);
     receiver.answer = (r: Received) => {
       const keys = (r.body as { batch: HookItem[] }).batch.map((i) => i.key);
@@ -234,6 +238,7 @@ connections:
   });
 
   it('a run cancelled half way loses no row: the next run sends the rest', async () => {
+    await firstRun();
     await warehouse.query(`UPDATE public.customers SET email = 'c' || email WHERE id <= 500`);
     const controller = new AbortController();
     let batches = 0;
@@ -248,6 +253,7 @@ connections:
   });
 
   it('full sync sends every row again (as updates of the rows the destination has)', async () => {
+    await firstRun();
     const count = (await warehouse.query('SELECT count(*)::int AS n FROM public.customers')).rows[0].n as number;
     const r = await sync('to_hook', { full: true });
     assert.deepEqual([r.added, r.changed, r.removed, r.full], [0, count, 0, true]);
@@ -256,6 +262,7 @@ connections:
   });
 
   it('retl sync killed with SIGKILL half way loses no row: the next run delivers the rest (--json, exit codes)', async () => {
+    await firstRun();
     await warehouse.query(`UPDATE public.customers SET email = 'k' || email WHERE id <= 400`);
     const env = { RETL_SYNC_HOOK_TOKEN: 'Bearer t0ken' };
     const args = ['sync', 'to_hook', '--json', '--config', path.join(dir, 'retl.yaml')];
