@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { closeDemoWarehouses, openDemoWarehouse, type DemoHost } from '../../server/src/warehouse/demo/demoWarehouse';
 import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
 import { WarehouseError } from '../../server/src/warehouse/warehouse';
+import { PreviewService } from '../../server/src/preview/previewService';
+import { KEPT_CELL_CHARS } from '../../server/src/preview/cells';
 import { initWorkspace } from '../../server/src/init/starterWorkspace';
 import { useTempDir } from '../helpers/tempDir';
 
@@ -137,6 +139,21 @@ describe('demo warehouse: a slow model is stopped, and the engine keeps answerin
     });
     await preview;
     assert.deepEqual(order, ['session', 'preview']);
+  });
+
+  it('keys longer than the kept 64 K characters that differ only after them are not duplicates', async () => {
+    const warehouse = new DemoWarehouse(path.join(dir, 'data'));
+    const previews = new PreviewService({ timeoutMs: 60_000, idleMs: 600_000 });
+    try {
+      const sql = `SELECT repeat('k', ${KEPT_CELL_CHARS}) || n AS id FROM generate_series(1, 3) AS n UNION ALL SELECT 'short'`;
+      const r = await previews.open({ warehouse, dialect: 'postgres', sql, primaryKey: 'id' }, new AbortController().signal);
+      assert.ok(r.ok, JSON.stringify(r).slice(0, 300));
+      assert.equal(r.page.rows.length, 4);
+      assert.deepEqual(r.page.keys.duplicates, []);
+      assert.deepEqual(r.page.keys.flaggedRows, []);
+    } finally {
+      await previews.closeAll();
+    }
   });
 
   it('close() while a sync session holds the turn: its later statements fail, none runs on a new thread outside its transaction', async () => {
