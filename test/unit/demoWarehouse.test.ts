@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { closeDemoWarehouses, openDemoWarehouse, type DemoHost } from '../../server/src/warehouse/demo/demoWarehouse';
 import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
 import { WarehouseError } from '../../server/src/warehouse/warehouse';
+import { PreviewService } from '../../server/src/preview/previewService';
+import { KEPT_CELL_CHARS } from '../../server/src/preview/cells';
 import { initWorkspace } from '../../server/src/init/starterWorkspace';
 import { useTempDir } from '../helpers/tempDir';
 
@@ -137,5 +139,62 @@ describe('demo warehouse: a slow model is stopped, and the engine keeps answerin
     });
     await preview;
     assert.deepEqual(order, ['session', 'preview']);
+  });
+
+  it('keys longer than the kept 64 K characters that differ only after them are not duplicates', async () => {
+    const warehouse = new DemoWarehouse(path.join(dir, 'data'));
+    const previews = new PreviewService({ timeoutMs: 60_000, idleMs: 600_000 });
+    try {
+      const sql = `SELECT repeat('k', ${KEPT_CELL_CHARS}) || n AS id FROM generate_series(1, 3) AS n UNION ALL SELECT 'short'`;
+      const r = await previews.open({ warehouse, dialect: 'postgres', sql, primaryKey: 'id' }, new AbortController().signal);
+      assert.ok(r.ok, JSON.stringify(r).slice(0, 300));
+      assert.equal(r.page.rows.length, 4);
+      assert.deepEqual(r.page.keys.duplicates, []);
+      assert.deepEqual(r.page.keys.flaggedRows, []);
+    } finally {
+      await previews.closeAll();
+    }
+  });
+
+  it('close() while a sync session holds the turn: its later statements fail, none runs on a new thread outside its transaction', async () => {
+    const data = path.join(dir, 'data');
+    const warehouse = new DemoWarehouse(data);
+    const host = openDemoWarehouse(data);
+    await host.run([{ sql: 'CREATE TABLE public.closed_mid_session (id int)' }]);
+    const errors: string[] = [];
+    const session = warehouse.withSqlSession(new AbortController().signal, async (db) => {
+      await db.query('BEGIN');
+      await db.query('INSERT INTO public.closed_mid_session VALUES (1)');
+      await closeDemoWarehouses(); // the language server shuts down meanwhile
+      await db.query('INSERT INTO public.closed_mid_session VALUES (2)').catch((e: Error) => errors.push(e.message));
+      await db.query('ROLLBACK').catch(() => undefined);
+    });
+    await session;
+    assert.equal(errors.length, 1, 'the second INSERT is refused');
+    const left = await rows<{ id: number }>(openDemoWarehouse(data), 'SELECT id FROM public.closed_mid_session');
+    assert.deepEqual(left, [], 'nothing of the rolled-back session was committed');
+  });
+
+  it('a sync session leaves nothing behind: its open transaction, settings and temporary tables end with it', async () => {
+    const data = path.join(dir, 'data');
+    const warehouse = new DemoWarehouse(data);
+    const host = openDemoWarehouse(data);
+    await host.run([{ sql: 'CREATE TABLE public.left_open (id int)' }]);
+    await assert.rejects(
+      warehouse.withSqlSession(new AbortController().signal, async (db) => {
+        await db.query(`SET application_name = 'left by the session'`);
+        await db.query('CREATE TEMP TABLE session_temp (id int)');
+        await db.query('BEGIN');
+        await db.query('INSERT INTO public.left_open VALUES (1)');
+        throw new Error('the sync failed here');
+      }),
+      /the sync failed here/,
+    );
+    // A preview's page runs in a transaction of its own: it must not commit what the session left open.
+    const cursor = await warehouse.openPreview(`SELECT current_setting('application_name') AS a, to_regclass('session_temp')::text AS t`, { timeoutMs: 10_000, signal: new AbortController().signal });
+    assert.deepEqual(cursor.takeFirst().rows, [['', null]]);
+    await host.close();
+    const left = await rows<{ n: number }>(openDemoWarehouse(data), 'SELECT count(*)::int AS n FROM public.left_open');
+    assert.equal(left[0]?.n, 0);
   });
 });

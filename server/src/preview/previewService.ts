@@ -1,6 +1,6 @@
 // Preview sessions: the gate (one read-only statement), the page cache (Previous is instant), key checks
 // across fetched rows, errors mapped back to the model's lines, and release of forgotten sessions.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PAGE_SIZE, type Cell, type KeyIssues, type PreviewError, type PreviewResult, type SqlPosition } from '../../../protocol/src/preview';
 import { checkReadOnlyStatement, type Dialect } from '../sql/statementCheck';
 import { positionAt } from '../sql/sqlLexer';
@@ -36,6 +36,17 @@ interface CachedPage {
   rows: Cell[][];
   hasMore: boolean;
   bytes: number;
+  /** Each row's key identity (keyIdentity), from the whole value: the cached cell may be cut. */
+  keys: (string | undefined)[];
+}
+
+/**
+ * The identity of a key for duplicate detection. A value longer than the cache keeps is known by its
+ * length and digest: its cut 64 K prefix would make distinct long keys look alike (and keep 64 K per key).
+ */
+function keyIdentity(cell: Cell): string | undefined {
+  if (typeof cell === 'string' && cell.length > KEPT_CELL_CHARS) return `\u0000${cell.length}:${createHash('sha256').update(cell).digest('hex')}`;
+  return keyText(cell);
 }
 
 class Session {
@@ -154,8 +165,9 @@ export class PreviewService {
     const rows = whole.map((r) => r.map((c) => truncate(c, KEPT_CELL_CHARS)));
     let bytes = 0;
     for (const r of rows) for (const c of r) bytes += cellBytes(c);
+    const keys = session.keyIndex < 0 ? [] : whole.map((r) => keyIdentity(r[session.keyIndex] ?? null));
     this.forget(session, page); // re-insert: Map order is the eviction order
-    session.pages.set(page, { rows, hasMore, bytes });
+    session.pages.set(page, { rows, hasMore, bytes, keys });
     session.cachedBytes += bytes;
     session.rowsSoFar = Math.max(session.rowsSoFar, (page - 1) * PAGE_SIZE + rows.length);
     // Memory stays flat however far a user pages and however large the values: only the most recent
@@ -164,15 +176,15 @@ export class PreviewService {
       this.forget(session, session.pages.keys().next().value!);
     }
     if (session.keyIndex < 0 || !firstVisit) return; // a page fetched again is not counted twice
-    for (const row of rows) {
-      const key = keyText(row[session.keyIndex] ?? null);
-      if (key === undefined) continue;
+    rows.forEach((row, i) => {
+      const key = keys[i];
+      if (key === undefined) return;
       const seen = session.keyCounts.get(key);
       if (seen !== undefined) {
         session.keyCounts.set(key, seen + 1);
-        if (seen === 1 && session.duplicates.length < MAX_LISTED_DUPLICATES) session.duplicates.push(key);
+        if (seen === 1 && session.duplicates.length < MAX_LISTED_DUPLICATES) session.duplicates.push(keyText(row[session.keyIndex] ?? null)!);
       } else if (session.keyCounts.size < MAX_TRACKED_KEYS) session.keyCounts.set(key, 1);
-    }
+    });
   }
 
   private forget(session: Session, page: number): void {
@@ -189,7 +201,7 @@ export class PreviewService {
   }
 
   private pageOf(session: Session, page: number, ms: number) {
-    const { rows, hasMore } = session.pages.get(page)!;
+    const { rows, hasMore, keys } = session.pages.get(page)!;
     const rowsSoFar = session.rowsSoFar;
     return {
       sessionId: session.id,
@@ -199,17 +211,17 @@ export class PreviewService {
       rows: rows.map((r) => r.map((c) => truncate(c))),
       hasMore,
       rowsSoFar,
-      keys: this.keyIssues(session, rows),
+      keys: this.keyIssues(session, rows, keys),
       ms: Math.round(ms),
     };
   }
 
-  private keyIssues(session: Session, rows: Cell[][]): KeyIssues {
+  private keyIssues(session: Session, rows: Cell[][], keys: (string | undefined)[]): KeyIssues {
     if (!session.primaryKey) return { missing: false, duplicates: [], flaggedRows: [] };
     if (session.keyIndex < 0) return { column: session.primaryKey, missing: true, duplicates: [], flaggedRows: [] };
     const flaggedRows: number[] = [];
-    rows.forEach((row, i) => {
-      const key = keyText(row[session.keyIndex] ?? null);
+    rows.forEach((_row, i) => {
+      const key = keys[i];
       if (key === undefined || (session.keyCounts.get(key) ?? 0) > 1) flaggedRows.push(i);
     });
     return {

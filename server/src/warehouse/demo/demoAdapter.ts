@@ -36,9 +36,8 @@ export class DemoWarehouse implements Warehouse {
   }
 
   async withSqlSession<T>(signal: AbortSignal, fn: (session: SqlSession) => Promise<T>): Promise<T> {
-    const send = this.host.send.bind(this.host);
     // The whole session has the database to itself: its BEGIN … COMMIT never meets a preview's statements.
-    return this.host.exclusive(signal, () =>
+    return this.host.session(signal, (send) =>
       fn({
         query: <R>(text: string, params?: unknown[]) => this.rows<R>(text, params, signal, send),
         // PGlite's query() is the extended protocol: one statement, parsed after the SET LOCALs ran.

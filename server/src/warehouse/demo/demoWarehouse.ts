@@ -23,6 +23,16 @@ export interface RunOptions {
   /** Stops the query (by restarting the worker) when it runs longer; 0: no limit. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The session this request belongs to (see `session`): its BEGIN, settings and temporary tables live
+   * in one worker only, so a request never goes to a worker started after that one stopped.
+   */
+  session?: DemoSession;
+}
+
+/** The worker a session's first request ran on. */
+export interface DemoSession {
+  running?: object;
 }
 
 interface Running {
@@ -62,10 +72,34 @@ export class DemoHost {
     });
   }
 
+  /**
+   * `fn` alone on the database, as one session: its requests (sent with `send`) all go to one worker.
+   * A worker that stopped meanwhile (a timeout, Cancel, close() at shutdown) fails the session's later
+   * requests: on a new worker they would run outside the session's transaction, autocommitted. At the
+   * end the session's transaction, settings and temporary tables are discarded, as on a pooled
+   * PostgreSQL connection: left open, the next preview's page would commit the session's writes.
+   */
+  session<T>(signal: AbortSignal | undefined, fn: (send: (steps: DemoRequest['steps'], options?: RunOptions) => Promise<DemoResult[]>) => Promise<T>): Promise<T> {
+    return this.exclusive(signal, async () => {
+      const session: DemoSession = {};
+      try {
+        return await fn((steps, options = {}) => this.send(steps, { ...options, session }));
+      } finally {
+        if (session.running && session.running === this.running) {
+          await this.send([{ sql: 'ROLLBACK' }, { sql: 'DISCARD ALL' }], { session }).catch(() => undefined);
+        }
+      }
+    });
+  }
+
   /** Sends one request now: only inside `exclusive` (or through `run`). */
   async send(steps: DemoRequest['steps'], options: RunOptions = {}): Promise<DemoResult[]> {
     if (options.signal?.aborted) throw abortError();
+    if (options.session?.running && options.session.running !== this.running) {
+      throw new WarehouseError('The demo warehouse was restarted during this session; its transaction and temporary tables are gone.', 'other');
+    }
     const running = this.start();
+    if (options.session) options.session.running = running;
     // A start (seeding, or recovery after a stopped query) is left to finish for the next request.
     await (options.signal ? raceAbort(running.ready, options.signal, () => undefined) : running.ready);
     if (options.signal?.aborted) throw abortError();
