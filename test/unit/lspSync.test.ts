@@ -79,6 +79,27 @@ connections:
     assert.ok(history.runs.every((r) => r.finishedAt !== null));
   });
 
+  it('a sync cancelled while it delivers records how far it got, and the next run sends the rest', async () => {
+    let answered = 0;
+    receiver.answer = () => ({ status: 200, delayMs: answered++ === 0 ? 0 : 2000 });
+    const { CancellationTokenSource } = await import('vscode-jsonrpc/node');
+    const cts = new CancellationTokenSource();
+    const cancelled = conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook' }, cts.token);
+    await new Promise((r) => setTimeout(r, 1000)); // the first batch was answered, the second waits
+    cts.cancel();
+    const outcome = await cancelled.catch((err: unknown) => ({ ok: false as const, message: (err as Error).message }));
+    assert.ok(!outcome.ok || outcome.result.error, JSON.stringify(outcome));
+    receiver.answer = () => ({ status: 200 });
+    const history = await conn.sendRequest<SyncHistory>(Requests.syncHistory.method, { connectionId: 'users_to_hook' });
+    assert.ok(history.ok, JSON.stringify(history));
+    const [run] = history.runs;
+    assert.ok(run?.finishedAt, `the cancelled run is recorded as finished: ${JSON.stringify(run)}`);
+    assert.match(run.error ?? '', /Cancel/);
+    const next = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook' });
+    assert.ok(next.ok, JSON.stringify(next));
+    assert.equal(next.result.added, 2000 - (run.added ?? 0), 'the next run sends what the cancelled one did not');
+  });
+
   it('adds a connection to retl.yaml after reading the model\'s columns, and refuses a taken id', async () => {
     const columns = await conn.sendRequest<{ ok: boolean; columns?: string[] }>(Requests.modelColumns.method, { modelId: 'users' });
     assert.deepEqual(columns, { ok: true, columns: ['id', 'email', 'country'] });

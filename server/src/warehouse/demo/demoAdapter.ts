@@ -30,8 +30,8 @@ export class DemoWarehouse implements Warehouse {
     this.host = openDemoWarehouse(dataDir);
   }
 
-  private async rows<R>(sql: string, params: unknown[] | undefined, signal: AbortSignal, send = this.host.run.bind(this.host)): Promise<R[]> {
-    const [r] = await demoErrors(send([{ sql, ...(params ? { params } : {}) }], { signal }));
+  private async rows<R>(sql: string, params: unknown[] | undefined, signal: AbortSignal | undefined, send = this.host.run.bind(this.host)): Promise<R[]> {
+    const [r] = await demoErrors(send([{ sql, ...(params ? { params } : {}) }], signal ? { signal } : {}));
     return r!.rows as R[];
   }
 
@@ -39,7 +39,9 @@ export class DemoWarehouse implements Warehouse {
     // The whole session has the database to itself: its BEGIN … COMMIT never meets a preview's statements.
     return this.host.session(signal, (send) =>
       fn({
-        query: <R>(text: string, params?: unknown[]) => this.rows<R>(text, params, signal, send),
+        // The engine's own statements are short and not cancelled: after a cancelled model read the sync
+        // still records how far it got and lets go of its lock, as on PostgreSQL.
+        query: <R>(text: string, params?: unknown[]) => this.rows<R>(text, params, undefined, send),
         // PGlite's query() is the extended protocol: one statement, parsed after the SET LOCALs ran.
         readModel: async (text: string, settings: ModelRunSettings) => {
           const steps = [{ sql: `SET TRANSACTION READ ONLY; ${modelSettingsSql(settings)}`, exec: true }, { sql: text }];

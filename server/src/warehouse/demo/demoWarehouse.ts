@@ -58,15 +58,20 @@ export class DemoHost {
 
   /** `fn` alone on the database; it sends with `send`. Waiting for the turn ends when `signal` aborts. */
   exclusive<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    let started = false;
     const mine = this.turn.then(() => {
       if (signal?.aborted) throw abortError();
+      started = true;
       return fn();
     });
     this.turn = mine.catch(() => undefined);
     if (!signal) return mine;
-    // Cancelled while waiting for the turn: the caller is told at once; the turn itself is skipped.
+    // Cancelled while waiting for the turn: the caller is told at once and the turn is skipped. Once `fn`
+    // runs, it answers for itself (a session still cleaning up must not be reported as over).
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(abortError());
+      const onAbort = () => {
+        if (!started) reject(abortError());
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       mine.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
