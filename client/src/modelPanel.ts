@@ -66,6 +66,20 @@ export class ModelPanel {
   private model: ModelSummary;
   private sessionId: string | undefined;
   private running: vscode.CancellationTokenSource | undefined;
+  /** The page the run in flight fetches (set while `running` is). */
+  private runningPage = 1;
+  /**
+   * The last of each message that makes up what the panel shows. The webview keeps only its tab, draft and
+   * page number across hide/show; this is re-sent on "ready" and when the panel becomes visible again, so
+   * a run in flight or finished while hidden shows as it is (the host's `running` is the truth).
+   */
+  private readonly shown: {
+    model?: ToWebview;
+    preview?: ToWebview;
+    previewError?: ToWebview;
+    verify?: ToWebview;
+    lastRuns?: ToWebview;
+  } = {};
   private readyWaiters: (() => void)[] = [];
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -94,6 +108,9 @@ export class ModelPanel {
         else output.warn(`Model panel "${this.model.id}": ignored a message from the panel: ${checked.reason}`);
       }),
       this.panel.onDidDispose(() => this.cleanUp()),
+      this.panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) this.resend();
+      }),
       engine.onSyncFinished(({ connectionId }) => {
         if (this.model.connections.includes(connectionId)) void this.postLastRuns(this.model.connections);
       }),
@@ -105,7 +122,28 @@ export class ModelPanel {
   }
 
   post(message: ToWebview): void {
+    switch (message.type) {
+      case 'model':
+      case 'verify':
+      case 'lastRuns':
+        this.shown[message.type] = message;
+        break;
+      case 'preview':
+        this.shown.preview = message;
+        this.shown.previewError = undefined;
+        break;
+      case 'previewError':
+        this.shown.previewError = message;
+        break;
+    }
     void this.panel.webview.postMessage(message);
+  }
+
+  /** Posts the panel's state again: model, last page and error, the run in flight, checks, last runs. */
+  private resend(): void {
+    const { model, preview, previewError, verify, lastRuns } = this.shown;
+    const running: ToWebview | undefined = this.running ? { type: 'previewRunning', page: this.runningPage } : undefined;
+    for (const m of [model, preview, previewError, running, verify, lastRuns]) if (m) void this.panel.webview.postMessage(m);
   }
 
   /** Waits for the panel's "ready": messages posted before it would be lost. */
@@ -156,6 +194,7 @@ export class ModelPanel {
     this.running?.cancel();
     const cts = new vscode.CancellationTokenSource();
     this.running = cts;
+    this.runningPage = page;
     this.post({ type: 'previewRunning', page });
     try {
       const result = await request(cts.token);
@@ -179,9 +218,11 @@ export class ModelPanel {
 
   /** One handler per message type: a type added to FromWebview without one here does not compile. */
   private readonly handlers: PanelHandlers = {
+    // Also sent by a webview made again after being hidden: it gets the panel's state once more.
     ready: () => {
       this.ready = true;
       for (const w of this.readyWaiters.splice(0)) w();
+      this.resend();
     },
     runQuery: (m) => this.run(m.sql),
     page: (m) => {

@@ -302,17 +302,115 @@ describe('model panel (webview bundle in Chromium)', function () {
     await page.close();
   });
 
-  it('keeps its state across hide/show (getState/setState) and renames from the header', async () => {
+  /** What the panel saved with setState (the harness keeps it in sessionStorage across a reload). */
+  const saved = (page: Page) => page.evaluate(() => (window as unknown as { __state: unknown }).__state) as Promise<Record<string, unknown> | null>;
+
+  /** What a hidden-then-shown webview does: a fresh page with the saved state, which says "ready" again. */
+  async function recreate(page: Page): Promise<void> {
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  }
+
+  it('keeps its tab, draft and page across hide/show (setState) and gets the rest from the host; renames from the header', async () => {
     const { page } = await open();
     await send(page, msg({ type: 'model', data: panelModel() }));
     await send(page, msg({ type: 'preview', page: page2 }));
-    await page.reload(); // what a hidden-then-shown webview does: a fresh page with the saved state
+    assert.deepEqual(await saved(page), { tab: 'configuration', page: 2 });
+    await recreate(page);
+    // The host re-sends what the panel shows on "ready" (client/src/modelPanel.ts resend).
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: page2 }));
     await page.waitForSelector('#grid');
     assert.match((await page.textContent('#page-info')) ?? '', /Page 2/);
     await page.click('#rename');
     await page.fill('#rename-input', 'Recently active users');
     await page.keyboard.press('Enter');
     assert.deepEqual((await posted(page)).at(-1), { type: 'rename', name: 'Recently active users' });
+    await page.close();
+  });
+
+  it('typing in the SQL editor while results arrive keeps focus, caret and text', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await page.click('#edit');
+    await page.click('#edit-sql');
+    await page.evaluate(() => document.querySelector<HTMLTextAreaElement>('#edit-sql')!.setSelectionRange(6, 6));
+    await page.keyboard.type(' 1 AS one,');
+    const editor = () => page.evaluate(() => {
+      const a = document.activeElement as HTMLTextAreaElement | null;
+      return { id: a?.id, start: a?.selectionStart, end: a?.selectionEnd, value: a?.value };
+    });
+    const before = await editor();
+    assert.deepEqual(before, { id: 'edit-sql', start: 16, end: 16, value: USERS_SQL.replace('SELECT', 'SELECT 1 AS one,') });
+    await send(page, msg({ type: 'previewRunning', page: 1 }));
+    assert.deepEqual(await editor(), before, 'the run starting');
+    await send(page, msg({ type: 'preview', page: page1 }));
+    assert.equal(await page.locator('#grid tbody tr').count(), 50, 'the results arrived');
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'verify', checks: progress[0]!, running: true }));
+    assert.deepEqual(await editor(), before, 'after the results, a model push and checks');
+    await page.keyboard.type(' 2 AS two,');
+    assert.equal(await page.inputValue('#edit-sql'), USERS_SQL.replace('SELECT', 'SELECT 1 AS one, 2 AS two,'), 'typing goes on at the caret');
+    assert.deepEqual((await saved(page))?.draft, { description: 'Users seen lately', sql: USERS_SQL.replace('SELECT', 'SELECT 1 AS one, 2 AS two,') });
+    await page.close();
+  });
+
+  it('an open rename input survives incoming messages', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await page.click('#rename');
+    await page.fill('#rename-input', 'Recently act');
+    await send(page, msg({ type: 'lastRuns', runs: {} }));
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: page1 }));
+    assert.deepEqual(await page.evaluate(() => [document.activeElement?.id, (document.activeElement as HTMLInputElement | null)?.value]), ['rename-input', 'Recently act']);
+    await page.keyboard.type('ive');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'rename', name: 'Recently active' });
+    assert.equal(await page.locator('#rename-input').count(), 0);
+    assert.equal(await page.textContent('#model-name'), 'Active users', 'the name shown is the model\'s until the host says otherwise');
+    await page.close();
+  });
+
+  it('hide/show during a run: nothing transient is saved; the panel shows the run as the host says it is', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: page1 }));
+    await page.click('#next');
+    await send(page, msg({ type: 'previewRunning', page: 2 }));
+    assert.ok(await page.locator('#running').isVisible());
+    assert.equal(await page.locator('#run').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), true, 'Run is disabled while running');
+    const kept = await saved(page);
+    assert.deepEqual(kept, { tab: 'configuration', page: 1 }, 'only tab, draft and page number are saved: no run, no pending check');
+    // Hidden: the run finishes meanwhile (its reply is lost with the hidden webview). Shown: a new webview.
+    await recreate(page);
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    assert.equal(await page.locator('#running').isVisible(), false, 'not "Running…" from a saved state');
+    await send(page, msg({ type: 'preview', page: page2 }));
+    assert.equal(await page.locator('#running').isVisible(), false);
+    assert.equal(await page.locator('#run').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), false, 'Run is enabled again');
+    assert.match((await page.textContent('#page-info')) ?? '', /Page 2/);
+    // Hidden and shown again while a run is still in flight: the host re-sends the page shown and the run.
+    await recreate(page);
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: page2 }));
+    await send(page, msg({ type: 'previewRunning', page: 3 }));
+    assert.match((await page.textContent('#running')) ?? '', /Running page 3/);
+    assert.equal(await page.locator('#run').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), true);
+    assert.deepEqual(await saved(page), { tab: 'configuration', page: 2 });
+    await page.close();
+  });
+
+  it('a malformed message to the panel changes nothing', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: page1 }));
+    const before = await page.locator('#root').innerHTML();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const junk of [null, 'preview', 42, { type: 'nope' }, { kind: 'preview' }]) await send(page, junk);
+    assert.equal(await page.locator('#root').innerHTML(), before);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 });

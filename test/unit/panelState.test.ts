@@ -1,0 +1,115 @@
+// The model panel's state, without a DOM: reduce (messages from the extension and UiEvents) and the
+// durable slice that setState keeps across hide/show.
+import { strict as assert } from 'node:assert';
+import type { PreviewPage } from '../../protocol/src/preview';
+import type { PanelModel } from '../../protocol/src/webviewMessages';
+import { durable, initialState, mappingOf, mappingProblem, reduce, type PanelEvent, type PanelState } from '../../webview/src/state';
+
+const data: PanelModel = {
+  model: { id: 'm', name: 'M', description: 'about m', credentials: 'demo', query: 'models/m.sql', queryPath: '/w/models/m.sql', primaryKey: 'id', connections: [] },
+  sql: 'SELECT 1 AS id',
+  credentials: [{ id: 'demo', type: 'demo' }],
+  connections: [],
+};
+
+function pageOf(n: number): PreviewPage {
+  return {
+    sessionId: 's',
+    page: n,
+    pageSize: 50,
+    columns: [{ name: 'id', type: 'integer' }],
+    rows: [[n]],
+    rowsSoFar: 50 * n,
+    hasMore: true,
+    keys: { column: 'id', missing: false, duplicates: [], flaggedRows: [] },
+    ms: 1,
+  };
+}
+
+const run = (s: PanelState, ...events: PanelEvent[]) => events.reduce(reduce, s);
+
+describe('model panel state (reduce, durable)', () => {
+  it('starts on Configuration and takes only tab, draft and page from what setState kept', () => {
+    assert.deepEqual(durable(initialState()), { tab: 'configuration' });
+    const s = initialState({ tab: 'sources', draft: { description: 'd', sql: 'SELECT 2' }, page: 3, running: 2, verifying: true, preview: { running: 2 } });
+    assert.deepEqual(durable(s), { tab: 'sources', draft: { description: 'd', sql: 'SELECT 2' }, page: 3 });
+    assert.equal(s.preview.running, undefined, 'a saved run in flight is not believed');
+    assert.equal(s.verifying, false);
+    for (const junk of [null, 7, 'x', { tab: 'nope', draft: { sql: 1 }, page: -1 }]) assert.deepEqual(durable(initialState(junk)), { tab: 'configuration' });
+  });
+
+  it('a run: previewRunning then preview; the durable slice never holds the run', () => {
+    let s = run(initialState(), { type: 'model', data }, { type: 'preview', page: pageOf(1) }, { type: 'focusCell', row: 0, column: 0 });
+    s = reduce(s, { type: 'previewRunning', page: 2 });
+    assert.equal(s.preview.running, 2);
+    assert.equal(s.preview.page?.page, 1, 'the page shown stays while the next one runs');
+    assert.deepEqual(durable(s), { tab: 'configuration', page: 1 });
+    assert.ok(!JSON.stringify(durable(s)).includes('running'));
+    s = reduce(s, { type: 'preview', page: pageOf(2) });
+    assert.equal(s.preview.running, undefined);
+    assert.deepEqual(durable(s), { tab: 'configuration', page: 2 });
+    s = run(s, { type: 'previewRunning', page: 3 }, { type: 'previewError', error: { kind: 'cancelled', message: 'Cancelled' } });
+    assert.equal(s.preview.running, undefined);
+    assert.equal(s.preview.error?.kind, 'cancelled');
+    assert.equal(s.preview.page?.page, 2);
+    s = reduce(s, { type: 'previewRunning', page: 3 });
+    assert.equal(s.preview.error, undefined, 'a new run clears the error');
+  });
+
+  it('replaces only the slice an event changes, and returns the same state when nothing changes', () => {
+    const s = run(initialState(), { type: 'model', data }, { type: 'verify', checks: [], running: true }, { type: 'preview', page: pageOf(1) });
+    const t = reduce(s, { type: 'previewRunning', page: 2 });
+    assert.notEqual(t.preview, s.preview);
+    assert.equal(t.data, s.data);
+    assert.equal(t.checks, s.checks);
+    assert.equal(t.focus, s.focus);
+    assert.equal(reduce(s, { type: 'showTab', tab: 'configuration' }), s);
+    assert.equal(reduce(s, { type: 'selectTab', tab: 'configuration' }), s);
+    assert.equal(reduce(s, { type: 'focusCell', row: 0, column: 0 }), s);
+    assert.equal(reduce(s, { type: 'editDraft', sql: 'x' }), s, 'no draft while not editing');
+    assert.equal(reduce(s, { type: 'noSuchMessage' } as unknown as PanelEvent), s, 'an unknown message changes nothing');
+  });
+
+  it('editing: the draft starts from the model, follows the typing, is durable, and ends on saved', () => {
+    let s = run(initialState(), { type: 'model', data }, { type: 'startEdit' });
+    assert.deepEqual(s.draft, { description: 'about m', sql: 'SELECT 1 AS id' });
+    s = reduce(s, { type: 'editDraft', sql: 'SELECT 2 AS id' });
+    const draftBefore = s.draft;
+    s = reduce(s, { type: 'model', data: { ...data, sql: 'SELECT 3 AS id' } });
+    assert.equal(s.draft, draftBefore, 'a model pushed while editing leaves the draft alone');
+    assert.deepEqual(durable(s), { tab: 'configuration', draft: { description: 'about m', sql: 'SELECT 2 AS id' } });
+    assert.equal(reduce(s, { type: 'saved' }).draft, undefined);
+    assert.equal(reduce(s, { type: 'cancelEdit' }).draft, undefined);
+  });
+
+  it('rename, tabs, verify and last runs', () => {
+    let s = run(initialState(), { type: 'model', data }, { type: 'openRename' });
+    assert.equal(s.renaming, true);
+    s = reduce(s, { type: 'model', data });
+    assert.equal(s.renaming, true, 'a message does not close the rename input');
+    s = run(s, { type: 'closeRename' }, { type: 'showTab', tab: 'settings' }, { type: 'verify', checks: [], running: true });
+    assert.deepEqual([s.renaming, s.tab, s.verifying], [false, 'settings', true]);
+    assert.deepEqual(durable(s), { tab: 'settings' });
+    s = reduce(s, { type: 'lastRuns', runs: { c: null } });
+    assert.deepEqual(s.lastRuns, { c: null });
+  });
+
+  it('the mapping editor: pickers and JSON edit one mapping; the key must be sent, a field only once', () => {
+    let s = reduce(initialState(), { type: 'mappingEditor', connectionId: 'c', columns: ['id', 'email', 'x'], mapping: { id: 'id', email: 'email' }, primaryKey: 'id' });
+    assert.equal(s.tab, 'sources');
+    assert.deepEqual(s.mapping?.fields, { id: 'id', email: 'email', x: '' });
+    s = reduce(s, { type: 'mapField', column: 'id', field: '' });
+    assert.match(mappingProblem(s.mapping!) ?? '', /primary key "id" must be sent/);
+    s = reduce(s, { type: 'mapField', column: 'id', field: 'email' });
+    assert.match(mappingProblem(s.mapping!) ?? '', /"email" is mapped from two columns/);
+    s = run(s, { type: 'toggleMappingJson' }, { type: 'mapJsonError', message: 'bad JSON' });
+    assert.equal(mappingProblem(s.mapping!), 'bad JSON');
+    s = reduce(s, { type: 'mapJson', fields: { id: ' id ', x: 'name' } });
+    assert.equal(mappingProblem(s.mapping!), undefined);
+    assert.deepEqual(mappingOf(s.mapping!), { id: 'id', x: 'name' });
+    assert.equal(reduce(s, { type: 'mappingSaved', connectionId: 'other' }), s);
+    assert.equal(reduce(s, { type: 'mappingSaved', connectionId: 'c' }).mapping, undefined);
+    const fresh = reduce(initialState(), { type: 'mappingEditor', connectionId: 'c', columns: ['a', 'b'], mapping: null });
+    assert.deepEqual(fresh.mapping?.fields, { a: 'a', b: 'b' }, 'without a mapping every column goes out under its own name');
+  });
+});

@@ -1,0 +1,232 @@
+// The preview: a run in flight, the last error, the page toolbar (paging and copies), the key warnings,
+// the grid (arrow keys move the focused cell, Ctrl+C copies it, PageUp/PageDown page) and a cell's whole
+// value. The grid is built when a page arrives; moving the focus only moves the tabindex.
+import type { PreviewError, PreviewPage } from '../../../protocol/src/preview';
+import { isTruncated } from '../../../protocol/src/preview';
+import { cellText, plain, toCsv, toJson } from '../cells';
+import { button, el, place, setDisabled, setText, type Button } from '../dom';
+import { sliceMemo, type Feature, type Ui } from '../feature';
+import type { PanelState } from '../state';
+
+function previewGridFeature(): Feature {
+  let ui: Ui;
+  let root: HTMLElement;
+  let current: PanelState | undefined;
+  const parts = {} as {
+    running: HTMLElement;
+    runningText: Text;
+    noPreview: HTMLElement;
+    toolbar: HTMLElement;
+    pageInfo: HTMLElement;
+    prev: Button;
+    next: Button;
+    keyMissing: HTMLElement;
+    keyDuplicates: HTMLElement;
+    whole: HTMLElement;
+  };
+  let errorBox: HTMLElement | undefined;
+  let shownError: PreviewError | undefined;
+  let grid: HTMLElement | undefined;
+  let shownPage: PreviewPage | undefined;
+  let shownFocus: PanelState['focus'] | undefined;
+  let shownWhole: PanelState['preview']['whole'];
+  const changed = sliceMemo();
+
+  const page = () => current?.preview.page;
+  const running = () => current?.preview.running !== undefined;
+
+  return {
+    mount(r, u) {
+      ui = u;
+      root = r;
+      parts.runningText = document.createTextNode('');
+      parts.running = el('div', { class: 'status', id: 'running' }, document.createElement('vscode-progress-ring'), parts.runningText, button('Cancel', () => ui.post({ type: 'cancel' }), { secondary: true, id: 'cancel-query' }));
+      parts.noPreview = el('p', { class: 'muted', id: 'no-preview' }, 'Run the query to see its first 50 rows.');
+      parts.prev = button('◀ Previous', () => goTo(-1), { secondary: true, id: 'prev', title: 'Previous page (Page Up)' });
+      parts.next = button('Next ▶', () => goTo(1), { secondary: true, id: 'next', title: 'Next page (Page Down)' });
+      parts.pageInfo = el('span', { id: 'page-info' });
+      const copyPage = (what: 'CSV' | 'JSON') => {
+        const p = page();
+        if (!p) return;
+        const columns = p.columns.map((c) => c.name);
+        ui.post({ type: 'copy', what: `page as ${what}`, text: what === 'CSV' ? toCsv(columns, p.rows) : toJson(columns, p.rows) });
+      };
+      parts.toolbar = el(
+        'div',
+        { class: 'toolbar' },
+        parts.prev,
+        parts.pageInfo,
+        parts.next,
+        el('span', { class: 'spacer' }),
+        button('Copy cell', () => copyFocused('cell'), { secondary: true, id: 'copy-cell' }),
+        button('Copy row', () => copyFocused('row'), { secondary: true, id: 'copy-row' }),
+        button('Copy page as CSV', () => copyPage('CSV'), { secondary: true, id: 'copy-csv' }),
+        button('Copy page as JSON', () => copyPage('JSON'), { secondary: true, id: 'copy-json' }),
+      );
+      parts.keyMissing = el('p', { class: 'warning', id: 'key-missing' });
+      parts.keyDuplicates = el('p', { class: 'warning', id: 'key-duplicates' });
+      parts.whole = el('div', { class: 'whole', id: 'whole-value' });
+      root.append(el('h2', {}, 'Preview'));
+      document.addEventListener('keydown', (e) => {
+        const p = page();
+        if (!p || running() || (e.target as HTMLElement | null)?.tagName === 'TEXTAREA') return;
+        if (e.key === 'PageDown' && p.hasMore) {
+          e.preventDefault();
+          goTo(1);
+        } else if (e.key === 'PageUp' && p.page > 1) {
+          e.preventDefault();
+          goTo(-1);
+        }
+      });
+    },
+    render(s: PanelState) {
+      if (!s.data || !changed([s.preview, s.focus])) return;
+      current = s;
+      const { page: p, running: run, error, whole } = s.preview;
+      setText(parts.runningText, `Running page ${run ?? ''}…`);
+      if (error !== shownError) {
+        shownError = error;
+        errorBox = error ? errorView(error) : undefined;
+      }
+      const hadFocus = grid?.contains(document.activeElement) ?? false;
+      if (p !== shownPage) {
+        shownPage = p;
+        shownFocus = undefined;
+        grid = p ? gridView(p) : undefined;
+      }
+      if (p) {
+        const first = (p.page - 1) * p.pageSize + 1;
+        const last = (p.page - 1) * p.pageSize + p.rows.length;
+        setText(parts.pageInfo, `Page ${p.page} · rows ${p.rows.length ? `${first}–${last}` : 'none'} · ${p.rowsSoFar} fetched · ${p.hasMore ? 'more rows follow' : 'no more rows'}`);
+        setDisabled(parts.prev, p.page <= 1 || run !== undefined);
+        setDisabled(parts.next, !p.hasMore || run !== undefined);
+        setText(parts.keyMissing, `The primary key "${p.keys.column}" is not among the columns.`);
+        const d = p.keys.duplicates;
+        setText(parts.keyDuplicates, `Duplicate primary keys so far: ${d.slice(0, 20).join(', ')}${d.length > 20 ? ', …' : ''}`);
+      }
+      if (whole && whole !== shownWhole) parts.whole.replaceChildren(el('h3', {}, whole.label), el('textarea', { readonly: 'true', rows: '8', 'aria-label': whole.label }, whole.value));
+      for (const stale of [...root.children]) if (stale.matches('#preview-error, .grid-wrap') && stale !== errorBox && stale !== grid) stale.remove();
+      shownWhole = whole;
+      place(root, [
+        [parts.running, run !== undefined],
+        ...(errorBox ? [[errorBox, true] as [Node, boolean]] : []),
+        [parts.noPreview, !p && run === undefined && !error],
+        [parts.toolbar, p !== undefined],
+        [parts.keyMissing, p?.keys.missing === true],
+        [parts.keyDuplicates, (p?.keys.duplicates.length ?? 0) > 0],
+        ...(grid ? [[grid, true] as [Node, boolean]] : []),
+        [parts.whole, p !== undefined && whole !== undefined],
+      ]);
+      if (shownFocus !== s.focus) {
+        shownFocus = s.focus;
+        grid?.querySelectorAll('td[tabindex="0"]').forEach((td) => td.setAttribute('tabindex', '-1'));
+        const td = cellAt(s.focus.row, s.focus.column);
+        td?.setAttribute('tabindex', '0');
+        if (hadFocus) td?.focus();
+      }
+    },
+  };
+
+  function goTo(delta: number): void {
+    const p = page();
+    if (p) ui.post({ type: 'page', page: p.page + delta });
+  }
+
+  function cellAt(row: number, column: number): HTMLElement | null | undefined {
+    return grid?.querySelector<HTMLElement>(`td[data-row="${row}"][data-column="${column}"]`);
+  }
+
+  function errorView(error: PreviewError): HTMLElement {
+    const box = el('div', { class: 'error', id: 'preview-error', role: 'alert' });
+    const where = error.position ? ` (line ${error.position.line}, column ${error.position.column})` : '';
+    const title = error.kind === 'cancelled' ? 'Cancelled' : error.kind === 'refused' ? 'Not run' : 'The query failed';
+    box.append(el('strong', {}, `${title}${where}`), el('p', { id: 'error-message' }, error.message));
+    if (error.position) {
+      const pos = error.position;
+      box.append(button('Go to line', () => ui.post({ type: 'goToLine', line: pos.line, column: pos.column }), { secondary: true, id: 'goto-line' }));
+    }
+    return box;
+  }
+
+  function gridView(p: PreviewPage): HTMLElement {
+    const keyIndex = p.keys.column ? p.columns.findIndex((c) => c.name === p.keys.column) : -1;
+    const table = el('table', { id: 'grid', role: 'grid', 'aria-rowcount': String(p.rows.length + 1) });
+    const head = el('tr', {});
+    p.columns.forEach((c, i) => {
+      const th = el('th', { scope: 'col', title: `${c.name}: ${c.type}` }, el('span', { class: 'col-name' }, c.name), el('span', { class: 'col-type' }, c.type));
+      if (i === keyIndex) {
+        th.classList.add('key');
+        th.prepend(el('span', { class: 'key-mark', title: 'primary key' }, 'PK'));
+      }
+      head.append(th);
+    });
+    table.append(el('thead', {}, head));
+    const body = el('tbody', {});
+    const flagged = new Set(p.keys.flaggedRows);
+    p.rows.forEach((row, r) => {
+      const tr = el('tr', { 'data-row': String(r) });
+      if (flagged.has(r)) {
+        tr.classList.add('flagged');
+        tr.title = 'NULL or duplicate primary key';
+      }
+      row.forEach((cell, c) => {
+        const td = el('td', { tabindex: '-1', 'data-row': String(r), 'data-column': String(c) });
+        if (cell === null) {
+          td.classList.add('null');
+          td.textContent = 'NULL';
+        } else if (cell === '') {
+          td.classList.add('empty');
+          td.title = 'empty string';
+        } else if (isTruncated(cell)) {
+          td.append(el('span', {}, `${cell.truncated.slice(0, 200)}…`));
+          const more = el('a', { href: '#', class: 'more' }, `show all ${cell.size.toLocaleString('en-US')} chars`);
+          more.addEventListener('click', (e) => {
+            e.preventDefault();
+            ui.post({ type: 'cell', page: p.page, row: r, column: c });
+          });
+          td.append(' ', more);
+        } else {
+          const text = cellText(cell);
+          td.textContent = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+          if (typeof cell === 'number') td.classList.add('number');
+        }
+        td.addEventListener('focus', () => ui.dispatch({ type: 'focusCell', row: r, column: c }));
+        tr.append(td);
+      });
+      body.append(tr);
+    });
+    table.append(body);
+    table.addEventListener('keydown', (e) => onGridKey(e, p));
+    return el('div', { class: 'grid-wrap' }, table);
+  }
+
+  function onGridKey(e: KeyboardEvent, p: PreviewPage): void {
+    const { row, column } = current?.focus ?? { row: 0, column: 0 };
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const move = moves[e.key];
+    if (move) {
+      e.preventDefault();
+      const next = { row: Math.max(0, Math.min(p.rows.length - 1, row + move[0])), column: Math.max(0, Math.min(p.columns.length - 1, column + move[1])) };
+      ui.dispatch({ type: 'focusCell', ...next });
+      cellAt(next.row, next.column)?.focus();
+    } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c') {
+      e.preventDefault();
+      copyFocused('cell');
+    }
+  }
+
+  function copyFocused(what: 'cell' | 'row'): void {
+    const p = page();
+    const focus = current?.focus ?? { row: 0, column: 0 };
+    const row = p?.rows[focus.row];
+    if (!p || !row) return;
+    if (what === 'cell') {
+      const v = plain(row[focus.column] ?? null);
+      ui.post({ type: 'copy', what: 'cell', text: v === null ? '' : String(v) });
+    } else {
+      ui.post({ type: 'copy', what: 'row as JSON', text: toJson(p.columns.map((c) => c.name), [row]).replace(/^\[\n|\n\]$/g, '') });
+    }
+  }
+}
+
+export const previewGrid = previewGridFeature();
