@@ -225,8 +225,7 @@ function uiActions(getPage, shotPath) {
               await el.click({ timeout: 5_000 });
               return;
             } catch (err) {
-              // The panel rebuilds its DOM on every message (until its feature modules update in place):
-              // the element found a moment ago may be gone; look for it again.
+              // The element found a moment ago may be gone (a section switched views): look for it again.
               if (!/not attached|detached|Timeout/i.test(String(err?.message ?? err))) throw err;
             }
           }
@@ -235,12 +234,29 @@ function uiActions(getPage, shotPath) {
       }
       throw new Error(`no "${selector}" in any frame`);
     },
-    async frameFill({ selector, value }) {
-      for (const frame of page().frames()) {
-        const el = await frame.$(selector).catch(() => null);
-        if (el) return el.fill(value);
+    /** Waits for the element (a panel shows its editor after a click) and fills it. */
+    async frameFill({ selector, value, timeout = 30_000 }) {
+      const deadline = Date.now() + timeout;
+      while (Date.now() < deadline) {
+        for (const frame of page().frames()) {
+          const el = await frame.$(selector).catch(() => null);
+          if (el) return el.fill(value);
+        }
+        await new Promise((r) => setTimeout(r, 200));
       }
       throw new Error(`no "${selector}" in any frame`);
+    },
+    async frameWaitValue({ selector, value, timeout = 30_000 }) {
+      const deadline = Date.now() + timeout;
+      let last;
+      while (Date.now() < deadline) {
+        for (const frame of page().frames()) {
+          last = await frame.$eval(selector, (e) => e.value).catch(() => last);
+          if (last === value) return last;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`"${selector}" holds ${JSON.stringify(last)}, not ${JSON.stringify(value)}`);
     },
     async texts({ selector }) {
       return page().$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));

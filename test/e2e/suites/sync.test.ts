@@ -67,15 +67,20 @@ connections:
   it('a changed mapping offers a full sync; a query that drops a mapped column is named', async () => {
     const yaml = path.join(workspaceDir(), 'retl.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    mode: mirror\n', '    mode: mirror\n    mapping: { user_id: id, email: email }\n'));
-    await ui('waitText', { selector: '.notifications-toasts', text: 'The mapping of "active_users_to_crm" changed', timeout: 30_000 });
-    await ui('screenshot', { name: 'sync-mapping-changed' });
+    // The engine hears of the change through VS Code's file watcher, which is slow on a loaded machine: wait
+    // for the state the toast is about, then for the toast.
     const api = await extensionApi();
-    await eventually(async () => ((await api.state()).connections[0]?.mapping?.email === 'email' ? true : undefined), 'the new mapping in the engine');
+    await eventually(async () => ((await api.state()).connections[0]?.mapping?.email === 'email' ? true : undefined), 'the new mapping in the engine', 90_000);
+    await ui('waitText', { selector: '.notifications-toasts', text: 'The mapping of "active_users_to_crm" changed', timeout: 60_000 });
+    await ui('screenshot', { name: 'sync-mapping-changed' });
     await ui('command', { title: 'Reverse ETL: Open Model' });
     await ui('waitQuickInput', { text: 'Model to open' });
     await ui('type', { text: 'Active users' });
     await ui('frameClick', { selector: '#edit' });
-    await ui('frameFill', { selector: '#edit-sql', value: 'SELECT u.id AS user_id, u.full_name\nFROM public.users AS u' });
+    const query = 'SELECT u.id AS user_id, u.full_name\nFROM public.users AS u';
+    await ui('frameFill', { selector: '#edit-sql', value: query });
+    // The draft is what Run and Finish send: it must hold the text before they are pressed.
+    await ui('frameWaitValue', { selector: '#edit-sql', value: query });
     await ui('frameClick', { selector: '#run' });
     await ui('frameWait', { selector: '#page-info', text: 'Page 1 · rows 1–50', timeout: 60_000 });
     await ui('frameClick', { selector: '#finish' });
