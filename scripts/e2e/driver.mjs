@@ -158,7 +158,14 @@ function uiActions(getPage, shotPath) {
       await p.keyboard.press('F1');
       await p.waitForSelector(`${quickInput} input`, { state: 'visible' });
       await p.keyboard.type(`>${title}`.replace(/^>>/, '>'), { delay: 5 });
-      await p.waitForTimeout(400);
+      // Enter only once the palette has filtered down to the command: a fixed pause picked whatever was
+      // highlighted when the first palette of a session was slow to list its commands.
+      const wanted = title.replace(/^>/, '');
+      await p.waitForFunction(
+        ([q, t]) => Array.from(document.querySelectorAll(`${q} .monaco-list-row.focused`)).some((row) => (row.getAttribute('aria-label') ?? row.textContent ?? '').includes(t)),
+        [quickInput, wanted],
+        { timeout: 30_000 },
+      );
       await p.keyboard.press('Enter');
     },
     async type({ text, enter = true }) {
