@@ -48,6 +48,9 @@ export class SnowflakeWarehouse implements Warehouse {
           : { password: this.secret }),
         application: 'retl-models',
         clientSessionKeepAlive: false,
+        // Values fetched as strings (NUMBER, VARIANT: exact digits, JSON text) would come back as the text
+        // "NULL" for a NULL by default, the same as a VARCHAR holding "NULL". Found on the emulator.
+        representNullAsStringNull: false,
       });
       await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(this.classify(err)) : resolve())));
       return conn;
