@@ -40,6 +40,8 @@ function answer(sql: string): FakeAnswer {
   }
   if (sql.includes('EXACT_VALUE')) return { columns: [{ name: 'EXACT_VALUE', type: 'fixed', precision: 38, scale: 10 }, { name: 'NOTE', type: 'text' }], rows: [[EXACT, null], ['0.0000000001', '']] };
   if (sql.includes('SLOW')) return { hold: true };
+  // TIMESTAMP_TZ in the JSON format: seconds with the fraction, then the offset in minutes plus 1440.
+  if (sql.includes('OFFSET_TS')) return { columns: [{ name: 'OFFSET_TS', type: 'timestamp_tz', scale: 3 }], rows: [['1795554000.250 1500'], ['1795554000.000 1110']] };
   if (sql.includes('FORM')) {
     return { error: { code: '001003', message: "SQL compilation error:\nsyntax error line 3 at position 0 unexpected 'FORM'.", sqlState: '42000' } };
   }
@@ -124,6 +126,11 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
     const p = page(await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql: 'SELECT EXACT_VALUE, NOTE FROM T' }, never()));
     assert.deepEqual(p.rows, [[EXACT, null], ['0.0000000001', '']]);
     assert.equal(p.columns[0]!.type, 'NUMBER(38,10)');
+  });
+
+  it('previews a TIMESTAMP_TZ with its own offset (which the emulator cannot hold)', async () => {
+    const p = page(await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql: 'SELECT OFFSET_TS FROM T' }, never()));
+    assert.deepEqual(p.rows, [['2026-11-24T22:00:00.25+01:00'], ['2026-11-24T15:30:00-05:30']]);
   });
 
   it('maps a compile error to the line and column of the model', async () => {

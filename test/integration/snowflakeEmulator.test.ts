@@ -94,4 +94,14 @@ describe('Snowflake adapter against the Snowflake emulator (fakesnow), real snow
     assert.deepEqual([...first.rows, ...second.rows, ...third.rows].map((r) => r[0]), ['1', '3', ...Array.from({ length: 120 }, (_, i) => String(100 + i)), '9007199254740993']);
     assert.deepEqual(first.keys.duplicates, []);
   });
+
+  it('previews dates and timestamps as ISO 8601 the way PostgreSQL previews do: the day, the wall clock, the offset', async () => {
+    const sql = `SELECT '2026-11-24'::DATE AS D, '1969-07-20'::DATE AS OLD_DAY, '2026-11-24 21:00:00.5'::TIMESTAMP_NTZ AS NTZ,
+      '2026-11-24 21:00:00'::TIMESTAMP_NTZ AS WHOLE, '2026-11-24 21:00:00.123+00:00'::TIMESTAMP_TZ AS TZ`;
+    const p = page(await previews.open({ warehouse, dialect: 'snowflake', sql }, never()));
+    assert.deepEqual(p.columns.map((c) => c.type), ['DATE', 'DATE', 'TIMESTAMP_NTZ', 'TIMESTAMP_NTZ', 'TIMESTAMP_TZ']);
+    // The emulator keeps TIMESTAMP_TZ in UTC only (fakesnow); an offset of its own is tested against the
+    // protocol fake (snowflake.test.ts).
+    assert.deepEqual(p.rows[0], ['2026-11-24', '1969-07-20', '2026-11-24T21:00:00.5', '2026-11-24T21:00:00', '2026-11-24T21:00:00.123+00:00']);
+  });
 });

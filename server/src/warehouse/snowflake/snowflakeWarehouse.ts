@@ -210,7 +210,7 @@ class SnowflakePreviewCursor implements PreviewCursor {
       const rows: Cell[][] = [];
       stmt
         .streamRows({ start, end })
-        .on('data', (r: Row) => rows.push(r.map(toCell)))
+        .on('data', (r: Row) => rows.push(r.map((v, i) => toCell(v, this.columns[i]?.type))))
         .on('error', (err: unknown) => reject(this.warehouse.classify(err)))
         .on('end', () => resolve(rows));
     });
@@ -256,12 +256,41 @@ class SnowflakePreviewCursor implements PreviewCursor {
   }
 }
 
-function toCell(v: unknown): Cell {
+/** What snowflake-sdk gives for DATE and TIMESTAMP_*: a Date with Snowflake's own parts. */
+interface SfDate extends Date {
+  getEpochSeconds?(): number;
+  getNanoSeconds?(): number;
+  getScale?(): number;
+  getTimezone?(): unknown;
+}
+
+function toCell(v: unknown, type?: string): Cell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Date) return isoOf(v as SfDate, type);
   if (Buffer.isBuffer(v)) return v.toString('hex');
   return JSON.stringify(v);
+}
+
+/**
+ * ISO 8601 the way the PostgreSQL adapter writes it: DATE as the day; TIMESTAMP_NTZ as the wall clock with
+ * no zone; TIMESTAMP_TZ with its own offset; TIMESTAMP_LTZ in UTC; fractions to the column's scale, trailing
+ * zeros dropped. (A plain toISOString() gave every DATE a midnight in UTC and every offset as Z.)
+ */
+function isoOf(d: SfDate, type: string | undefined): string {
+  const seconds = d.getEpochSeconds?.() ?? Math.floor(d.getTime() / 1000);
+  const nanos = d.getNanoSeconds?.() ?? (d.getTime() % 1000) * 1_000_000;
+  if (type === 'DATE') return new Date(seconds * 1000).toISOString().slice(0, 10);
+  const zone = d.getTimezone?.();
+  const offsetMinutes = type === 'TIMESTAMP_TZ' && typeof zone === 'number' ? zone : 0;
+  const wall = new Date((seconds + offsetMinutes * 60) * 1000).toISOString().slice(0, 19);
+  const scale = Math.min(9, Math.max(0, d.getScale?.() ?? 9));
+  const fraction = String(nanos).padStart(9, '0').slice(0, scale).replace(/0+$/, '');
+  const text = fraction ? `${wall}.${fraction}` : wall;
+  if (type === 'TIMESTAMP_NTZ') return text;
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${text}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 function typeName(c: SfColumn): string {
