@@ -5,7 +5,7 @@ import type { SnowflakeCredentials } from '../../protocol/src/config';
 import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
 import { PreviewService } from '../../server/src/preview/previewService';
 import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
-import { SnowflakeWarehouse } from '../../server/src/warehouse/snowflake/snowflakeWarehouse';
+import { quoteSnowflakeName, SnowflakeWarehouse } from '../../server/src/warehouse/snowflake/snowflakeWarehouse';
 import { SnowflakeProtocolFake, type FakeAnswer } from '../fakes/snowflakeProtocolFake';
 
 const never = () => new AbortController().signal;
@@ -100,7 +100,18 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
     const state = out.result.checks[2]!;
     assert.equal(state.status, 'failed');
     assert.equal(state.kind, 'stateSchema');
-    assert.match(state.remediation!, /GRANT ALL PRIVILEGES ON SCHEMA "ANALYTICS"\."NOPE" TO ROLE RETL_ROLE;/);
+    assert.match(state.remediation!, /GRANT ALL PRIVILEGES ON SCHEMA "ANALYTICS"\."NOPE" TO ROLE "RETL_ROLE";/);
+  });
+
+  it('quotes every name in the remediation SQL as Snowflake resolves what retl.yaml says', async () => {
+    // The fake signs in RETL only; the user's name is quoted by the same function (asserted below).
+    const odd = { role: 'analyst-role', database: 'analytics', warehouse: 'wh"x' };
+    const out = await verifyCredentials('sf', warehouse('sf-secret', odd), 'nope', () => undefined, never());
+    const sql = out.result.checks[2]!.remediation!;
+    assert.equal(sql, 'CREATE SCHEMA IF NOT EXISTS "ANALYTICS"."NOPE";\nGRANT ALL PRIVILEGES ON SCHEMA "ANALYTICS"."NOPE" TO ROLE "analyst-role";');
+    assert.equal(quoteSnowflakeName('wh"x'), '"wh""x"');
+    assert.equal(quoteSnowflakeName('jane.doe@example.com'), '"jane.doe@example.com"');
+    assert.equal(quoteSnowflakeName('retl_user'), '"RETL_USER"');
   });
 
   it('pages 50 rows at a time, running the full query only when page 2 is asked for', async () => {

@@ -305,28 +305,36 @@ export function snowflakeSchemaName(schema: string): string {
   return schema.toUpperCase();
 }
 
+/**
+ * A name in remediation SQL as Snowflake resolves what the user wrote in retl.yaml (and what the driver
+ * sends): a plain identifier is upper-cased, anything else (a dash, a dot, an @) is kept as it is; both
+ * quoted, so a name cannot end the statement or mean another object.
+ */
+export function quoteSnowflakeName(name: string): string {
+  const resolved = /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name.toUpperCase() : name;
+  return `"${resolved.replace(/"/g, '""')}"`;
+}
+
 function role(c: SnowflakeCredentials): string {
-  return c.role ?? 'RETL_ROLE';
+  return quoteSnowflakeName(c.role ?? 'RETL_ROLE');
 }
 
 function stateSchemaGrants(c: SnowflakeCredentials, schema: string): string {
-  const db = c.database ?? '<DATABASE>';
-  return [
-    `CREATE SCHEMA IF NOT EXISTS "${db}"."${schema}";`,
-    `GRANT ALL PRIVILEGES ON SCHEMA "${db}"."${schema}" TO ROLE ${role(c)};`,
-  ].join('\n');
+  const db = c.database ? quoteSnowflakeName(c.database) : '<DATABASE>';
+  const target = `${db}.${quoteSnowflakeName(schema)}`;
+  return [`CREATE SCHEMA IF NOT EXISTS ${target};`, `GRANT ALL PRIVILEGES ON SCHEMA ${target} TO ROLE ${role(c)};`].join('\n');
 }
 
 function readGrants(c: SnowflakeCredentials): string {
-  const db = c.database ?? '<DATABASE>';
-  const wh = c.warehouse ?? '<WAREHOUSE>';
+  const db = c.database ? quoteSnowflakeName(c.database) : '<DATABASE>';
+  const wh = c.warehouse ? quoteSnowflakeName(c.warehouse) : '<WAREHOUSE>';
   return [
     `GRANT USAGE ON WAREHOUSE ${wh} TO ROLE ${role(c)};`,
     `GRANT USAGE ON DATABASE ${db} TO ROLE ${role(c)};`,
     `GRANT USAGE ON ALL SCHEMAS IN DATABASE ${db} TO ROLE ${role(c)};`,
     `GRANT SELECT ON ALL TABLES IN DATABASE ${db} TO ROLE ${role(c)};`,
     `GRANT SELECT ON FUTURE TABLES IN DATABASE ${db} TO ROLE ${role(c)};`,
-    `GRANT ROLE ${role(c)} TO USER ${c.user};`,
+    `GRANT ROLE ${role(c)} TO USER ${quoteSnowflakeName(c.user)};`,
   ].join('\n');
 }
 
