@@ -1,7 +1,7 @@
 // Turning warehouse values into preview cells: exact numbers as strings, ISO dates, NULL kept apart
 // from the empty string, and long values cut for transport with their full size.
 import { Buffer } from 'node:buffer';
-import type { Cell, TruncatedValue } from '../../../protocol/src/preview';
+import { isTruncated, type Cell, type TruncatedValue } from '../../../protocol/src/preview';
 
 /** Characters of one value sent with a page; the rest comes on demand. */
 export const MAX_CELL_CHARS = 2_000;
@@ -41,7 +41,7 @@ export function isoTimestamp(text: string): string {
 
 /** `cell` cut to `max` characters, keeping the whole value's size (a cut value may be cut further). */
 export function truncate(cell: Cell, max = MAX_CELL_CHARS): Cell {
-  if (cell !== null && typeof cell === 'object') return cell.truncated.length <= max ? cell : { truncated: detachedPrefix(cell.truncated, max), size: cell.size };
+  if (isTruncated(cell)) return cell.truncated.length <= max ? cell : { truncated: detachedPrefix(cell.truncated, max), size: cell.size };
   if (typeof cell !== 'string' || cell.length <= max) return cell;
   const cut: TruncatedValue = { truncated: detachedPrefix(cell, max), size: cell.length };
   return cut;
@@ -59,7 +59,7 @@ function detachedPrefix(s: string, max: number): string {
 /** What a cell costs in memory, roughly: two bytes per character (UTF-16) plus the slot. */
 export function cellBytes(cell: Cell): number {
   if (typeof cell === 'string') return 16 + 2 * cell.length;
-  if (cell !== null && typeof cell === 'object') return 48 + 2 * cell.truncated.length;
+  if (isTruncated(cell)) return 48 + 2 * cell.truncated.length;
   return 16;
 }
 

@@ -1,7 +1,7 @@
 // Preview sessions: the gate (one read-only statement), the page cache (Previous is instant), key checks
 // across fetched rows, errors mapped back to the model's lines, and release of forgotten sessions.
 import { createHash, randomUUID } from 'node:crypto';
-import { PAGE_SIZE, type Cell, type KeyIssues, type PreviewError, type PreviewResult, type SqlPosition } from '../../../protocol/src/preview';
+import { isTruncated, PAGE_SIZE, type Cell, type KeyIssues, type PreviewError, type PreviewResult, type SqlPosition } from '../../../protocol/src/preview';
 import { checkReadOnlyStatement, type Dialect } from '../sql/statementCheck';
 import { positionAt } from '../sql/sqlLexer';
 import { WarehouseError, type PreviewCursor, type Warehouse } from '../warehouse/warehouse';
@@ -131,7 +131,7 @@ export class PreviewService {
     const index = (page - 1) * PAGE_SIZE + row;
     if (!session || ![page, row, column].every(Number.isInteger) || page < 1 || row < 0 || row >= PAGE_SIZE || column < 0 || index >= session.rowsSoFar) return undefined;
     const cached = session.pages.get(page)?.rows[row]?.[column];
-    if (cached !== undefined && !(cached !== null && typeof cached === 'object')) return cached;
+    if (cached !== undefined && !isTruncated(cached)) return cached;
     session.lastUsed = Date.now();
     const run = session.queue.then(async () => (await session.cursor.rows(index, 1, signal)).rows[0]?.[column]);
     session.queue = run.catch(() => undefined);
@@ -211,17 +211,16 @@ export class PreviewService {
       rows: rows.map((r) => r.map((c) => truncate(c))),
       hasMore,
       rowsSoFar,
-      keys: this.keyIssues(session, rows, keys),
+      keys: this.keyIssues(session, keys),
       ms: Math.round(ms),
     };
   }
 
-  private keyIssues(session: Session, rows: Cell[][], keys: (string | undefined)[]): KeyIssues {
+  private keyIssues(session: Session, keys: (string | undefined)[]): KeyIssues {
     if (!session.primaryKey) return { missing: false, duplicates: [], flaggedRows: [] };
     if (session.keyIndex < 0) return { column: session.primaryKey, missing: true, duplicates: [], flaggedRows: [] };
     const flaggedRows: number[] = [];
-    rows.forEach((_row, i) => {
-      const key = keys[i];
+    keys.forEach((key, i) => {
       if (key === undefined || (session.keyCounts.get(key) ?? 0) > 1) flaggedRows.push(i);
     });
     return {

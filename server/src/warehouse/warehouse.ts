@@ -1,6 +1,6 @@
 // What the engine needs from a warehouse, whatever its kind. Implementations: Postgres (pg), Snowflake
 // (snowflake-sdk) and the embedded demo warehouse (PGlite).
-import type { Cell, PreviewColumn } from '../../../protocol/src/preview';
+import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../protocol/src/preview';
 import type { FailureKind } from '../../../protocol/src/verify';
 import type { ModelRunSettings } from './postgres/modelRunner';
 
@@ -58,6 +58,26 @@ export interface PreviewCursor {
   /** Rows `[start, start + count)`; `hasMore` says whether any row follows. */
   rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage>;
   close(): Promise<void>;
+}
+
+/**
+ * Page 1 of a cursor, from the PAGE_SIZE + 1 rows it read (one ahead says whether more follow), held until
+ * `takeFirst` hands it over: once, so no copy of possibly large values stays with the cursor.
+ */
+export class FirstPage {
+  private page: RowsPage | undefined;
+
+  /** Keeps page 1 of `rows`; returns whether rows follow it. */
+  hold(rows: Cell[][]): boolean {
+    this.page = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+    return this.page.hasMore;
+  }
+
+  take(): RowsPage {
+    const page = this.page ?? { rows: [], hasMore: false };
+    this.page = undefined;
+    return page;
+  }
 }
 
 export interface SqlSession {

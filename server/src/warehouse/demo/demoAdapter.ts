@@ -15,7 +15,7 @@ import {
   stateSchemaRemediation,
   type CatalogRow,
 } from '../postgres/pgSql';
-import { WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { FirstPage, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import { DemoQueryError, openDemoWarehouse, type DemoHost, type RunOptions } from './demoWarehouse';
 import type { DemoStep } from './demoMessages';
 import { limitSql, MODEL_PREFIX, modelSettingsSql, offsetSql, positionInStatement, type ModelRunSettings } from '../postgres/modelRunner';
@@ -104,7 +104,7 @@ async function demoErrors<T>(p: Promise<T>, modelStep?: number): Promise<T> {
 
 class DemoPreviewCursor implements PreviewCursor {
   columns: PreviewColumn[] = [];
-  private first: RowsPage | undefined;
+  private readonly first = new FirstPage();
   private oids: number[] = [];
 
   constructor(
@@ -130,14 +130,11 @@ class DemoPreviewCursor implements PreviewCursor {
     this.oids = r.fields.map((f) => f.dataTypeID);
     const [types] = await demoErrors(this.host.run([{ sql: COLUMN_TYPES_SQL, params: [this.oids, this.oids.map(() => -1)] }], { signal }));
     this.columns = columnsFrom(r.fields, (types!.rows as { type: string }[]).map((t) => t.type));
-    const rows = this.cells(r.rows);
-    this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+    this.first.hold(this.cells(r.rows));
   }
 
   takeFirst(): RowsPage {
-    const first = this.first ?? { rows: [], hasMore: false };
-    this.first = undefined;
-    return first;
+    return this.first.take();
   }
 
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {

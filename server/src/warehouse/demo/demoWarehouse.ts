@@ -32,7 +32,7 @@ export interface RunOptions {
 
 /** The worker a session's first request ran on. */
 export interface DemoSession {
-  running?: object;
+  running?: Running;
 }
 
 interface Running {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
-import { abortError, missingSecretError, timedOutError, WarehouseError, type Catalog, type ConnectionCheck, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type ConnectionCheck, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import {
   buildCatalog,
   CATALOG_SQL,
@@ -292,7 +292,7 @@ export class PostgresWarehouse implements Warehouse {
 
 class PgPreviewCursor implements PreviewCursor {
   columns: PreviewColumn[] = [];
-  private first: RowsPage | undefined;
+  private readonly first = new FirstPage();
   /** Whether rows follow page 1. */
   private moreThanOnePage = false;
   private oids: number[] = [];
@@ -327,9 +327,7 @@ class PgPreviewCursor implements PreviewCursor {
       const result = await this.statementQuery(limitSql(this.statement, PAGE_SIZE + 1), MODEL_PREFIX);
       this.oids = result.fields.map((f) => f.dataTypeID);
       this.columns = columnsFrom(result.fields, await this.warehouse.typeNames(this.client, result.fields));
-      const rows = this.cells(result.rows);
-      this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
-      this.moreThanOnePage = this.first.hasMore;
+      this.moreThanOnePage = this.first.hold(this.cells(result.rows));
     } finally {
       stop();
     }
@@ -365,9 +363,7 @@ class PgPreviewCursor implements PreviewCursor {
   }
 
   takeFirst(): RowsPage {
-    const first = this.first ?? { rows: [], hasMore: false };
-    this.first = undefined;
-    return first;
+    return this.first.take();
   }
 
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {

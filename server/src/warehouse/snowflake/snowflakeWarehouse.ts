@@ -5,7 +5,7 @@ import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
 import type { SnowflakeCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { onAbort } from '../abort';
-import { abortError, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
 
 const FIRST_PREFIX = 'SELECT * FROM (\n';
@@ -167,7 +167,7 @@ export class SnowflakeWarehouse implements Warehouse {
 
 class SnowflakePreviewCursor implements PreviewCursor {
   columns: PreviewColumn[] = [];
-  private first: RowsPage | undefined;
+  private readonly first = new FirstPage();
   private firstStatement: Statement | undefined;
   private full: Promise<Statement> | undefined;
 
@@ -221,14 +221,12 @@ class SnowflakePreviewCursor implements PreviewCursor {
     this.columns = (stmt.getColumns() as unknown as SfColumn[]).map((c) => ({ name: c.getName(), type: typeName(c) }));
     const total = stmt.getNumRows();
     const rows = total > 0 ? await this.stream(stmt, 0, Math.min(total, PAGE_SIZE + 1) - 1) : [];
-    this.first = { rows: rows.slice(0, PAGE_SIZE), hasMore: rows.length > PAGE_SIZE };
+    this.first.hold(rows);
     this.firstStatement = stmt;
   }
 
   takeFirst(): RowsPage {
-    const first = this.first ?? { rows: [], hasMore: false };
-    this.first = undefined;
-    return first;
+    return this.first.take();
   }
 
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
