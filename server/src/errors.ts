@@ -5,7 +5,7 @@ import type { ConfigProblem } from '../../protocol/src/config';
 import type { ChangeResult, RefusalCode } from '../../protocol/src/requests';
 import { EngineError } from './engine';
 import { WorkspaceExistsError } from './init/starterWorkspace';
-import { SyncError } from './sync/syncRunner';
+import { SyncError } from './sync/syncDialect';
 import { WarehouseError } from './warehouse/warehouse';
 
 export type FailureKind = RefusalCode | 'sync' | 'warehouse';

@@ -214,9 +214,36 @@ function checkSnowflake(sql: string): StatementCheck {
   if (!SNOWFLAKE_READ_STARTS.has(verb)) {
     return { ok: false, kind: 'refused', message: `${verb || 'This statement'} is not allowed: a model must be a read-only SELECT (or WITH / VALUES).`, offset: only.start };
   }
-  const write = lexSql(sql.slice(only.start, only.end)).find((t) => t.kind === 'word' && SNOWFLAKE_WRITE_WORDS.has(t.text.toUpperCase()));
+  const text = sql.slice(only.start, only.end);
+  const write = lexSql(text).find((t) => t.kind === 'word' && SNOWFLAKE_WRITE_WORDS.has(t.text.toUpperCase()));
   if (write) {
     return { ok: false, kind: 'refused', message: `${write.text.toUpperCase()} inside the query is not allowed: a model must only read.`, offset: only.start + write.start };
   }
+  const system = snowflakeCalls(text).find((c) => c.name.startsWith('SYSTEM$'));
+  if (system) {
+    return {
+      ok: false,
+      kind: 'refused',
+      message: `${system.name}() is not allowed in a model: Snowflake's system functions act on the account (cancel queries, change settings, send notifications), which no read-only check can bound. A model must only read.`,
+      offset: only.start + system.offset,
+    };
+  }
   return { ok: true, statement: sql.slice(only.start, only.end), offset: only.start };
+}
+
+/**
+ * The functions a Snowflake text calls (a name right before `(`), by the name Snowflake resolves: an
+ * unquoted name upper-cased, a quoted one as written; for `db.schema.fn(` the last part.
+ */
+export function snowflakeCalls(sql: string): { name: string; offset: number }[] {
+  const tokens = lexSql(sql);
+  const calls: { name: string; offset: number }[] = [];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i]!;
+    // The lexer drops comments and spaces, so `fn /* x */ (` and `fn // x` + newline + `(` are calls too.
+    if (tokens[i + 1]!.text !== '(') continue;
+    if (t.kind === 'word') calls.push({ name: t.text.toUpperCase(), offset: t.start });
+    else if (t.text.startsWith('"') && t.text.endsWith('"') && t.text.length > 2) calls.push({ name: t.text.slice(1, -1).replace(/""/g, '"'), offset: t.start });
+  }
+  return calls;
 }

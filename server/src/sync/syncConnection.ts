@@ -6,8 +6,8 @@ import { EngineError, type Engine } from '../engine';
 import type { SyncDestination } from './destination';
 import { postgresDestination } from './postgresDestination';
 import { rudderstackDestination } from './rudderstackDestination';
-import { runSync, SyncError, type SyncOptions } from './syncRunner';
-import { syncTables } from './syncSql';
+import { SyncError } from './syncDialect';
+import { runSync, syncDialectOf, type SyncOptions } from './syncRunner';
 import { webhookDestination } from './webhookDestination';
 
 function connectionOf(engine: Engine, connectionId: string): { config: RetlConfig; connection: Connection } {
@@ -43,27 +43,5 @@ export async function syncHistory(engine: Engine, connectionId: string, signal: 
   const { config, connection } = connectionOf(engine, connectionId);
   const warehouse = await engine.warehouses.get(engine.credentials(engine.model(connection.model).credentials));
   if (!warehouse.withSqlSession) return [];
-  const runs = syncTables(config.stateSchema, connection.id).runs;
-  return warehouse.withSqlSession(signal, async (db) => {
-    const [exists] = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [runs]);
-    if (!exists?.t) return [];
-    const rows = await db.query<Record<string, unknown>>(
-      `SELECT id, started_at, finished_at, full_sync, added, changed, removed, failed, invalid, error FROM ${runs} WHERE connection = $1 ORDER BY id DESC LIMIT $2`,
-      [connection.id, limit],
-    );
-    const iso = (v: unknown) => (v === null ? null : new Date(v as string | Date).toISOString());
-    const num = (v: unknown) => (v === null ? null : Number(v));
-    return rows.map((r) => ({
-      run: Number(r.id),
-      startedAt: iso(r.started_at)!,
-      finishedAt: iso(r.finished_at),
-      full: r.full_sync === true,
-      added: num(r.added),
-      changed: num(r.changed),
-      removed: num(r.removed),
-      failed: num(r.failed),
-      invalid: num(r.invalid),
-      error: (r.error as string | null) ?? null,
-    }));
-  });
+  return warehouse.withSqlSession(signal, (db) => syncDialectOf(warehouse, db, config.stateSchema, connection.id).history(limit));
 }

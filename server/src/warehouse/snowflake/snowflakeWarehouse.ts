@@ -5,10 +5,13 @@ import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
 import type { SnowflakeCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { onAbort } from '../abort';
-import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type Warehouse } from '../warehouse';
+import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { snowflakeCalls } from '../../sql/statementCheck';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
 
 const FIRST_PREFIX = 'SELECT * FROM (\n';
+/** How long the list of external functions is trusted before it is read again. */
+const EXTERNAL_LIST_TTL_MS = 60_000;
 
 type Row = unknown[];
 
@@ -31,34 +34,37 @@ export class SnowflakeWarehouse implements Warehouse {
 
   private connect(signal: AbortSignal): Promise<Connection> {
     if (signal.aborted) return Promise.reject(abortError());
-    this.connection ??= (async () => {
-      const sdk = await loadSnowflakeSdk();
-      const c = this.creds;
-      const jwt = c.authenticator === 'SNOWFLAKE_JWT';
-      if (!jwt && !this.secret) throw missingSecretError(c.user, c.passwordEnv);
-      const conn = sdk.createConnection({
-        account: c.account,
-        username: c.user,
-        ...(c.role ? { role: c.role } : {}),
-        ...(c.warehouse ? { warehouse: c.warehouse } : {}),
-        ...(c.database ? { database: c.database } : {}),
-        ...(c.accessUrl ? { accessUrl: c.accessUrl } : {}),
-        ...(jwt
-          ? { authenticator: 'SNOWFLAKE_JWT', privateKeyPath: c.privateKeyPath, ...(this.secret ? { privateKeyPass: this.secret } : {}) }
-          : { password: this.secret }),
-        application: 'retl-models',
-        clientSessionKeepAlive: false,
-        // Values fetched as strings (NUMBER, VARIANT: exact digits, JSON text) would come back as the text
-        // "NULL" for a NULL by default, the same as a VARCHAR holding "NULL". Found on the emulator.
-        representNullAsStringNull: false,
-      });
-      await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(this.classify(err)) : resolve())));
-      return conn;
-    })();
+    this.connection ??= this.openConnection();
     this.connection.catch(() => {
       this.connection = undefined; // the next attempt starts afresh
     });
     return this.connection;
+  }
+
+  /** A new Snowflake session (a sign-in) with the credentials' role, warehouse and database. */
+  private async openConnection(): Promise<Connection> {
+    const sdk = await loadSnowflakeSdk();
+    const c = this.creds;
+    const jwt = c.authenticator === 'SNOWFLAKE_JWT';
+    if (!jwt && !this.secret) throw missingSecretError(c.user, c.passwordEnv);
+    const conn = sdk.createConnection({
+      account: c.account,
+      username: c.user,
+      ...(c.role ? { role: c.role } : {}),
+      ...(c.warehouse ? { warehouse: c.warehouse } : {}),
+      ...(c.database ? { database: c.database } : {}),
+      ...(c.accessUrl ? { accessUrl: c.accessUrl } : {}),
+      ...(jwt
+        ? { authenticator: 'SNOWFLAKE_JWT', privateKeyPath: c.privateKeyPath, ...(this.secret ? { privateKeyPass: this.secret } : {}) }
+        : { password: this.secret }),
+      application: 'retl-models',
+      clientSessionKeepAlive: false,
+      // Values fetched as strings (NUMBER, VARIANT: exact digits, JSON text) would come back as the text
+      // "NULL" for a NULL by default, the same as a VARCHAR holding "NULL". Found on the emulator.
+      representNullAsStringNull: false,
+    });
+    await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(this.classify(err)) : resolve())));
+    return conn;
   }
 
   classify(err: unknown, sentPrefixLines = 0, statement?: string): WarehouseError {
@@ -67,21 +73,50 @@ export class SnowflakeWarehouse implements Warehouse {
 
   /** Runs SQL and collects every row (for small results: the checks and the catalog). */
   async run(sql: string, signal: AbortSignal): Promise<Record<string, unknown>[]> {
-    const conn = await this.connect(signal);
+    return (await this.execute(await this.connect(signal), sql, signal)).rows;
+  }
+
+  /** One statement on `conn`, every row collected; binds as `?`. */
+  private execute(conn: Connection, sqlText: string, signal: AbortSignal, binds?: unknown[]): Promise<{ rows: Record<string, unknown>[]; columns: string[] }> {
     return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(abortError());
       let stmt: Statement | undefined;
       const stop = onAbort(signal, () => stmt?.cancel(() => undefined));
       stmt = conn.execute({
-        sqlText: sql,
+        sqlText,
+        ...(binds ? { binds: binds as never } : {}),
         fetchAsString: ['Number', 'Date', 'JSON'],
-        complete: (err, _s, rows) => {
+        // Snowflake itself refuses a second statement in the text (the default, said out loud).
+        parameters: { MULTI_STATEMENT_COUNT: 1 },
+        complete: (err, s, rows) => {
           stop();
           if (signal.aborted) reject(abortError());
           else if (err) reject(this.classify(err));
-          else resolve((rows ?? []) as Record<string, unknown>[]);
+          else resolve({ rows: (rows ?? []) as Record<string, unknown>[], columns: ((s.getColumns() ?? []) as unknown as SfColumn[]).map((c) => c.getName()) });
         },
       });
     });
+  }
+
+  /**
+   * A session of its own for a sync run (its work tables and transactions apart from previews and other
+   * runs), signed out at the end. Statements take `?` binds; the model text arrives only through
+   * readModel, checked as one SELECT that calls no external function.
+   */
+  async withSqlSession<T>(signal: AbortSignal, fn: (session: SqlSession) => Promise<T>): Promise<T> {
+    if (signal.aborted) throw abortError();
+    const conn = await this.openConnection();
+    try {
+      return await fn({
+        query: async <R>(text: string, params?: unknown[]) => (await this.execute(conn, text, signal, params)).rows as R[],
+        readModel: async (text: string) => {
+          await this.refuseExternalCalls(conn, text, signal);
+          return { columns: (await this.execute(conn, text, signal)).columns };
+        },
+      });
+    } finally {
+      await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+    }
   }
 
   async checkConnection(signal: AbortSignal): Promise<void> {
@@ -150,8 +185,41 @@ export class SnowflakeWarehouse implements Warehouse {
     }
   }
 
+  /**
+   * Snowflake has no read-only transaction, and an external function sends its arguments to a remote
+   * service: a text that calls one (by name, as SHOW EXTERNAL FUNCTIONS lists them) never runs.
+   */
+  private async refuseExternalCalls(conn: Connection, text: string, signal: AbortSignal): Promise<void> {
+    const calls = snowflakeCalls(text);
+    if (calls.length === 0) return;
+    const external = await this.externalFunctionNames(conn, signal);
+    const hit = calls.find((c) => external.has(c.name));
+    if (hit) {
+      throw new WarehouseError(`${hit.name}() is an external function: it sends data out of Snowflake to a remote service. A model must only read.`, 'other', { position: hit.offset });
+    }
+  }
+
+  private externals: { names: Set<string>; at: number } | undefined;
+
+  private async externalFunctionNames(conn: Connection, signal: AbortSignal): Promise<Set<string>> {
+    if (this.externals && Date.now() - this.externals.at < EXTERNAL_LIST_TTL_MS) return this.externals.names;
+    let names: Set<string>;
+    try {
+      const { rows } = await this.execute(conn, 'SHOW EXTERNAL FUNCTIONS IN ACCOUNT', signal);
+      names = new Set(rows.map((r) => String(r.name ?? r.NAME)));
+    } catch (err) {
+      const e = this.classify(err);
+      // A warehouse that cannot compile the statement (the emulator) has no external function to call.
+      if (e.options.code !== '001003') throw new WarehouseError(`Cannot list the external functions a model must not call: ${e.message}`, e.kind, e.options);
+      names = new Set();
+    }
+    this.externals = { names, at: Date.now() };
+    return names;
+  }
+
   async openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor> {
     const conn = await this.connect(options.signal);
+    await this.refuseExternalCalls(conn, statement, options.signal);
     const cursor = new SnowflakePreviewCursor(this, conn, statement, options.timeoutMs);
     await cursor.start(options.signal);
     return cursor;

@@ -1,0 +1,127 @@
+// The sync dialect of PostgreSQL and the demo warehouse: state tables in the state schema, the run's rows
+// in a temporary table filled by the model runner (READ ONLY), an advisory lock per connection held by
+// the session, and every acknowledged batch applied to the snapshot in a transaction of its own.
+import type { SyncRunRecord } from '../../../protocol/src/sync';
+import type { SqlSession } from '../warehouse/warehouse';
+import { columnsSql, VALUE_TEXT_SETTINGS } from '../warehouse/postgres/modelRunner';
+import {
+  acknowledgeSql,
+  batchSql,
+  computeOpsSql,
+  createStateTablesSql,
+  dropWorkTablesSql,
+  fillRunRowsSql,
+  invalidRowsSql,
+  opCountsSql,
+  prepareRunRowsSql,
+  syncTables,
+} from './postgresSyncSql';
+import { runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
+
+export function postgresSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
+  const t = syncTables(stateSchema, connectionId);
+  const lockName = `retl-sync:${connectionId}`;
+  return {
+    batchesPerStep: 1,
+
+    async prepareState() {
+      if ((await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [stateSchema])).length === 0) {
+        throw new SyncError(`The state schema "${stateSchema}" does not exist in this warehouse; sync keeps its snapshots there. "Verify Credentials" shows the SQL that creates it.`);
+      }
+      for (const sql of createStateTablesSql(t)) await db.query(sql);
+    },
+
+    async lock() {
+      const [row] = await db.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockName]);
+      if (!row?.ok) return false;
+      // Every statement of the run reads values as the same text, so a row's hash depends on its values
+      // only, not on the TimeZone or DateStyle a role or database set. Reset in unlock.
+      for (const [name, value] of VALUE_TEXT_SETTINGS) await db.query(`SET ${name} = '${value}'`);
+      return true;
+    },
+
+    async unlock() {
+      await db.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]).catch(() => undefined);
+      for (const [name] of VALUE_TEXT_SETTINGS) await db.query(`RESET ${name}`).catch(() => undefined);
+    },
+
+    async startRun(full) {
+      const [run] = await db.query<{ id: string }>(`INSERT INTO ${t.runs} (connection, started_at, full_sync) VALUES ($1, now(), $2) RETURNING id`, [connectionId, full]);
+      return Number(run!.id);
+    },
+
+    async finishRun(run, o: RunCounts & { error?: string }) {
+      await db.query(
+        `UPDATE ${t.runs} SET finished_at = now(), added = $2, changed = $3, removed = $4, failed = $5, invalid = $6, error = $7 WHERE id = $1`,
+        [run, o.added, o.changed, o.removed, o.failed, o.invalid, o.error ?? null],
+      );
+    },
+
+    async failRun(run, error) {
+      await db.query(`UPDATE ${t.runs} SET finished_at = now(), error = $2 WHERE id = $1`, [run, error]);
+    },
+
+    async modelColumns(statement) {
+      // LIMIT 0: the warehouse plans the query and names its columns without reading a row.
+      return (await db.readModel(columnsSql(statement), {})).columns;
+    },
+
+    async computeWork(spec: WorkSpec) {
+      for (const sql of prepareRunRowsSql()) await db.query(sql);
+      await db.readModel(fillRunRowsSql(spec.statement, spec.primaryKey, spec.fields), {});
+      for (const sql of computeOpsSql(t, spec.mirror, spec.full)) await db.query(sql);
+    },
+
+    async invalidRows() {
+      return (await db.query<{ key: string | null; n: number }>(invalidRowsSql(t))).map((r) => ({ key: r.key, n: Number(r.n) }));
+    },
+
+    async recordFailed(rows: FailedRow[]) {
+      if (rows.length) await db.query(acknowledgeSql(t).refused, [JSON.stringify(rows)]);
+    },
+
+    async hasFailedRows() {
+      return (await db.query(`SELECT 1 FROM ${t.fail} LIMIT 1`)).length > 0;
+    },
+
+    async opCounts() {
+      return Object.fromEntries((await db.query<{ op: WorkOp; n: number }>(opCountsSql(t))).map((r) => [r.op, Number(r.n)]));
+    },
+
+    async batch(after, size): Promise<WorkRow[]> {
+      const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: Record<string, unknown> | null }>(batchSql(t), [after, size]);
+      return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    },
+
+    async acknowledge(step: AckStep, failedBefore: boolean) {
+      const range = [step.after, step.through, step.refused.map((r) => r.key)];
+      const sql = acknowledgeSql(t);
+      await db.query('BEGIN');
+      try {
+        await db.query(sql.upserted, range);
+        if (step.hasDeletes) await db.query(sql.deleted, range);
+        // Only rows refused before can be in the failed table (this step's refusals are written below).
+        if (failedBefore) await db.query(sql.cleared, range);
+        if (step.refused.length) await db.query(sql.refused, [JSON.stringify(step.refused)]);
+        await db.query('COMMIT');
+      } catch (err) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    },
+
+    async dropWork() {
+      for (const sql of dropWorkTablesSql(t)) await db.query(sql);
+    },
+
+    async history(limit): Promise<SyncRunRecord[]> {
+      const [exists] = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [t.runs]);
+      if (!exists?.t) return [];
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT id, started_at, finished_at, full_sync, added, changed, removed, failed, invalid, error FROM ${t.runs} WHERE connection = $1 ORDER BY id DESC LIMIT $2`,
+        [connectionId, limit],
+      );
+      return rows.map(runRecord);
+    },
+  };
+}

@@ -1,0 +1,260 @@
+// The sync dialect of Snowflake. Snowflake has no advisory locks and enforces no primary key, so the
+// one-run-per-connection lock is a pre-created row in LOCKS taken by a conditional UPDATE (the rows it
+// changed say whether it was taken), kept fresh by a heartbeat and taken over once stale or once its
+// holder, a process on this machine, is gone. The run's rows and work are TRANSIENT tables in the state
+// schema (no fail-safe copies; dropped after a run that finished), the payload an OBJECT_CONSTRUCT_KEEP_NULL
+// (plain OBJECT_CONSTRUCT drops NULL fields: a value set to NULL would never be sent). A statement costs
+// seconds on a real warehouse, so delivered batches are acknowledged in steps of several batches.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { SyncRunRecord } from '../../../protocol/src/sync';
+import type { SqlSession } from '../warehouse/warehouse';
+import { quoteSnowflakeName, snowflakeSchemaName } from '../warehouse/snowflake/snowflakeWarehouse';
+import { runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
+
+/** 20 batches of 500: one acknowledgement step per 10,000 rows; a kill re-sends at most that many. */
+export const SNOWFLAKE_BATCHES_PER_STEP = 20;
+/** A lock whose heartbeat is older than this belongs to a run that died elsewhere. */
+export const LOCK_STALE_SECONDS = 600;
+const HEARTBEAT_MS = 60_000;
+
+/**
+ * Values as the same text in every run, so a row's key and hash depend on its values only, not on the
+ * time zone or the output formats a user or account set. The session is the run's own.
+ */
+const SESSION_SETTINGS = `ALTER SESSION SET TIMEZONE = 'UTC', DATE_OUTPUT_FORMAT = 'YYYY-MM-DD', TIME_OUTPUT_FORMAT = 'HH24:MI:SS.FF9',
+  TIMESTAMP_NTZ_OUTPUT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF9', TIMESTAMP_LTZ_OUTPUT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF9TZH:TZM',
+  TIMESTAMP_TZ_OUTPUT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.FF9TZH:TZM'`;
+
+export function snowflakeSyncTables(stateSchema: string, connectionId: string) {
+  const schema = snowflakeSchemaName(stateSchema);
+  const t = (name: string) => `${quoteSnowflakeName(schema)}.${quoteSnowflakeName(name)}`;
+  const c = connectionId.toUpperCase();
+  return { schema, snap: t(`SNAP_${c}`), fail: t(`FAIL_${c}`), rows: t(`ROWS_${c}`), ops: t(`OPS_${c}`), refused: t(`REFUSED_${c}`), runs: t('RUNS'), locks: t('LOCKS') };
+}
+
+/** A holder names its process, so a run on this machine can tell a lock left by a killed run. */
+function holderName(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** Whether `holder` is a process of this machine that no longer runs. */
+export function holderIsGone(holder: string | null): boolean {
+  const [host, pid] = (holder ?? '').split(':');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+const changed = (rows: Record<string, unknown>[]) => Number(rows[0]?.['number of rows updated'] ?? 0);
+
+export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
+  const t = snowflakeSyncTables(stateSchema, connectionId);
+  const me = holderName();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let inStep = false;
+  let lost = false;
+
+  /** A step's (or the invalid rows') refusals into the failed table: once more, with the reason. */
+  const fileRefused = async (rows: FailedRow[]) => {
+    await db.query(`DELETE FROM ${t.refused}`);
+    if (rows.length === 0) return;
+    await db.query(
+      `INSERT INTO ${t.refused} (KEY, OP, REASON) SELECT f.VALUE:key::VARCHAR, f.VALUE:op::VARCHAR, f.VALUE:reason::VARCHAR FROM TABLE(FLATTEN(INPUT => PARSE_JSON(?))) f`,
+      [JSON.stringify(rows)],
+    );
+  };
+  const mergeRefused = () =>
+    db.query(`MERGE INTO ${t.fail} f USING ${t.refused} r ON f.KEY = r.KEY
+      WHEN MATCHED THEN UPDATE SET OP = r.OP, REASON = r.REASON, ATTEMPTS = f.ATTEMPTS + 1, LAST_AT = SYSDATE()
+      WHEN NOT MATCHED THEN INSERT (KEY, OP, REASON, ATTEMPTS, LAST_AT) VALUES (r.KEY, r.OP, r.REASON, 1, SYSDATE())`);
+  const inTransaction = async (fn: () => Promise<void>) => {
+    await db.query('BEGIN');
+    try {
+      await fn();
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  };
+
+  return {
+    batchesPerStep: SNOWFLAKE_BATCHES_PER_STEP,
+
+    async lock() {
+      const [schema] = await db.query('SELECT SCHEMA_NAME FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = ?', [t.schema]);
+      if (!schema) {
+        throw new SyncError(`The state schema "${t.schema}" does not exist in this warehouse; sync keeps its snapshots there. "Verify Credentials" shows the SQL that creates it.`);
+      }
+      await db.query(`CREATE TABLE IF NOT EXISTS ${t.locks} (CONNECTION VARCHAR NOT NULL, HOLDER VARCHAR, HEARTBEAT TIMESTAMP_NTZ)`);
+      // Two first runs may both insert the row; the UPDATE below takes every row of the connection at once.
+      await db.query(`INSERT INTO ${t.locks} (CONNECTION) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM ${t.locks} WHERE CONNECTION = ?)`, [connectionId, connectionId]);
+      const take = (extra = '', params: unknown[] = []) =>
+        db.query(
+          `UPDATE ${t.locks} SET HOLDER = ?, HEARTBEAT = SYSDATE()
+           WHERE CONNECTION = ? AND (HOLDER IS NULL OR HEARTBEAT < DATEADD(second, -${LOCK_STALE_SECONDS}, SYSDATE())${extra})`,
+          [me, connectionId, ...params],
+        );
+      let taken = changed(await take()) > 0;
+      if (!taken) {
+        const holders = await db.query<{ HOLDER: string | null }>(`SELECT HOLDER FROM ${t.locks} WHERE CONNECTION = ?`, [connectionId]);
+        const gone = holders.map((h) => h.HOLDER).filter(holderIsGone);
+        // Only that holder's row: if another run took the lock meanwhile, the UPDATE changes nothing.
+        if (gone.length === holders.length && gone[0]) taken = changed(await take(' OR HOLDER = ?', [gone[0]])) > 0;
+      }
+      if (!taken) return false;
+      heartbeat = setInterval(() => {
+        if (inStep) return; // a statement now would join the step's transaction
+        db.query(`UPDATE ${t.locks} SET HEARTBEAT = SYSDATE() WHERE CONNECTION = ? AND HOLDER = ?`, [connectionId, me]).then(
+          (rows) => {
+            if (changed(rows) === 0) lost = true;
+          },
+          () => undefined,
+        );
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
+      await db.query(SESSION_SETTINGS);
+      return true;
+    },
+
+    async unlock() {
+      clearInterval(heartbeat);
+      await db.query(`UPDATE ${t.locks} SET HOLDER = NULL, HEARTBEAT = NULL WHERE CONNECTION = ? AND HOLDER = ?`, [connectionId, me]).catch(() => undefined);
+    },
+
+    async prepareState() {
+      for (const sql of [
+        `CREATE TABLE IF NOT EXISTS ${t.snap} (KEY VARCHAR NOT NULL, HASH VARCHAR NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${t.fail} (KEY VARCHAR NOT NULL, OP VARCHAR NOT NULL, REASON VARCHAR NOT NULL, ATTEMPTS NUMBER NOT NULL, LAST_AT TIMESTAMP_NTZ NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${t.runs} (ID NUMBER AUTOINCREMENT, CONNECTION VARCHAR NOT NULL, STARTED_AT TIMESTAMP_NTZ NOT NULL, FINISHED_AT TIMESTAMP_NTZ,
+           FULL_SYNC BOOLEAN NOT NULL, ADDED NUMBER, CHANGED NUMBER, REMOVED NUMBER, FAILED NUMBER, INVALID NUMBER, ERROR VARCHAR)`,
+        // DDL commits an open transaction in Snowflake: the step's table is made here, emptied in each step.
+        `CREATE OR REPLACE TRANSIENT TABLE ${t.refused} (KEY VARCHAR, OP VARCHAR, REASON VARCHAR)`,
+      ]) {
+        await db.query(sql);
+      }
+    },
+
+    async startRun(full) {
+      await db.query(`INSERT INTO ${t.runs} (CONNECTION, STARTED_AT, FULL_SYNC) VALUES (?, SYSDATE(), ?)`, [connectionId, full]);
+      // No RETURNING in Snowflake; under the lock no other run of this connection inserts.
+      const [row] = await db.query<{ ID: string }>(`SELECT MAX(ID) AS ID FROM ${t.runs} WHERE CONNECTION = ?`, [connectionId]);
+      return Number(row!.ID);
+    },
+
+    async finishRun(run, o: RunCounts & { error?: string }) {
+      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ADDED = ?, CHANGED = ?, REMOVED = ?, FAILED = ?, INVALID = ?, ERROR = ? WHERE ID = ?`, [
+        o.added, o.changed, o.removed, o.failed, o.invalid, o.error ?? null, run,
+      ]);
+    },
+
+    async failRun(run, error) {
+      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ERROR = ? WHERE ID = ?`, [error, run]);
+    },
+
+    async modelColumns(statement) {
+      return (await db.readModel(`SELECT * FROM (\n${statement}\n) AS q LIMIT 0`, {})).columns;
+    },
+
+    async computeWork(spec: WorkSpec) {
+      const payload = `OBJECT_CONSTRUCT_KEEP_NULL(${spec.fields.map(([c, f]) => `'${f.replace(/'/g, "''")}', q.${quoteColumn(c)}`).join(', ')})`;
+      await db.readModel(
+        `CREATE OR REPLACE TRANSIENT TABLE ${t.rows} AS
+         SELECT K, MD5(TO_JSON(PAYLOAD)) AS HASH, PAYLOAD, COUNT(*) OVER (PARTITION BY K) AS N
+         FROM (SELECT TO_VARCHAR(q.${quoteColumn(spec.primaryKey)}) AS K, ${payload} AS PAYLOAD FROM (\n${spec.statement}\n) AS q) AS m`,
+        {},
+      );
+      const deletes = spec.mirror ? `UNION ALL SELECT 'delete', s.KEY, NULL, NULL FROM ${t.snap} s WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.K = s.KEY)` : '';
+      await db.query(
+        `CREATE OR REPLACE TRANSIENT TABLE ${t.ops} AS
+         SELECT ROW_NUMBER() OVER (ORDER BY OP, KEY) AS SEQ, OP, KEY, HASH, PAYLOAD FROM (
+           SELECT CASE WHEN s.KEY IS NULL THEN 'insert' ELSE 'update' END AS OP, r.K AS KEY, r.HASH AS HASH, r.PAYLOAD AS PAYLOAD
+           FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.KEY = r.K
+           WHERE r.K IS NOT NULL AND r.N = 1${spec.full ? '' : ' AND (s.KEY IS NULL OR s.HASH <> r.HASH)'}
+           ${deletes}
+         ) AS w`,
+      );
+    },
+
+    async invalidRows() {
+      const rows = await db.query<{ KEY: string | null; N: string }>(`SELECT K AS KEY, N FROM ${t.rows} WHERE K IS NULL OR N > 1`);
+      return rows.map((r) => ({ key: r.KEY, n: Number(r.N) }));
+    },
+
+    async recordFailed(rows) {
+      if (rows.length === 0) return;
+      await inTransaction(async () => {
+        await fileRefused(rows);
+        await mergeRefused();
+      });
+    },
+
+    async hasFailedRows() {
+      return (await db.query(`SELECT 1 FROM ${t.fail} LIMIT 1`)).length > 0;
+    },
+
+    async opCounts() {
+      const rows = await db.query<{ OP: WorkOp; N: string }>(`SELECT OP, COUNT(*) AS N FROM ${t.ops} GROUP BY OP`);
+      return Object.fromEntries(rows.map((r) => [r.OP, Number(r.N)]));
+    },
+
+    async batch(after, size): Promise<WorkRow[]> {
+      const rows = await db.query<{ SEQ: string; OP: WorkOp; KEY: string; HASH: string | null; PAYLOAD: string | null }>(
+        `SELECT SEQ, OP, KEY, HASH, PAYLOAD FROM ${t.ops} WHERE SEQ > ? ORDER BY SEQ LIMIT ?`,
+        [after, size],
+      );
+      return rows.map((r) => ({ seq: Number(r.SEQ), op: r.OP, key: r.KEY, hash: r.HASH, payload: r.PAYLOAD === null ? null : (JSON.parse(r.PAYLOAD) as Record<string, unknown>) }));
+    },
+
+    async acknowledge(step: AckStep, failedBefore: boolean) {
+      if (lost) throw new SyncError(`Connection "${connectionId}" lost its sync lock (no heartbeat for ${LOCK_STALE_SECONDS} s); another run may hold it. The rows not acknowledged go out on the next run.`);
+      const range = [step.after, step.through];
+      const notRefused = `NOT EXISTS (SELECT 1 FROM ${t.refused} x WHERE x.KEY = o.KEY)`;
+      inStep = true;
+      try {
+        await inTransaction(async () => {
+          await fileRefused(step.refused);
+          await db.query(
+            `MERGE INTO ${t.snap} s USING (SELECT o.KEY, o.HASH FROM ${t.ops} o WHERE o.OP <> 'delete' AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}) a ON s.KEY = a.KEY
+             WHEN MATCHED THEN UPDATE SET HASH = a.HASH WHEN NOT MATCHED THEN INSERT (KEY, HASH) VALUES (a.KEY, a.HASH)`,
+            range,
+          );
+          if (step.hasDeletes) {
+            await db.query(`DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.OP = 'delete' AND o.KEY = s.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
+          }
+          if (failedBefore) await db.query(`DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.KEY = f.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
+          if (step.refused.length) await mergeRefused();
+        });
+      } finally {
+        inStep = false;
+      }
+    },
+
+    async dropWork() {
+      for (const table of [t.ops, t.rows, t.refused]) await db.query(`DROP TABLE IF EXISTS ${table}`);
+    },
+
+    async history(limit): Promise<SyncRunRecord[]> {
+      const [exists] = await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'RUNS'`, [t.schema]);
+      if (!exists) return [];
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT ID, DATE_PART(EPOCH_MILLISECOND, STARTED_AT) AS STARTED_AT, DATE_PART(EPOCH_MILLISECOND, FINISHED_AT) AS FINISHED_AT,
+           FULL_SYNC, ADDED, CHANGED, REMOVED, FAILED, INVALID, ERROR
+         FROM ${t.runs} WHERE CONNECTION = ? ORDER BY ID DESC LIMIT ?`,
+        [connectionId, limit],
+      );
+      const ms = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return rows.map((r) => runRecord({ ...r, STARTED_AT: ms(r.STARTED_AT), FINISHED_AT: ms(r.FINISHED_AT) }));
+    },
+  };
+}
+
+/** A result column as the driver named it: exactly that name, quoted. */
+function quoteColumn(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
