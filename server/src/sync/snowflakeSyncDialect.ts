@@ -68,10 +68,11 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       [JSON.stringify(rows)],
     );
   };
-  const mergeRefused = () =>
-    db.query(`MERGE INTO ${t.fail} f USING ${t.refused} r ON f.KEY = r.KEY
-      WHEN MATCHED THEN UPDATE SET OP = r.OP, REASON = r.REASON, ATTEMPTS = f.ATTEMPTS + 1, LAST_AT = SYSDATE()
-      WHEN NOT MATCHED THEN INSERT (KEY, OP, REASON, ATTEMPTS, LAST_AT) VALUES (r.KEY, r.OP, r.REASON, 1, SYSDATE())`);
+  // DELETE and INSERT rather than MERGE: the emulator cannot MERGE inside a transaction, and a step is one.
+  const mergeRefused = async () => {
+    await db.query(`UPDATE ${t.fail} f SET OP = r.OP, REASON = r.REASON, ATTEMPTS = f.ATTEMPTS + 1, LAST_AT = SYSDATE() FROM ${t.refused} r WHERE f.KEY = r.KEY`);
+    await db.query(`INSERT INTO ${t.fail} (KEY, OP, REASON, ATTEMPTS, LAST_AT) SELECT r.KEY, r.OP, r.REASON, 1, SYSDATE() FROM ${t.refused} r WHERE NOT EXISTS (SELECT 1 FROM ${t.fail} f WHERE f.KEY = r.KEY)`);
+  };
   const inTransaction = async (fn: () => Promise<void>) => {
     await db.query('BEGIN');
     try {
@@ -108,6 +109,15 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
         if (gone.length === holders.length && gone[0]) taken = changed(await take(' OR HOLDER = ?', [gone[0]])) > 0;
       }
       if (!taken) return false;
+      try {
+        await db.query(SESSION_SETTINGS);
+      } catch (err) {
+        // The emulator runs in UTC with ISO formats and implements no ALTER SESSION of these; Snowflake does.
+        if (!/not implemented/i.test((err as Error).message)) {
+          await this.unlock();
+          throw err;
+        }
+      }
       heartbeat = setInterval(() => {
         if (inStep) return; // a statement now would join the step's transaction
         db.query(`UPDATE ${t.locks} SET HEARTBEAT = SYSDATE() WHERE CONNECTION = ? AND HOLDER = ?`, [connectionId, me]).then(
@@ -118,7 +128,6 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
         );
       }, HEARTBEAT_MS);
       heartbeat.unref();
-      await db.query(SESSION_SETTINGS);
       return true;
     },
 
@@ -219,14 +228,9 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       try {
         await inTransaction(async () => {
           await fileRefused(step.refused);
-          await db.query(
-            `MERGE INTO ${t.snap} s USING (SELECT o.KEY, o.HASH FROM ${t.ops} o WHERE o.OP <> 'delete' AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}) a ON s.KEY = a.KEY
-             WHEN MATCHED THEN UPDATE SET HASH = a.HASH WHEN NOT MATCHED THEN INSERT (KEY, HASH) VALUES (a.KEY, a.HASH)`,
-            range,
-          );
-          if (step.hasDeletes) {
-            await db.query(`DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.OP = 'delete' AND o.KEY = s.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
-          }
+          // The snapshot row of every acknowledged key goes; the upserted come back with their new hash.
+          await db.query(`DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.KEY = s.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
+          await db.query(`INSERT INTO ${t.snap} (KEY, HASH) SELECT o.KEY, o.HASH FROM ${t.ops} o WHERE o.OP <> 'delete' AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
           if (failedBefore) await db.query(`DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.KEY = f.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
           if (step.refused.length) await mergeRefused();
         });

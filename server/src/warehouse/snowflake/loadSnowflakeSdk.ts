@@ -8,6 +8,9 @@ let sdk: SnowflakeSdk | undefined;
 
 export async function loadSnowflakeSdk(): Promise<SnowflakeSdk> {
   if (!sdk) {
+    // The AWS clients inside the driver (for stages we never use) warn on Node 20 at load; on stderr that
+    // broke `retl sync --json`, whose errors are JSON there. This is the AWS SDK's own off switch.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const bundled = path.join(__dirname, 'snowflake-sdk.js');
     const loaded = (existsSync(bundled) ? require(bundled) : require('snowflake-sdk')) as SnowflakeSdk & { default?: SnowflakeSdk };
     sdk = loaded.default ?? loaded;
