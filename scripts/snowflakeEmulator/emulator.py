@@ -74,7 +74,20 @@ def json_rowset(data: dict[str, Any]) -> list[list[str | None]]:
     return [[to_text(v, columns[i]) for i, v in enumerate(row)] for row in zip(*lists)] if lists else []
 
 
-def translate(body: dict[str, Any], sql_text: str) -> dict[str, Any]:
+# Snowflake answers every query with the session's output formats, which the driver formats values by
+# (a TIME is given to the caller as text in TIME_OUTPUT_FORMAT); fakesnow sends none. Snowflake's
+# documented defaults, overridden by the statement's own parameters as Snowflake does.
+OUTPUT_FORMATS = {
+    "TIME_OUTPUT_FORMAT": "HH24:MI:SS",
+    "DATE_OUTPUT_FORMAT": "YYYY-MM-DD",
+    "TIMESTAMP_OUTPUT_FORMAT": "YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM",
+    "TIMESTAMP_NTZ_OUTPUT_FORMAT": "YYYY-MM-DD HH24:MI:SS.FF3",
+    "TIMESTAMP_LTZ_OUTPUT_FORMAT": "",
+    "TIMESTAMP_TZ_OUTPUT_FORMAT": "",
+}
+
+
+def translate(body: dict[str, Any], sql_text: str, statement_parameters: dict[str, Any] | None = None) -> dict[str, Any]:
     data = body.get("data") or {}
     if not body.get("success"):
         return body
@@ -83,6 +96,8 @@ def translate(body: dict[str, Any], sql_text: str) -> dict[str, Any]:
     rowset = json_rowset(data) if data.get("queryResultFormat") == "arrow" else data.get("rowset") or []
     data = {k: v for k, v in data.items() if k != "rowsetBase64"}
     data.update({"queryResultFormat": "json", "rowset": rowset, "returned": len(rowset), "total": len(rowset), "sqlText": sql_text})
+    formats = {**OUTPUT_FORMATS, **{k: v for k, v in (statement_parameters or {}).items() if k in OUTPUT_FORMATS}}
+    data["parameters"] = [{"name": k, "value": v} for k, v in formats.items()] + [p for p in data.get("parameters") or [] if p.get("name") not in formats]
     answer = {**body, "code": "0", "data": data}
     if os.environ.get("RETL_EMULATOR_DEBUG"):
         print(json.dumps({"sql": sql_text, "rowtype": data.get("rowtype"), "rowset": rowset[:3]}), file=sys.stderr, flush=True)
@@ -117,7 +132,9 @@ class JsonResults:
         raw = b"".join(chunks)
         headers = dict(scope.get("headers") or [])
         text = gzip.decompress(raw) if headers.get(b"content-encoding") == b"gzip" else raw
-        sql_text = json.loads(text).get("sqlText", "")
+        request = json.loads(text)
+        sql_text = request.get("sqlText", "")
+        statement_parameters = request.get("parameters") or {}
 
         sent = False
 
@@ -149,7 +166,7 @@ class JsonResults:
             body = {"success": False, "code": str(body.get("code") or "100000"), "message": message, "data": {"sqlState": "XX000", "errorCode": "100000"}}
             return await respond(send, 200, body)
         try:
-            answer = translate(body, sql_text)
+            answer = translate(body, sql_text, statement_parameters)
         except Exception as err:  # noqa: BLE001 - a value this layer cannot render fails the statement, visibly
             answer = {"success": False, "code": "100000", "message": f"the emulator could not render the result: {err}", "data": {"sqlState": "XX000", "errorCode": "100000"}}
         return await respond(send, status, answer)

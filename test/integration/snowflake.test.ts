@@ -40,6 +40,7 @@ function answer(sql: string): FakeAnswer {
   }
   if (sql.includes('EXACT_VALUE')) return { columns: [{ name: 'EXACT_VALUE', type: 'fixed', precision: 38, scale: 10 }, { name: 'NOTE', type: 'text' }], rows: [[EXACT, null], ['0.0000000001', '']] };
   if (sql.includes('SLOW')) return { hold: true };
+  if (sql === 'SHOW EXTERNAL FUNCTIONS IN ACCOUNT') return { columns: [{ name: 'name', type: 'text' }, { name: 'schema_name', type: 'text' }], rows: [['SEND_TO_SLACK', 'PUBLIC'], ['Quoted_Hook', 'PUBLIC']] };
   // TIMESTAMP_TZ in the JSON format: seconds with the fraction, then the offset in minutes plus 1440.
   if (sql.includes('OFFSET_TS')) return { columns: [{ name: 'OFFSET_TS', type: 'timestamp_tz', scale: 3 }], rows: [['1795554000.250 1500'], ['1795554000.000 1110']] };
   if (sql.includes('FORM')) {
@@ -170,5 +171,31 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
       assert.equal(!r.ok && r.error.kind, 'refused', sql);
     }
     assert.equal(fake.queries.length, before, 'nothing was sent');
+  });
+
+  it('refuses SYSTEM$ functions before anything is sent, however the call is spelled', async () => {
+    const before = fake.queries.length;
+    for (const sql of ["SELECT SYSTEM$CANCEL_ALL_QUERIES(1)", 'SELECT system$abort_session /* x */ (1)', 'SELECT "SYSTEM$WAIT" // a comment\n(5)', 'SELECT a.SYSTEM$SEND_EMAIL(1) FROM ORDERS a']) {
+      const r = await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql }, never());
+      assert.equal(!r.ok && r.error.kind, 'refused', sql);
+      assert.match(!r.ok ? r.error.message : '', /SYSTEM\$\w+\(\) is not allowed in a model/, sql);
+    }
+    assert.equal(fake.queries.length, before, 'nothing was sent');
+  });
+
+  it('refuses a model that calls an external function (as SHOW EXTERNAL FUNCTIONS lists them), and runs one that does not', async () => {
+    const w = warehouse('sf-secret');
+    for (const [sql, name] of [
+      ['SELECT send_to_slack(ORDER_ID) FROM ANALYTICS.PUBLIC.ORDERS', 'SEND_TO_SLACK'],
+      ['SELECT ANALYTICS.PUBLIC."Quoted_Hook"(1)', 'Quoted_Hook'],
+    ]) {
+      const r = await previews.open({ warehouse: w, dialect: 'snowflake', sql: sql! }, never());
+      assert.ok(!r.ok, sql);
+      assert.match(r.error.message, new RegExp(`^${name}\\(\\) is an external function`), sql);
+      assert.ok(!fake.queries.some((q) => q.includes(sql!)), 'the model never ran');
+    }
+    // Other calls run, and a column named like an external function is no call.
+    const fine = await previews.open({ warehouse: w, dialect: 'snowflake', sql: `SELECT ROUND(1) AS send_to_slack, * FROM (${ORDERS})` }, never());
+    assert.ok(fine.ok, JSON.stringify(fine));
   });
 });

@@ -104,4 +104,11 @@ describe('Snowflake adapter against the Snowflake emulator (fakesnow), real snow
     // protocol fake (snowflake.test.ts).
     assert.deepEqual(p.rows[0], ['2026-11-24', '1969-07-20', '2026-11-24T21:00:00.5', '2026-11-24T21:00:00', '2026-11-24T21:00:00.123+00:00']);
   });
+
+  it('previews TIME as the time of day and FLOAT as the number Snowflake gave', async () => {
+    const sql = `SELECT '10:11:12.5'::TIME AS T, '23:59:59'::TIME AS WHOLE_SECOND, 1.5::FLOAT AS F, -0.125::FLOAT AS NEG`;
+    const p = page(await previews.open({ warehouse, dialect: 'snowflake', sql }, never()));
+    assert.deepEqual(p.columns.map((c) => c.type), ['TIME', 'TIME', 'REAL', 'REAL']);
+    assert.deepEqual(p.rows[0], ['10:11:12.5', '23:59:59', '1.5', '-0.125']);
+  });
 });

@@ -261,6 +261,8 @@ class SnowflakePreviewCursor implements PreviewCursor {
         streamResult: true,
         rowMode: 'array',
         fetchAsString: ['Number', 'JSON'],
+        // The driver hands a TIME over as text in this format; Snowflake's default drops the fraction.
+        parameters: { TIME_OUTPUT_FORMAT: 'HH24:MI:SS.FF9' },
         complete: (err, s) => {
           clearTimeout(timer);
           stop();
@@ -332,7 +334,8 @@ interface SfDate extends Date {
 
 function toCell(v: unknown, type?: string): Cell {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return type === 'TIME' ? v.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
   if (v instanceof Date) return isoOf(v as SfDate, type);
   if (Buffer.isBuffer(v)) return v.toString('hex');
   return JSON.stringify(v);
@@ -350,13 +353,17 @@ function isoOf(d: SfDate, type: string | undefined): string {
   const zone = d.getTimezone?.();
   const offsetMinutes = type === 'TIMESTAMP_TZ' && typeof zone === 'number' ? zone : 0;
   const wall = new Date((seconds + offsetMinutes * 60) * 1000).toISOString().slice(0, 19);
-  const scale = Math.min(9, Math.max(0, d.getScale?.() ?? 9));
-  const fraction = String(nanos).padStart(9, '0').slice(0, scale).replace(/0+$/, '');
-  const text = fraction ? `${wall}.${fraction}` : wall;
+  const text = withFraction(wall, nanos, d.getScale?.() ?? 9);
   if (type === 'TIMESTAMP_NTZ') return text;
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   return `${text}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+function withFraction(text: string, nanos: number, scale: number): string {
+  const digits = Math.min(9, Math.max(0, scale));
+  const fraction = String(nanos).padStart(9, '0').slice(0, digits).replace(/0+$/, '');
+  return fraction ? `${text}.${fraction}` : text;
 }
 
 function typeName(c: SfColumn): string {
