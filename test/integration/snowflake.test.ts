@@ -14,8 +14,24 @@ const ORDERS = 'SELECT ORDER_ID, AMOUNT FROM ANALYTICS.PUBLIC.ORDERS ORDER BY OR
 const ORDER_ROWS = Array.from({ length: 120 }, (_, i) => [String(i + 1), `${i + 1}.1234567890`]);
 const EXACT = '12345678901234567890.1234567890';
 
+/** SHOW GRANTS TO ROLE "RETL_ROLE": privilege, granted_on, name. Read-only on the data by default. */
+let roleGrants: string[][] = [];
+const READ_ONLY_GRANTS = [
+  ['USAGE', 'WAREHOUSE', 'RETL_WH'],
+  ['USAGE', 'DATABASE', 'ANALYTICS'],
+  ['USAGE', 'SCHEMA', 'ANALYTICS.PUBLIC'],
+  ['SELECT', 'TABLE', 'ANALYTICS.PUBLIC.ORDERS'],
+  ['OWNERSHIP', 'SCHEMA', 'ANALYTICS._RETL'],
+  ['CREATE TABLE', 'SCHEMA', 'ANALYTICS._RETL'],
+  ['INSERT', 'TABLE', 'ANALYTICS._RETL.SNAP_TO_HOOK'],
+];
+
 /** The scripted warehouse: what the fake answers to each statement the adapter sends. */
 function answer(sql: string): FakeAnswer {
+  if (sql === 'SELECT CURRENT_ROLE() AS ROLE') return { columns: [{ name: 'ROLE', type: 'text' }], rows: [['RETL_ROLE']] };
+  if (sql === 'SHOW GRANTS TO ROLE "RETL_ROLE"') {
+    return { columns: ['privilege', 'granted_on', 'name'].map((name) => ({ name, type: 'text' })), rows: roleGrants };
+  }
   const orderColumns = [{ name: 'ORDER_ID', type: 'fixed', precision: 38, scale: 0 }, { name: 'AMOUNT', type: 'fixed', precision: 38, scale: 10 }];
   if (sql === 'SELECT 1') return { columns: [{ name: '1', type: 'fixed', precision: 1, scale: 0 }], rows: [['1']] };
   if (sql.includes('INFORMATION_SCHEMA.SCHEMATA')) return { columns: [{ name: 'SCHEMA_NAME', type: 'text' }], rows: [['PUBLIC'], ['_RETL']] };
@@ -85,6 +101,21 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
     assert.equal(orders?.name, 'ORDERS');
     assert.deepEqual(orders?.columns.map((c) => c.name), ['ORDER_ID', 'AMOUNT']);
     assert.equal(orders?.rowEstimate, 120);
+  });
+
+  it('warns about a role that can change data outside the state schema, with the SQL of a reader role', async () => {
+    roleGrants = READ_ONLY_GRANTS;
+    const clean = await verifyCredentials('sf', warehouse('sf-secret'), '_retl', () => undefined, never());
+    const connection = clean.result.checks.find((c) => c.id === 'connection')!;
+    assert.equal(connection.warning, undefined, 'SELECT on the data and everything on the state schema is what we ask for');
+    roleGrants = [...READ_ONLY_GRANTS, ['INSERT', 'TABLE', 'ANALYTICS.PUBLIC.ORDERS'], ['OWNERSHIP', 'SCHEMA', 'ANALYTICS.PUBLIC']];
+    const risky = await verifyCredentials('sf', warehouse('sf-secret'), '_retl', () => undefined, never());
+    const check = risky.result.checks.find((c) => c.id === 'connection')!;
+    assert.equal(check.status, 'passed');
+    assert.match(check.warning ?? '', /^Role "RETL_ROLE" can change data outside the state schema: INSERT on table ANALYTICS\.PUBLIC\.ORDERS, OWNERSHIP on schema ANALYTICS\.PUBLIC\./);
+    assert.match(check.remediation ?? '', /^CREATE ROLE IF NOT EXISTS "RETL_ROLE_READER";$/m);
+    assert.match(check.remediation ?? '', /^GRANT ALL PRIVILEGES ON SCHEMA "ANALYTICS"\."_RETL" TO ROLE "RETL_ROLE_READER";$/m);
+    roleGrants = [];
   });
 
   it('fails the connection check on a wrong password with the login error', async () => {

@@ -19,7 +19,7 @@ export async function verifyCredentials(
   const checks = pendingChecks();
   const steps: Record<CheckResult['id'], () => Promise<string>> = {
     connection: async () => {
-      const found = await warehouse.checkConnection(signal);
+      const found = await warehouse.checkConnection(signal, stateSchema);
       if (found?.warning) {
         const c = checks.find((x) => x.id === 'connection')!;
         c.warning = found.warning.message;

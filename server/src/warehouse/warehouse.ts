@@ -104,7 +104,8 @@ export interface PreviewOptions {
 
 export interface Warehouse {
   readonly type: 'postgres' | 'snowflake' | 'demo';
-  checkConnection(signal: AbortSignal): Promise<ConnectionCheck | void>;
+  /** Signs in; warns about a role that could let a model act beyond reading (`stateSchema` is the role's to write). */
+  checkConnection(signal: AbortSignal, stateSchema: string): Promise<ConnectionCheck | void>;
   listCatalog(signal: AbortSignal): Promise<Catalog>;
   checkStateSchema(schema: string, signal: AbortSignal): Promise<void>;
   /** `statement` passed checkReadOnlyStatement; errors carry positions within `statement`. */

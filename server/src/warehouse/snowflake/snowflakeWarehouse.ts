@@ -5,9 +5,10 @@ import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
 import type { SnowflakeCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { onAbort } from '../abort';
-import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type ConnectionCheck, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
 import { snowflakeCalls } from '../../sql/statementCheck';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
+import { describeSnowflakeGrants, readerRoleSql, writingGrants } from './snowflakeRoleRights';
 
 const FIRST_PREFIX = 'SELECT * FROM (\n';
 /** How long the list of external functions is trusted before it is read again. */
@@ -119,8 +120,24 @@ export class SnowflakeWarehouse implements Warehouse {
     }
   }
 
-  async checkConnection(signal: AbortSignal): Promise<void> {
-    await this.run('SELECT 1', signal);
+  /** Signs in, then reads the role's grants: a role that may write outside the state schema is warned about. */
+  async checkConnection(signal: AbortSignal, stateSchema: string): Promise<ConnectionCheck | void> {
+    const [row] = await this.run('SELECT CURRENT_ROLE() AS ROLE', signal);
+    const role = String(row?.ROLE ?? this.creds.role ?? '');
+    let grants: Record<string, unknown>[];
+    try {
+      grants = await this.run(`SHOW GRANTS TO ROLE ${quoteSnowflakeName(role)}`, signal);
+    } catch (err) {
+      // The emulator cannot compile SHOW GRANTS (it has no roles); Snowflake always can for the current role.
+      if ((err as WarehouseError).options?.code === '001003') return {};
+      throw err;
+    }
+    const writing = writingGrants(
+      grants.map((g) => ({ privilege: String(g.privilege ?? ''), grantedOn: String(g.granted_on ?? ''), name: String(g.name ?? '') })),
+      snowflakeSchemaName(stateSchema),
+    );
+    const warning = describeSnowflakeGrants(role, writing, readerRoleSql(this.creds, snowflakeSchemaName(stateSchema), quoteSnowflakeName));
+    return warning ? { warning } : {};
   }
 
   async listCatalog(signal: AbortSignal): Promise<Catalog> {
