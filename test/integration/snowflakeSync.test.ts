@@ -10,7 +10,7 @@ import type { Connection } from 'snowflake-sdk';
 import { ConfigStore } from '../../server/src/config/configStore';
 import { Engine } from '../../server/src/engine';
 import { syncConnection } from '../../server/src/sync/syncConnection';
-import { LOCK_STALE_SECONDS } from '../../server/src/sync/snowflakeSyncDialect';
+import { LOCK_STALE_SECONDS, SNOWFLAKE_BATCHES_PER_STEP } from '../../server/src/sync/snowflakeSyncDialect';
 import { NO_STORED_SECRETS } from '../../server/src/warehouse/registry';
 import { loadSnowflakeSdk } from '../../server/src/warehouse/snowflake/loadSnowflakeSdk';
 import { REPO } from '../helpers/cli';
@@ -83,7 +83,7 @@ syncScenarios({
   stateTable: (name) => `_RETL.${name.toUpperCase()}`,
   // DuckDB answers 100 / 0 with NULL where Snowflake fails; a text that is no number fails on both.
   broken: { sql: 'SELECT id, TO_NUMBER(email) AS n FROM public.customers', error: /convert|not recognized|numeric/i },
-  batchesPerStep: 20,
+  batchesPerStep: SNOWFLAKE_BATCHES_PER_STEP,
   env: { RETL_SF_PW: 'any-password' },
 });
 
@@ -100,7 +100,7 @@ describe('Snowflake sync lock (a row in _RETL.LOCKS, on the Snowflake emulator)'
     writeFileSync(path.join(dir(), 'models', 'customers.sql'), 'SELECT id, email FROM public.customers\n');
     writeFileSync(
       path.join(dir(), 'retl.yaml'),
-      `version: 1\ncredentials:\n${credentials}models:\n  - id: customers\n    name: Customers\n    credentials: wh\n    query: models/customers.sql\n    primaryKey: ID\ndestinations:\n  - id: hook\n    type: webhook\n    url: ${receiver.url}/hook\nconnections:\n  - id: to_hook\n    model: customers\n    destination: hook\n`,
+      `version: 1\ncredentials:\n${credentials}models:\n  - id: customers\n    name: Customers\n    credentials: wh\n    query: models/customers.sql\n    primaryKey: ID\ndestinations:\n  - id: hook\n    type: webhook\n    url: ${receiver.url}/hook\nconnections:\n  - id: to_hook\n    model: customers\n    destination: hook\n  - id: odd_field\n    model: customers\n    destination: hook\n    mapping: { ID: id, EMAIL: "it\\\\', 1) AS X --" }\n`,
     );
     const store = new ConfigStore(path.join(dir(), 'retl.yaml'));
     assert.deepEqual((await store.load()).problems, []);
@@ -114,7 +114,31 @@ describe('Snowflake sync lock (a row in _RETL.LOCKS, on the Snowflake emulator)'
     await closeAdmin();
   });
 
-  const sync = () => syncConnection(engine, 'to_hook', { signal: new AbortController().signal, retryDelaysMs: [] });
+  const sync = (id = 'to_hook', signal = new AbortController().signal) => syncConnection(engine, id, { signal, retryDelaysMs: [] });
+
+  it('a field name with a backslash and a quote is a field name, never SQL', async () => {
+    assert.equal((await sync('odd_field')).added, ROWS);
+    const items = receiver.requests.flatMap((r) => (r.body as { batch: { key: string; fields: Record<string, unknown> }[] }).batch);
+    assert.deepEqual(items.find((i) => i.key === '7')?.fields, { id: 7, "it\\', 1) AS X --": 'user7@example.com' });
+  });
+
+  it('a run cancelled while the warehouse computes frees the lock and finishes its history', async () => {
+    const controller = new AbortController();
+    const running = sync('to_hook', controller.signal);
+    // Once the lock is taken (the run's own row holds it), cancel: the compute is what runs then.
+    for (let i = 0; i < 500; i++) {
+      const rows = await run(admin!, `SELECT HOLDER FROM _RETL.LOCKS`).catch(() => []);
+      if (rows.some((r) => r.HOLDER)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    controller.abort();
+    const outcome = await running.then((r) => r.error, (err: Error) => err.message);
+    assert.match(String(outcome), /Cancelled/);
+    assert.deepEqual(await run(admin!, `SELECT HOLDER FROM _RETL.LOCKS`), [{ HOLDER: null }], 'the lock is free');
+    const runs = await run(admin!, `SELECT FINISHED_AT IS NOT NULL AS FINISHED, ERROR FROM _RETL.RUNS`);
+    assert.deepEqual(runs.map((r) => r.FINISHED), [true]);
+    assert.equal((await sync()).added, ROWS, 'the next run sends every row');
+  });
 
   it('is refused while another live holder has a fresh heartbeat, and taken over once the heartbeat is stale', async () => {
     assert.equal((await sync()).added, ROWS);

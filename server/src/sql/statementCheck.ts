@@ -219,7 +219,8 @@ function checkSnowflake(sql: string): StatementCheck {
   if (write) {
     return { ok: false, kind: 'refused', message: `${write.text.toUpperCase()} inside the query is not allowed: a model must only read.`, offset: only.start + write.start };
   }
-  const system = snowflakeCalls(text).find((c) => c.name.startsWith('SYSTEM$'));
+  // Upper-cased: an account with QUOTED_IDENTIFIERS_IGNORE_CASE resolves "system$wait" to SYSTEM$WAIT.
+  const system = snowflakeCalls(text).find((c) => c.name.toUpperCase().startsWith('SYSTEM$'));
   if (system) {
     return {
       ok: false,
@@ -233,17 +234,23 @@ function checkSnowflake(sql: string): StatementCheck {
 
 /**
  * The functions a Snowflake text calls (a name right before `(`), by the name Snowflake resolves: an
- * unquoted name upper-cased, a quoted one as written; for `db.schema.fn(` the last part.
+ * unquoted name upper-cased, a quoted one as written; for `db.schema.fn(` the last part; for
+ * `IDENTIFIER('fn')(` the name in the literal.
  */
 export function snowflakeCalls(sql: string): { name: string; offset: number }[] {
   const tokens = lexSql(sql);
   const calls: { name: string; offset: number }[] = [];
+  const resolve = (name: string) => (name.startsWith('"') && name.endsWith('"') && name.length > 2 ? name.slice(1, -1).replace(/""/g, '"') : name.toUpperCase());
   for (let i = 0; i + 1 < tokens.length; i++) {
     const t = tokens[i]!;
     // The lexer drops comments and spaces, so `fn /* x */ (` and `fn // x` + newline + `(` are calls too.
     if (tokens[i + 1]!.text !== '(') continue;
-    if (t.kind === 'word') calls.push({ name: t.text.toUpperCase(), offset: t.start });
-    else if (t.text.startsWith('"') && t.text.endsWith('"') && t.text.length > 2) calls.push({ name: t.text.slice(1, -1).replace(/""/g, '"'), offset: t.start });
+    const literal = tokens[i + 2];
+    if (t.kind === 'word' && t.text.toUpperCase() === 'IDENTIFIER' && literal && tokens[i + 3]?.text === ')' && tokens[i + 4]?.text === '(') {
+      const inner = literal.text.startsWith("'") ? literal.text.slice(1, -1).replace(/''/g, "'") : literal.text;
+      calls.push({ name: resolve(inner.split('.').pop() ?? inner), offset: t.start });
+    } else if (t.kind === 'word') calls.push({ name: t.text.toUpperCase(), offset: t.start });
+    else if (t.text.startsWith('"') && t.text.endsWith('"') && t.text.length > 2) calls.push({ name: resolve(t.text), offset: t.start });
   }
   return calls;
 }

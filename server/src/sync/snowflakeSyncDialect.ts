@@ -50,6 +50,10 @@ export function holderIsGone(holder: string | null): boolean {
   }
 }
 
+function lostLock(connectionId: string): SyncError {
+  return new SyncError(`Connection "${connectionId}" lost its sync lock (no heartbeat for ${LOCK_STALE_SECONDS} s); another run may hold it. The rows not acknowledged go out on the next run.`);
+}
+
 const changed = (rows: Record<string, unknown>[]) => Number(rows[0]?.['number of rows updated'] ?? 0);
 
 export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
@@ -109,6 +113,12 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
         if (gone.length === holders.length && gone[0]) taken = changed(await take(' OR HOLDER = ?', [gone[0]])) > 0;
       }
       if (!taken) return false;
+      // Two first runs may each have inserted a row and each taken one: then neither runs.
+      const [others] = await db.query<{ N: string }>(`SELECT COUNT(*) AS N FROM ${t.locks} WHERE CONNECTION = ? AND HOLDER IS NOT NULL AND HOLDER <> ?`, [connectionId, me]);
+      if (Number(others?.N) > 0) {
+        await this.unlock();
+        return false;
+      }
       try {
         await db.query(SESSION_SETTINGS);
       } catch (err) {
@@ -140,7 +150,7 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       for (const sql of [
         `CREATE TABLE IF NOT EXISTS ${t.snap} (KEY VARCHAR NOT NULL, HASH VARCHAR NOT NULL)`,
         `CREATE TABLE IF NOT EXISTS ${t.fail} (KEY VARCHAR NOT NULL, OP VARCHAR NOT NULL, REASON VARCHAR NOT NULL, ATTEMPTS NUMBER NOT NULL, LAST_AT TIMESTAMP_NTZ NOT NULL)`,
-        `CREATE TABLE IF NOT EXISTS ${t.runs} (ID NUMBER AUTOINCREMENT, CONNECTION VARCHAR NOT NULL, STARTED_AT TIMESTAMP_NTZ NOT NULL, FINISHED_AT TIMESTAMP_NTZ,
+        `CREATE TABLE IF NOT EXISTS ${t.runs} (ID NUMBER NOT NULL, CONNECTION VARCHAR NOT NULL, STARTED_AT TIMESTAMP_NTZ NOT NULL, FINISHED_AT TIMESTAMP_NTZ,
            FULL_SYNC BOOLEAN NOT NULL, ADDED NUMBER, CHANGED NUMBER, REMOVED NUMBER, FAILED NUMBER, INVALID NUMBER, ERROR VARCHAR)`,
         // DDL commits an open transaction in Snowflake: the step's table is made here, emptied in each step.
         `CREATE OR REPLACE TRANSIENT TABLE ${t.refused} (KEY VARCHAR, OP VARCHAR, REASON VARCHAR)`,
@@ -150,20 +160,22 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async startRun(full) {
-      await db.query(`INSERT INTO ${t.runs} (CONNECTION, STARTED_AT, FULL_SYNC) VALUES (?, SYSDATE(), ?)`, [connectionId, full]);
-      // No RETURNING in Snowflake; under the lock no other run of this connection inserts.
+      // Numbered per connection under its lock: no RETURNING in Snowflake, and AUTOINCREMENT is not ordered.
+      await db.query(`INSERT INTO ${t.runs} (ID, CONNECTION, STARTED_AT, FULL_SYNC) SELECT COALESCE(MAX(ID), 0) + 1, ?, SYSDATE(), ? FROM ${t.runs} WHERE CONNECTION = ?`, [
+        connectionId, full, connectionId,
+      ]);
       const [row] = await db.query<{ ID: string }>(`SELECT MAX(ID) AS ID FROM ${t.runs} WHERE CONNECTION = ?`, [connectionId]);
       return Number(row!.ID);
     },
 
     async finishRun(run, o: RunCounts & { error?: string }) {
-      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ADDED = ?, CHANGED = ?, REMOVED = ?, FAILED = ?, INVALID = ?, ERROR = ? WHERE ID = ?`, [
-        o.added, o.changed, o.removed, o.failed, o.invalid, o.error ?? null, run,
+      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ADDED = ?, CHANGED = ?, REMOVED = ?, FAILED = ?, INVALID = ?, ERROR = ? WHERE ID = ? AND CONNECTION = ?`, [
+        o.added, o.changed, o.removed, o.failed, o.invalid, o.error ?? null, run, connectionId,
       ]);
     },
 
     async failRun(run, error) {
-      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ERROR = ? WHERE ID = ?`, [error, run]);
+      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ERROR = ? WHERE ID = ? AND CONNECTION = ?`, [error, run, connectionId]);
     },
 
     async modelColumns(statement) {
@@ -171,7 +183,7 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async computeWork(spec: WorkSpec) {
-      const payload = `OBJECT_CONSTRUCT_KEEP_NULL(${spec.fields.map(([c, f]) => `'${f.replace(/'/g, "''")}', q.${quoteColumn(c)}`).join(', ')})`;
+      const payload = `OBJECT_CONSTRUCT_KEEP_NULL(${spec.fields.map(([c, f]) => `${snowflakeString(f)}, q.${quoteColumn(c)}`).join(', ')})`;
       await db.readModel(
         `CREATE OR REPLACE TRANSIENT TABLE ${t.rows} AS
          SELECT K, MD5(TO_JSON(PAYLOAD)) AS HASH, PAYLOAD, COUNT(*) OVER (PARTITION BY K) AS N
@@ -197,10 +209,15 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
 
     async recordFailed(rows) {
       if (rows.length === 0) return;
-      await inTransaction(async () => {
-        await fileRefused(rows);
-        await mergeRefused();
-      });
+      inStep = true;
+      try {
+        await inTransaction(async () => {
+          await fileRefused(rows);
+          await mergeRefused();
+        });
+      } finally {
+        inStep = false;
+      }
     },
 
     async hasFailedRows() {
@@ -221,12 +238,16 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async acknowledge(step: AckStep, failedBefore: boolean) {
-      if (lost) throw new SyncError(`Connection "${connectionId}" lost its sync lock (no heartbeat for ${LOCK_STALE_SECONDS} s); another run may hold it. The rows not acknowledged go out on the next run.`);
+      if (lost) throw lostLock(connectionId);
       const range = [step.after, step.through];
       const notRefused = `NOT EXISTS (SELECT 1 FROM ${t.refused} x WHERE x.KEY = o.KEY)`;
       inStep = true;
       try {
         await inTransaction(async () => {
+          // Still ours, checked inside the step: a run that took over a lock it thought stale wins.
+          const mine = await db.query(`UPDATE ${t.locks} SET HEARTBEAT = SYSDATE() WHERE CONNECTION = ? AND HOLDER = ?`, [connectionId, me]);
+          if (changed(mine) === 0) lost = true;
+          if (lost) throw lostLock(connectionId);
           await fileRefused(step.refused);
           // The snapshot row of every acknowledged key goes; the upserted come back with their new hash.
           await db.query(`DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.KEY = s.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
@@ -256,6 +277,14 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       return rows.map((r) => runRecord({ ...r, STARTED_AT: ms(r.STARTED_AT), FINISHED_AT: ms(r.FINISHED_AT) }));
     },
   };
+}
+
+/**
+ * A string literal of Snowflake's: a backslash escapes there as a doubled quote does, so both are
+ * escaped (a field named `\'` would otherwise end the literal and run what follows).
+ */
+export function snowflakeString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 /** A result column as the driver named it: exactly that name, quoted. */

@@ -107,10 +107,13 @@ export class SnowflakeWarehouse implements Warehouse {
   async withSqlSession<T>(signal: AbortSignal, fn: (session: SqlSession) => Promise<T>): Promise<T> {
     if (signal.aborted) throw abortError();
     const conn = await this.openConnection();
+    // Cancel stops the statement in flight; what runs after it (the run's history, freeing the lock) still runs.
+    const inFlight = () => (signal.aborted ? new AbortController().signal : signal);
     try {
       return await fn({
-        query: async <R>(text: string, params?: unknown[]) => (await this.execute(conn, text, signal, params)).rows as R[],
+        query: async <R>(text: string, params?: unknown[]) => (await this.execute(conn, text, inFlight(), params)).rows as R[],
         readModel: async (text: string) => {
+          if (signal.aborted) throw abortError();
           await this.refuseExternalCalls(conn, text, signal);
           return { columns: (await this.execute(conn, text, signal)).columns };
         },
@@ -209,8 +212,11 @@ export class SnowflakeWarehouse implements Warehouse {
   private async refuseExternalCalls(conn: Connection, text: string, signal: AbortSignal): Promise<void> {
     const calls = snowflakeCalls(text);
     if (calls.length === 0) return;
-    const external = await this.externalFunctionNames(conn, signal);
-    const hit = calls.find((c) => external.has(c.name));
+    const system = calls.find((c) => c.name.toUpperCase().startsWith('SYSTEM$'));
+    if (system) throw new WarehouseError(`${system.name}() is not allowed in a model: Snowflake's system functions act on the account.`, 'other', { position: system.offset });
+    // Case-insensitive: with QUOTED_IDENTIFIERS_IGNORE_CASE a quoted "send_hook" is SEND_HOOK; refusing more is safe.
+    const external = new Set([...(await this.externalFunctionNames(conn, signal))].map((n) => n.toUpperCase()));
+    const hit = calls.find((c) => external.has(c.name.toUpperCase()));
     if (hit) {
       throw new WarehouseError(`${hit.name}() is an external function: it sends data out of Snowflake to a remote service. A model must only read.`, 'other', { position: hit.offset });
     }
