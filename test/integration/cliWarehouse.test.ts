@@ -17,11 +17,13 @@ describe('retl verify / preview (CLI bundle, real PostgreSQL, Snowflake protocol
   before(async () => {
     fx = await pgFixture();
     fake = new SnowflakeProtocolFake({ RETL: 'sf-secret' }, (sql) =>
-      sql === 'SELECT 1'
-        ? { columns: [{ name: '1', type: 'fixed', precision: 1, scale: 0 }], rows: [['1']] }
-        : sql.includes('SYSTEM$WAIT')
-          ? { hold: true }
-          : { error: { code: '002003', message: 'SQL compilation error: not scripted', sqlState: '42S02' } },
+      sql === 'SELECT CURRENT_ROLE() AS ROLE'
+        ? { columns: [{ name: 'ROLE', type: 'text' }], rows: [['RETL_ROLE']] }
+        : sql.startsWith('SHOW GRANTS TO ROLE')
+          ? { columns: ['privilege', 'granted_on', 'name'].map((name) => ({ name, type: 'text' })), rows: [['SELECT', 'TABLE', 'ANALYTICS.PUBLIC.ORDERS']] }
+          : sql.includes('HUGE_TABLE')
+            ? { hold: true }
+            : { error: { code: '002003', message: 'SQL compilation error: not scripted', sqlState: '42S02' } },
     );
     await fake.start();
   });
@@ -69,7 +71,7 @@ models:
     writeFileSync(path.join(tmp(), 'big.sql'), 'SELECT id, amount FROM public.big ORDER BY id\n');
     writeFileSync(path.join(tmp(), 'wrong.sql'), 'DELETE FROM public.big\n');
     writeFileSync(path.join(tmp(), 'slow.sql'), 'SELECT pg_sleep(1000) AS id\n');
-    writeFileSync(path.join(tmp(), 'sfslow.sql'), 'SELECT SYSTEM$WAIT(1000) AS id\n');
+    writeFileSync(path.join(tmp(), 'sfslow.sql'), 'SELECT id FROM HUGE_TABLE\n');
   }
 
   it('verify --json passes with the password from the env variable, exit 0', () => {
