@@ -20,28 +20,56 @@ export interface ScheduledRun {
   outcome: SyncOutcome;
 }
 
+/** When the connection's last run started (ms since the epoch), from the run history; undefined before the first. */
+export type LastRunReader = (connectionId: string, signal: AbortSignal) => Promise<number | undefined>;
+
+export interface DueOptions {
+  now?: () => number;
+  /**
+   * Start times known from earlier checks, kept by a scheduler between ticks: the history is read only
+   * when the known time says a connection may be due (a run from elsewhere may have come since), not on
+   * every tick. Reading it costs a session on the warehouse, and on Snowflake a running warehouse.
+   */
+  known?: Map<string, number>;
+  readLast?: LastRunReader;
+}
+
 /** Runs every connection that is due, one after another; returns what ran. */
 export async function runDueConnections(
   engine: Engine,
   run: (connectionId: string) => Promise<SyncOutcome>,
   signal: AbortSignal,
-  now: () => number = Date.now,
+  options: DueOptions = {},
 ): Promise<ScheduledRun[]> {
+  const now = options.now ?? Date.now;
+  const known = options.known ?? new Map<string, number>();
+  const readLast: LastRunReader =
+    options.readLast ??
+    (async (id, s) => {
+      const [latest] = await syncHistory(engine, id, s, 1);
+      return latest ? Date.parse(latest.startedAt) : undefined;
+    });
   const connections: Connection[] = engine.store.config?.connections ?? [];
   const ran: ScheduledRun[] = [];
   for (const c of connections) {
     const interval = scheduleIntervalMs(c.schedule);
     if (interval === undefined || !c.destination || signal.aborted) continue;
+    const remembered = known.get(c.id);
+    if (remembered !== undefined && now() - remembered < interval) continue;
     let last: number | undefined;
     try {
-      const [latest] = await syncHistory(engine, c.id, signal, 1);
-      last = latest ? Date.parse(latest.startedAt) : undefined;
+      last = await readLast(c.id, signal);
     } catch (err) {
       ran.push({ connectionId: c.id, outcome: { ok: false, message: `Cannot read its run history: ${(err as Error).message}` } });
       continue;
     }
+    if (last !== undefined) known.set(c.id, last);
     if (last !== undefined && now() - last < interval) continue;
-    ran.push({ connectionId: c.id, outcome: await run(c.id) });
+    known.set(c.id, now());
+    const outcome = await run(c.id);
+    // A run refused before it began (a warehouse not reachable) left no history: the next tick tries again.
+    if (!outcome.ok) known.delete(c.id);
+    ran.push({ connectionId: c.id, outcome });
   }
   return ran;
 }
@@ -51,6 +79,7 @@ export class SyncScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private readonly controller = new AbortController();
+  private readonly known = new Map<string, number>();
 
   constructor(
     private readonly engine: Engine,
@@ -68,7 +97,7 @@ export class SyncScheduler {
 
   async tick(): Promise<void> {
     if (this.running) return;
-    this.running = runDueConnections(this.engine, async (id) => this.run(id, this.controller.signal), this.controller.signal)
+    this.running = runDueConnections(this.engine, async (id) => this.run(id, this.controller.signal), this.controller.signal, { known: this.known })
       .then((runs) => runs.forEach((r) => this.onRun(r)))
       .catch(() => undefined)
       .finally(() => (this.running = undefined));

@@ -183,11 +183,15 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async computeWork(spec: WorkSpec) {
-      const payload = `OBJECT_CONSTRUCT_KEEP_NULL(${spec.fields.map(([c, f]) => `${snowflakeString(f)}, q.${quoteColumn(c)}`).join(', ')})`;
+      const pairs = spec.fields.map(([c, f]) => `${snowflakeString(f)}, q.${quoteColumn(c)}`);
+      const payload = `OBJECT_CONSTRUCT_KEEP_NULL(${pairs.join(', ')})`;
+      // Hashed in the mapping's order: Snowflake does not promise the key order of TO_JSON(OBJECT), and a
+      // hash that changed with it would send unchanged rows again. One single-key object per field.
+      const ordered = `ARRAY_CONSTRUCT(${pairs.map((p) => `OBJECT_CONSTRUCT_KEEP_NULL(${p})`).join(', ')})`;
       await db.readModel(
         `CREATE OR REPLACE TRANSIENT TABLE ${t.rows} AS
-         SELECT K, MD5(TO_JSON(PAYLOAD)) AS HASH, PAYLOAD, COUNT(*) OVER (PARTITION BY K) AS N
-         FROM (SELECT TO_VARCHAR(q.${quoteColumn(spec.primaryKey)}) AS K, ${payload} AS PAYLOAD FROM (\n${spec.statement}\n) AS q) AS m`,
+         SELECT K, MD5(TO_JSON(ORDERED)) AS HASH, PAYLOAD, COUNT(*) OVER (PARTITION BY K) AS N
+         FROM (SELECT TO_VARCHAR(q.${quoteColumn(spec.primaryKey)}) AS K, ${payload} AS PAYLOAD, ${ordered} AS ORDERED FROM (\n${spec.statement}\n) AS q) AS m`,
         {},
       );
       const deletes = spec.mirror ? `UNION ALL SELECT 'delete', s.KEY, NULL, NULL FROM ${t.snap} s WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.K = s.KEY)` : '';
