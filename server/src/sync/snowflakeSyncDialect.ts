@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SyncRunRecord } from '../../../protocol/src/sync';
-import type { SqlSession } from '../warehouse/warehouse';
+import type { SessionResult, SqlSession } from '../warehouse/warehouse';
 import { quoteSnowflakeName, snowflakeSchemaName } from '../warehouse/snowflake/snowflakeWarehouse';
 import { runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
@@ -54,6 +54,8 @@ function lostLock(connectionId: string): SyncError {
   return new SyncError(`Connection "${connectionId}" lost its sync lock (no heartbeat for ${LOCK_STALE_SECONDS} s); another run may hold it. The rows not acknowledged go out on the next run.`);
 }
 
+type OpRow = { SEQ: string; OP: WorkOp; KEY: string; HASH: string | null; PAYLOAD: string | null };
+
 const changed = (rows: Record<string, unknown>[]) => Number(rows[0]?.['number of rows updated'] ?? 0);
 
 export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
@@ -62,6 +64,8 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
   let heartbeat: NodeJS.Timeout | undefined;
   let inStep = false;
   let lost = false;
+  /** This run's work as one result; position 0 is the row after `from`. */
+  let work: { from: number; result: SessionResult<OpRow> } | undefined;
 
   /** A step's (or the invalid rows') refusals into the failed table: once more, with the reason. */
   const fileRefused = async (rows: FailedRow[]) => {
@@ -183,6 +187,7 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async computeWork(spec: WorkSpec) {
+      work = undefined;
       const pairs = spec.fields.map(([c, f]) => `${snowflakeString(f)}, q.${quoteColumn(c)}`);
       const payload = `OBJECT_CONSTRUCT_KEEP_NULL(${pairs.join(', ')})`;
       // Hashed in the mapping's order: Snowflake does not promise the key order of TO_JSON(OBJECT), and a
@@ -234,10 +239,13 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async batch(after, size): Promise<WorkRow[]> {
-      const rows = await db.query<{ SEQ: string; OP: WorkOp; KEY: string; HASH: string | null; PAYLOAD: string | null }>(
-        `SELECT SEQ, OP, KEY, HASH, PAYLOAD FROM ${t.ops} WHERE SEQ > ? ORDER BY SEQ LIMIT ?`,
-        [after, size],
-      );
+      // One statement for every batch: SEQ runs 1, 2, 3 … so the rows after `after` start at that position.
+      // A statement per batch would cost seconds each on a real warehouse.
+      if (!work || work.from > after) {
+        if (!db.openResult) throw new Error('A Snowflake sync session reads its work as one result.');
+        work = { from: after, result: await db.openResult<OpRow>(`SELECT SEQ, OP, KEY, HASH, PAYLOAD FROM ${t.ops} WHERE SEQ > ? ORDER BY SEQ`, [after]) };
+      }
+      const rows = await work.result.rows(after - work.from, after - work.from + size);
       return rows.map((r) => ({ seq: Number(r.SEQ), op: r.OP, key: r.KEY, hash: r.HASH, payload: r.PAYLOAD === null ? null : (JSON.parse(r.PAYLOAD) as Record<string, unknown>) }));
     },
 

@@ -89,6 +89,17 @@ export interface SqlSession {
    * Writes only temporary tables. Returns the names of the columns it produced.
    */
   readModel(text: string, settings: ModelRunSettings): Promise<{ columns: string[] }>;
+  /**
+   * One statement of the engine's own whose rows are read in ranges, where a statement costs more than
+   * reading on (Snowflake: the result stays with the warehouse and ranges stream from it).
+   */
+  openResult?<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SessionResult<R>>;
+}
+
+export interface SessionResult<R> {
+  readonly total: number;
+  /** Rows `[start, end)` of the result, in its order. */
+  rows(start: number, end: number): Promise<R[]>;
 }
 
 /** What "Verifying connection" found besides success: a role that can act outside read-only. */

@@ -5,7 +5,7 @@ import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
 import type { SnowflakeCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { onAbort } from '../abort';
-import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type ConnectionCheck, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type ConnectionCheck, type PreviewOptions, type RowsPage, type SessionResult, type SqlSession, type Warehouse } from '../warehouse';
 import { snowflakeCalls } from '../../sql/statementCheck';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
 import { describeSnowflakeGrants, readerRoleSql, writingGrants } from './snowflakeRoleRights';
@@ -99,6 +99,38 @@ export class SnowflakeWarehouse implements Warehouse {
     });
   }
 
+  /** Runs `sqlText` once; its rows are streamed in ranges from the result Snowflake keeps. */
+  private openResult<R>(conn: Connection, sqlText: string, signal: AbortSignal, binds?: unknown[]): Promise<SessionResult<R>> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(abortError());
+      let stmt: Statement | undefined;
+      const stop = onAbort(signal, () => stmt?.cancel(() => undefined));
+      stmt = conn.execute({
+        sqlText,
+        ...(binds ? { binds: binds as never } : {}),
+        streamResult: true,
+        fetchAsString: ['Number', 'Date', 'JSON'],
+        complete: (err, s) => {
+          stop();
+          if (signal.aborted) return reject(abortError());
+          if (err) return reject(this.classify(err));
+          resolve({
+            total: s.getNumRows(),
+            rows: (start, end) =>
+              new Promise<R[]>((res, rej) => {
+                const out: R[] = [];
+                if (end <= start) return res(out);
+                s.streamRows({ start, end: Math.min(end, s.getNumRows()) - 1 })
+                  .on('data', (r: R) => out.push(r))
+                  .on('error', (e: unknown) => rej(this.classify(e)))
+                  .on('end', () => res(out));
+              }),
+          });
+        },
+      });
+    });
+  }
+
   /**
    * A session of its own for a sync run (its work tables and transactions apart from previews and other
    * runs), signed out at the end. Statements take `?` binds; the model text arrives only through
@@ -112,6 +144,7 @@ export class SnowflakeWarehouse implements Warehouse {
     try {
       return await fn({
         query: async <R>(text: string, params?: unknown[]) => (await this.execute(conn, text, inFlight(), params)).rows as R[],
+        openResult: async <R>(text: string, params?: unknown[]) => this.openResult<R>(conn, text, inFlight(), params),
         readModel: async (text: string) => {
           if (signal.aborted) throw abortError();
           await this.refuseExternalCalls(conn, text, signal);
