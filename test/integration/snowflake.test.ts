@@ -26,9 +26,14 @@ const READ_ONLY_GRANTS = [
   ['INSERT', 'TABLE', 'ANALYTICS._RETL.SNAP_TO_HOOK'],
 ];
 
+const HIDDEN: string[][] = [];
+
 /** The scripted warehouse: what the fake answers to each statement the adapter sends. */
 function answer(sql: string): FakeAnswer {
   if (sql === 'SELECT CURRENT_ROLE() AS ROLE') return { columns: [{ name: 'ROLE', type: 'text' }], rows: [['RETL_ROLE']] };
+  if (sql === 'SHOW GRANTS TO ROLE "RETL_ROLE"' && roleGrants === HIDDEN) {
+    return { error: { code: '003001', message: "SQL access control error:\nInsufficient privileges to operate on role 'RETL_ROLE'", sqlState: '42501' } };
+  }
   if (sql === 'SHOW GRANTS TO ROLE "RETL_ROLE"') {
     return { columns: ['privilege', 'granted_on', 'name'].map((name) => ({ name, type: 'text' })), rows: roleGrants };
   }
@@ -115,6 +120,11 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
     assert.match(check.warning ?? '', /^Role "RETL_ROLE" can change data outside the state schema: INSERT on table ANALYTICS\.PUBLIC\.ORDERS, OWNERSHIP on schema ANALYTICS\.PUBLIC\./);
     assert.match(check.remediation ?? '', /^CREATE ROLE IF NOT EXISTS "RETL_ROLE_READER";$/m);
     assert.match(check.remediation ?? '', /^GRANT ALL PRIVILEGES ON SCHEMA "ANALYTICS"\."_RETL" TO ROLE "RETL_ROLE_READER";$/m);
+    // Grants it may not read: still connected, and told what could not be checked.
+    roleGrants = HIDDEN;
+    const hidden = (await verifyCredentials('sf', warehouse('sf-secret'), '_retl', () => undefined, never())).result.checks.find((c) => c.id === 'connection')!;
+    assert.equal(hidden.status, 'passed');
+    assert.match(hidden.warning ?? '', /grants of role "RETL_ROLE" could not be read \(.*Insufficient privileges/s);
     roleGrants = [];
   });
 

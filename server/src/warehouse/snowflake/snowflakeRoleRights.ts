@@ -47,14 +47,16 @@ export function readerRoleSql(c: SnowflakeCredentials, stateSchema: string, quot
   ].join('\n');
 }
 
+export const READER_ADVICE =
+  'Snowflake has no read-only transaction; models are checked to be one SELECT and SYSTEM$ and external functions are refused, but only the role guarantees a model only reads: use a role with SELECT on the data and full rights on the state schema only.';
+
 export function describeSnowflakeGrants(role: string, writing: SnowflakeGrant[], remediation: string): ConnectionCheck['warning'] {
   if (writing.length === 0) return undefined;
   const shown = writing.slice(0, 5).map((g) => `${g.privilege} on ${g.grantedOn.toLowerCase()} ${g.name}`);
   const more = writing.length > shown.length ? ` and ${writing.length - shown.length} more` : '';
   return {
     message:
-      `Role "${role}" can change data outside the state schema: ${shown.join(', ')}${more}. ` +
-      'Snowflake has no read-only transaction; models are checked to be one SELECT and SYSTEM$ and external functions are refused, but only the role guarantees a model only reads: use a role with SELECT on the data and full rights on the state schema only.',
+      `Role "${role}" can change data outside the state schema: ${shown.join(', ')}${more}. ${READER_ADVICE}`,
     remediation,
   };
 }

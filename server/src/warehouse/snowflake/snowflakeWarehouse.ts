@@ -8,7 +8,7 @@ import { onAbort } from '../abort';
 import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type ConnectionCheck, type PreviewOptions, type RowsPage, type SessionResult, type SqlSession, type Warehouse } from '../warehouse';
 import { snowflakeCalls } from '../../sql/statementCheck';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
-import { describeSnowflakeGrants, readerRoleSql, writingGrants } from './snowflakeRoleRights';
+import { describeSnowflakeGrants, READER_ADVICE, readerRoleSql, writingGrants } from './snowflakeRoleRights';
 
 const FIRST_PREFIX = 'SELECT * FROM (\n';
 /** How long the list of external functions is trusted before it is read again. */
@@ -160,19 +160,23 @@ export class SnowflakeWarehouse implements Warehouse {
   async checkConnection(signal: AbortSignal, stateSchema: string): Promise<ConnectionCheck | void> {
     const [row] = await this.run('SELECT CURRENT_ROLE() AS ROLE', signal);
     const role = String(row?.ROLE ?? this.creds.role ?? '');
+    const reader = readerRoleSql(this.creds, snowflakeSchemaName(stateSchema), quoteSnowflakeName);
     let grants: Record<string, unknown>[];
     try {
       grants = await this.run(`SHOW GRANTS TO ROLE ${quoteSnowflakeName(role)}`, signal);
     } catch (err) {
-      // The emulator cannot compile SHOW GRANTS (it has no roles); Snowflake always can for the current role.
-      if ((err as WarehouseError).options?.code === '001003') return {};
-      throw err;
+      const e = err as WarehouseError;
+      // The emulator cannot compile SHOW GRANTS (it has no roles); Snowflake always can.
+      if (e.options?.code === '001003') return {};
+      if (e.kind === 'cancelled') throw e;
+      // Signed in all the same: the connection passes, with what could not be checked.
+      return { warning: { message: `The grants of role "${role}" could not be read (${e.message}), so whether it can change data is not known. ${READER_ADVICE}`, remediation: reader } };
     }
     const writing = writingGrants(
       grants.map((g) => ({ privilege: String(g.privilege ?? ''), grantedOn: String(g.granted_on ?? ''), name: String(g.name ?? '') })),
       snowflakeSchemaName(stateSchema),
     );
-    const warning = describeSnowflakeGrants(role, writing, readerRoleSql(this.creds, snowflakeSchemaName(stateSchema), quoteSnowflakeName));
+    const warning = describeSnowflakeGrants(role, writing, reader);
     return warning ? { warning } : {};
   }
 
