@@ -48,66 +48,57 @@ connections:
     return new Engine(store, NO_STORED_SECRETS, path.join(tmp(), '.retl', 'demo'));
   }
 
-  it('reads the history once, then again only when the known start says the interval has passed', async () => {
-    const engine = await engineWith();
-    let clock = 1_000 * MIN;
-    const history = new Map<string, number>(); // the fake run history: last start per connection (none: refused runs leave none)
-    let reads = 0;
-    const ran: string[] = [];
+  /** A scheduler's ticks on a fake clock and a fake history; `run` answers for the sync. */
+  function ticks(engine: Engine, run: (id: string, clock: number) => SyncOutcome) {
+    const state = { clock: 1_000 * MIN, reads: 0, history: new Map<string, number>() };
     const known = new Map<string, number>();
     const tick = () =>
-      runDueConnections(
-        engine,
-        async (id): Promise<SyncOutcome> => {
-          ran.push(`${id}@${clock / MIN}`);
-          return { ok: false, message: 'not run (fake)' };
-        },
-        new AbortController().signal,
-        { now: () => clock, known, readLast: async (id) => (reads++, history.get(id)) },
-      );
+      runDueConnections(engine, async (id) => run(id, state.clock), new AbortController().signal, {
+        now: () => state.clock,
+        known,
+        readLast: async (id) => (state.reads++, state.history.get(id)),
+      });
+    return { state, tick };
+  }
+
+  it('reads the history once, then again only when the known start says the interval has passed', async () => {
+    const engine = await engineWith();
+    const ran: string[] = [];
+    // A refused run leaves no history (the fake history stays empty).
+    const { state, tick } = ticks(engine, (id, clock) => (ran.push(`${id}@${clock / MIN}`), { ok: false, message: 'not run (fake)' }));
     await tick();
-    assert.deepEqual([reads, ran], [1, ['hourly@1000']], 'never ran: read once, due, run; the manual one is never checked');
-    // A refused run (as the fake's) leaves no start to count from: the next tick reads and tries again.
-    clock += MIN;
+    assert.deepEqual([state.reads, ran], [1, ['hourly@1000']], 'never ran: read once, due, run; the manual one is never checked');
+    // A refused run leaves no start to count from: the next tick reads and tries again.
+    state.clock += MIN;
     await tick();
-    assert.deepEqual([reads, ran.length], [2, 2]);
+    assert.deepEqual([state.reads, ran.length], [2, 2]);
     await engine.dispose();
   });
 
   it('a connection that ran is not read again within its interval, and a run from elsewhere is seen when due', async () => {
     const engine = await engineWith();
-    let clock = 1_000 * MIN;
-    const history = new Map<string, number>();
-    let reads = 0;
     const ran: number[] = [];
-    const known = new Map<string, number>();
-    const tick = () =>
-      runDueConnections(
-        engine,
-        async (id) => {
-          ran.push(clock / MIN);
-          history.set(id, clock);
-          return { ok: true, result: { connection: id, run: ran.length, full: false, added: 0, changed: 0, removed: 0, failed: 0, invalid: 0, unsent: 0, durationMs: 1 } };
-        },
-        new AbortController().signal,
-        { now: () => clock, known, readLast: async (id) => (reads++, history.get(id)) },
-      );
+    const { state, tick } = ticks(engine, (id, clock) => {
+      ran.push(clock / MIN);
+      state.history.set(id, clock);
+      return { ok: true, result: { connection: id, run: ran.length, full: false, added: 0, changed: 0, removed: 0, failed: 0, invalid: 0, unsent: 0, durationMs: 1 } };
+    });
     await tick(); // 1000: runs
     for (let m = 1; m < 60; m += 10) {
-      clock = (1_000 + m) * MIN;
+      state.clock = (1_000 + m) * MIN;
       await tick();
     }
-    assert.deepEqual([reads, ran], [1, [1000]], 'within the hour: no history read, no run');
-    history.set('hourly', 1_030 * MIN); // `retl schedule` elsewhere ran it at 1030
-    clock = 1_060 * MIN;
+    assert.deepEqual([state.reads, ran], [1, [1000]], 'within the hour: no history read, no run');
+    state.history.set('hourly', 1_030 * MIN); // `retl schedule` elsewhere ran it at 1030
+    state.clock = 1_060 * MIN;
     await tick();
-    assert.deepEqual([reads, ran], [2, [1000]], 'due by what it knew; the history says it ran at 1030: not due');
-    clock = 1_075 * MIN;
+    assert.deepEqual([state.reads, ran], [2, [1000]], 'due by what it knew; the history says it ran at 1030: not due');
+    state.clock = 1_075 * MIN;
     await tick();
-    assert.deepEqual([reads, ran], [2, [1000]], 'known start 1030 now: no read until 1090');
-    clock = 1_090 * MIN;
+    assert.deepEqual([state.reads, ran], [2, [1000]], 'known start 1030 now: no read until 1090');
+    state.clock = 1_090 * MIN;
     await tick();
-    assert.deepEqual([reads, ran], [3, [1000, 1090]]);
+    assert.deepEqual([state.reads, ran], [3, [1000, 1090]]);
     await engine.dispose();
   });
 });

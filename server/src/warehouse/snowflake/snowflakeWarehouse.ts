@@ -78,7 +78,32 @@ export class SnowflakeWarehouse implements Warehouse {
   }
 
   /** One statement on `conn`, every row collected; binds as `?`. */
-  private execute(conn: Connection, sqlText: string, signal: AbortSignal, binds?: unknown[]): Promise<{ rows: Record<string, unknown>[]; columns: string[] }> {
+  private async execute(conn: Connection, sqlText: string, signal: AbortSignal, binds?: unknown[]): Promise<{ rows: Record<string, unknown>[]; columns: string[] }> {
+    const { stmt, rows } = await this.statement(conn, sqlText, signal, binds, false);
+    return { rows, columns: ((stmt.getColumns() ?? []) as unknown as SfColumn[]).map((c) => c.getName()) };
+  }
+
+  /** Runs `sqlText` once; its rows are streamed in ranges from the result Snowflake keeps. */
+  private async openResult<R>(conn: Connection, sqlText: string, signal: AbortSignal, binds?: unknown[]): Promise<SessionResult<R>> {
+    const { stmt } = await this.statement(conn, sqlText, signal, binds, true);
+    const total = stmt.getNumRows();
+    return {
+      total,
+      rows: (start, end) =>
+        new Promise<R[]>((resolve, reject) => {
+          const out: R[] = [];
+          if (Math.min(end, total) <= start) return resolve(out);
+          stmt
+            .streamRows({ start, end: Math.min(end, total) - 1 })
+            .on('data', (r: R) => out.push(r))
+            .on('error', (e: unknown) => reject(this.classify(e)))
+            .on('end', () => resolve(out));
+        }),
+    };
+  }
+
+  /** One statement, resolved once complete; with `stream` its rows stay with Snowflake until read. */
+  private statement(conn: Connection, sqlText: string, signal: AbortSignal, binds: unknown[] | undefined, stream: boolean): Promise<{ stmt: Statement; rows: Record<string, unknown>[] }> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(abortError());
       let stmt: Statement | undefined;
@@ -86,6 +111,7 @@ export class SnowflakeWarehouse implements Warehouse {
       stmt = conn.execute({
         sqlText,
         ...(binds ? { binds: binds as never } : {}),
+        ...(stream ? { streamResult: true } : {}),
         fetchAsString: ['Number', 'Date', 'JSON'],
         // Snowflake itself refuses a second statement in the text (the default, said out loud).
         parameters: { MULTI_STATEMENT_COUNT: 1 },
@@ -93,39 +119,7 @@ export class SnowflakeWarehouse implements Warehouse {
           stop();
           if (signal.aborted) reject(abortError());
           else if (err) reject(this.classify(err));
-          else resolve({ rows: (rows ?? []) as Record<string, unknown>[], columns: ((s.getColumns() ?? []) as unknown as SfColumn[]).map((c) => c.getName()) });
-        },
-      });
-    });
-  }
-
-  /** Runs `sqlText` once; its rows are streamed in ranges from the result Snowflake keeps. */
-  private openResult<R>(conn: Connection, sqlText: string, signal: AbortSignal, binds?: unknown[]): Promise<SessionResult<R>> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(abortError());
-      let stmt: Statement | undefined;
-      const stop = onAbort(signal, () => stmt?.cancel(() => undefined));
-      stmt = conn.execute({
-        sqlText,
-        ...(binds ? { binds: binds as never } : {}),
-        streamResult: true,
-        fetchAsString: ['Number', 'Date', 'JSON'],
-        complete: (err, s) => {
-          stop();
-          if (signal.aborted) return reject(abortError());
-          if (err) return reject(this.classify(err));
-          resolve({
-            total: s.getNumRows(),
-            rows: (start, end) =>
-              new Promise<R[]>((res, rej) => {
-                const out: R[] = [];
-                if (end <= start) return res(out);
-                s.streamRows({ start, end: Math.min(end, s.getNumRows()) - 1 })
-                  .on('data', (r: R) => out.push(r))
-                  .on('error', (e: unknown) => rej(this.classify(e)))
-                  .on('end', () => res(out));
-              }),
-          });
+          else resolve({ stmt: s, rows: (rows ?? []) as Record<string, unknown>[] });
         },
       });
     });
