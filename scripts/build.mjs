@@ -25,7 +25,7 @@ const engineOptions = {
   ...node,
   define: { 'import.meta.url': '__retl_import_meta_url' },
   banner: { js: 'const __retl_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-  external: ['snowflake-sdk'],
+  external: ['snowflake-sdk', '@polyglot-sql/sdk'],
 };
 
 mkdirSync(out, { recursive: true });
@@ -50,6 +50,8 @@ await Promise.all([
   // The demo warehouse's thread, started by both engine bundles from the file beside them (demoWarehouse.ts).
   build({ ...engineOptions, entryPoints: { demoWorker: join(root, 'server/src/warehouse/demo/demoWorker.ts') }, outdir: out }),
   build({ ...node, entryPoints: { 'snowflake-sdk': 'snowflake-sdk' }, outdir: out, logLevel: 'error' }),
+  // The Snowflake parser (Rust in wasm) likewise, loaded with the first Snowflake text (snowflakeParser.ts).
+  build({ ...node, entryPoints: { polyglot: join(root, 'node_modules/@polyglot-sql/sdk/dist/index.cjs') }, outdir: out, logLevel: 'error' }),
   build({
     bundle: true,
     platform: 'browser',
@@ -67,4 +69,6 @@ const pglite = join(root, 'node_modules/@electric-sql/pglite/dist');
 for (const file of ['pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(join(pglite, file), join(out, file));
 // The PostgreSQL parser's wasm, found next to the bundle that loads it.
 copyFileSync(join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm'), join(out, 'libpg-query.wasm'));
+// polyglot reads its wasm from the folder of the bundle that holds it.
+copyFileSync(join(root, 'node_modules/@polyglot-sql/sdk/dist/polyglot_sql.wasm'), join(out, 'polyglot_sql.wasm'));
 console.log(`built ${out}${production ? ' (production)' : ''}`);

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { corpus } from '../helpers/sqlCorpus';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { retl, retlAsync } from '../helpers/cli';
@@ -164,10 +165,21 @@ describe('retl CLI (child process)', () => {
     assert.deepEqual(report[1]!.diagnostics, []);
     assert.deepEqual(report[2]!.diagnostics.map((d) => [d.line, d.code]).sort(), [[2, 'multiple-statements'], [2, 'not-read-only']]);
     assert.equal(retl(['validate', 'good.sql'], tmp()).code, 0);
-    writeFileSync(path.join(tmp(), 'sf.sql'), 'SELECT * FROM T SAMPLE (10)\n');
-    const sf = retl(['validate', 'sf.sql', '--dialect', 'snowflake', '--json'], tmp());
-    assert.equal(sf.code, 0, 'a doubt of the local Snowflake grammar is a warning, not an error');
-    assert.equal((JSON.parse(sf.stdout) as { diagnostics: { severity: string }[] }[])[0]!.diagnostics[0]!.severity, 'warning');
+    // Snowflake through the bundled parser (dist/polyglot.js and its wasm): an error on its line, and a
+    // construct the parser is known to refuse though valid a warning.
+    writeFileSync(path.join(tmp(), 'sf.sql'), "SELECT * ILIKE '%_AT' FROM T\n");
+    writeFileSync(path.join(tmp(), 'sfbad.sql'), 'SELECT ID\nFROM T\nWHERE\n');
+    const sf = retl(['validate', 'sf.sql', 'sfbad.sql', '--dialect', 'snowflake', '--json'], tmp());
+    assert.equal(sf.code, 1, sf.stderr);
+    const sfReport = JSON.parse(sf.stdout) as { diagnostics: { line: number; severity: string; code: string }[] }[];
+    assert.deepEqual(sfReport.map((f) => f.diagnostics.map((d) => [d.line, d.severity, d.code])), [[[1, 'warning', 'syntax-unconfirmed']], [[3, 'error', 'syntax']]]);
+    // The corpus of valid Snowflake models, one file each: no Error.
+    const models = corpus('snowflake-docs-corpus.sql').map((q, i) => {
+      writeFileSync(path.join(tmp(), `doc${i}.sql`), q);
+      return `doc${i}.sql`;
+    });
+    const docs = retl(['validate', ...models, '--dialect', 'snowflake'], tmp());
+    assert.equal(docs.code, 0, docs.stdout + docs.stderr);
     assert.equal(retl(['validate', 'x.sql', '--dialect', 'oracle'], tmp()).code, 2);
   });
 

@@ -305,7 +305,7 @@ describe('properties: SQL analysis, read-only gate and completion', () => {
   });
 
   for (const dialect of DIALECTS) {
-    // node-sql-parser (Snowflake) is far slower than the PostgreSQL parser on text it cannot read.
+    // Fewer runs for Snowflake: its parser (polyglot in wasm) is slower per text than libpg-query.
     const n = dialect === 'postgres' ? 500 : 250;
 
     it(`${dialect}: analyzeSql on random text and token soups, with and without the catalog`, async () => {
@@ -327,8 +327,9 @@ describe('properties: SQL analysis, read-only gate and completion', () => {
 
     it(`${dialect}: the gate refuses exactly what the editor marks as an Error of syntax or statement kind`, async () => {
       // Two differences are by design: an empty text is not marked (nothing to point at) but cannot run,
-      // and Snowflake text the local grammar cannot read is a Warning in the editor, Snowflake's to judge.
-      const GATE_CODES = new Set(['syntax', 'not-read-only', 'multiple-statements', 'too-large', 'too-deep']);
+      // and Snowflake's syntax is Snowflake's to judge when the model runs: the editor marks what the local
+      // parser refuses, the gate does not stop it (a parser gap must not block a valid model).
+      const GATE_CODES = new Set(['not-read-only', 'multiple-statements', 'too-large', 'too-deep', ...(dialect === 'postgres' ? ['syntax'] : [])]);
       await fc.assert(
         fc.asyncProperty(fc.oneof(sqlText, mutatedQuery(dialect), builtQuery(dialect)), async (text) => {
           const gate = await checkReadOnlyStatement(text, dialect);

@@ -1,8 +1,9 @@
 // The gate every preview passes: the text must be exactly one read-only statement. It is parsed, never
 // pattern-matched: PostgreSQL text with the real PostgreSQL parser (libpg-query), Snowflake text with
-// node-sql-parser and, where that grammar falls short, a lexer-based check that errs on the side of running.
+// polyglot-sql and, where that parser cannot read it, a lexer-based check of the verb and write keywords.
 import { Buffer } from 'node:buffer';
 import type { WarehouseType } from '../../../protocol/src/config';
+import { kindName, kindOf, readSnowflake, SNOWFLAKE_READ_KINDS, type SnowflakeRead } from './snowflakeParser';
 import { lexSql, statementRanges } from './sqlLexer';
 
 export type Dialect = 'postgres' | 'snowflake';
@@ -54,7 +55,7 @@ export async function checkReadOnlyStatement(sql: string, dialect: Dialect): Pro
   if (large) return unchecked(large);
   if (statementRanges(sql).length === 0) return { ok: false, kind: 'refused', message: 'The query is empty: write one SELECT.' };
   try {
-    return dialect === 'postgres' ? await checkPostgres(sql) : checkSnowflake(sql);
+    return dialect === 'postgres' ? await checkPostgres(sql) : await checkSnowflake(sql);
   } catch (err) {
     if (isTooDeep(err)) return unchecked(TOO_DEEP);
     throw err;
@@ -199,37 +200,49 @@ export const SNOWFLAKE_WRITE_WORDS = new Set([
 ]);
 
 /**
- * Snowflake: the lexer splits statements and reads the leading verb, which suffices to refuse writes;
- * node-sql-parser is not asked here, because its grammar misses valid Snowflake and a false refusal
- * would stop a user whose query is fine. Snowflake itself reports syntax errors with their position.
+ * Snowflake: the lexer splits statements; polyglot's tree says what kind the one statement is. Where the
+ * parser cannot read it (a syntax error, a construct it misses, its depth guards) the lexer's leading
+ * verb and write keywords decide, erring on the side of refusing.
  */
-function checkSnowflake(sql: string): StatementCheck {
+async function checkSnowflake(sql: string): Promise<StatementCheck> {
   const statements = statementRanges(sql);
   if (statements.length > 1) {
     return { ok: false, kind: 'refused', message: `A model is one statement; this text holds ${statements.length}. Remove all but the SELECT.`, offset: statements[1]!.start };
   }
   const only = statements[0]!;
-  const first = only.tokens.find((t) => t.kind === 'word' || t.text === '(');
-  const verb = first?.kind === 'word' ? first.text.toUpperCase() : first?.text === '(' ? 'SELECT' : '';
-  if (!SNOWFLAKE_READ_STARTS.has(verb)) {
-    return { ok: false, kind: 'refused', message: `${verb || 'This statement'} is not allowed: a model must be a read-only SELECT (or WITH / VALUES).`, offset: only.start };
-  }
   const text = sql.slice(only.start, only.end);
-  const write = lexSql(text).find((t) => t.kind === 'word' && SNOWFLAKE_WRITE_WORDS.has(t.text.toUpperCase()));
-  if (write) {
-    return { ok: false, kind: 'refused', message: `${write.text.toUpperCase()} inside the query is not allowed: a model must only read.`, offset: only.start + write.start };
+  const verdict = snowflakeReadOnly(text, await readSnowflake(text));
+  if (verdict) return { ok: false, kind: 'refused', message: verdict.message, offset: only.start + verdict.offset };
+  return { ok: true, statement: text, offset: only.start };
+}
+
+/** Why one Snowflake statement is not a read-only model (offset within it), or undefined when it is. */
+export function snowflakeReadOnly(text: string, read: SnowflakeRead): { message: string; offset: number } | undefined {
+  if (read.ok) {
+    const kind = read.ast.length === 1 ? kindOf(read.ast[0]!) : 'select';
+    if (!SNOWFLAKE_READ_KINDS.has(kind)) {
+      // At the statement's verb (after a WITH, the INSERT), else at its start.
+      const verb = kindName(kind).split(' ')[0]!;
+      const at = lexSql(text).find((t) => t.kind === 'word' && t.text.toUpperCase() === verb);
+      return { message: `${kindName(kind)} is not allowed: a model must be a read-only SELECT (or WITH / VALUES).`, offset: at?.start ?? skipSpace(text, 0) };
+    }
+  } else {
+    const tokens = lexSql(text);
+    const first = tokens.find((t) => t.kind === 'word' || t.text === '(');
+    const verb = first?.kind === 'word' ? first.text.toUpperCase() : first?.text === '(' ? 'SELECT' : '';
+    if (!SNOWFLAKE_READ_STARTS.has(verb)) return { message: `${verb || 'This statement'} is not allowed: a model must be a read-only SELECT (or WITH / VALUES).`, offset: first?.start ?? 0 };
+    const write = tokens.find((t) => t.kind === 'word' && SNOWFLAKE_WRITE_WORDS.has(t.text.toUpperCase()));
+    if (write) return { message: `${write.text.toUpperCase()} inside the query is not allowed: a model must only read.`, offset: write.start };
   }
   // Upper-cased: an account with QUOTED_IDENTIFIERS_IGNORE_CASE resolves "system$wait" to SYSTEM$WAIT.
   const system = snowflakeCalls(text).find((c) => c.name.toUpperCase().startsWith('SYSTEM$'));
   if (system) {
     return {
-      ok: false,
-      kind: 'refused',
       message: `${system.name}() is not allowed in a model: Snowflake's system functions act on the account (cancel queries, change settings, send notifications), which no read-only check can bound. A model must only read.`,
-      offset: only.start + system.offset,
+      offset: system.offset,
     };
   }
-  return { ok: true, statement: sql.slice(only.start, only.end), offset: only.start };
+  return undefined;
 }
 
 /**
