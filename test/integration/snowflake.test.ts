@@ -27,6 +27,8 @@ const READ_ONLY_GRANTS = [
 ];
 
 const HIDDEN: string[][] = [];
+/** Grants of the roles RETL_ROLE inherits (and PUBLIC, which every role does). */
+let otherRoles: Record<string, string[][]> = {};
 
 /** The scripted warehouse: what the fake answers to each statement the adapter sends. */
 function answer(sql: string): FakeAnswer {
@@ -34,8 +36,10 @@ function answer(sql: string): FakeAnswer {
   if (sql === 'SHOW GRANTS TO ROLE "RETL_ROLE"' && roleGrants === HIDDEN) {
     return { error: { code: '003001', message: "SQL access control error:\nInsufficient privileges to operate on role 'RETL_ROLE'", sqlState: '42501' } };
   }
-  if (sql === 'SHOW GRANTS TO ROLE "RETL_ROLE"') {
-    return { columns: ['privilege', 'granted_on', 'name'].map((name) => ({ name, type: 'text' })), rows: roleGrants };
+  const grantsTo = /^SHOW GRANTS TO ROLE "(.*)"$/.exec(sql)?.[1];
+  if (grantsTo !== undefined) {
+    const rows = grantsTo === 'RETL_ROLE' ? roleGrants : (otherRoles[grantsTo] ?? []);
+    return { columns: ['privilege', 'granted_on', 'name'].map((name) => ({ name, type: 'text' })), rows };
   }
   const orderColumns = [{ name: 'ORDER_ID', type: 'fixed', precision: 38, scale: 0 }, { name: 'AMOUNT', type: 'fixed', precision: 38, scale: 10 }];
   if (sql === 'SELECT 1') return { columns: [{ name: '1', type: 'fixed', precision: 1, scale: 0 }], rows: [['1']] };
@@ -128,6 +132,28 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
     roleGrants = [];
   });
 
+  it('reads the grants of inherited roles and PUBLIC, and counts what only looks read-only or lies in another database', async () => {
+    const warningFor = async () => (await verifyCredentials('sf', warehouse('sf-secret'), '_retl', () => undefined, never())).result.checks.find((c) => c.id === 'connection')!.warning ?? '';
+    roleGrants = [...READ_ONLY_GRANTS, ['USAGE', 'ROLE', 'ANALYST'], ['USAGE', 'ROLE', '"loader"']];
+    otherRoles = { ANALYST: [['SELECT', 'TABLE', 'ANALYTICS.PUBLIC.USERS'], ['USAGE', 'ROLE', 'RETL_ROLE']], loader: [['INSERT', 'TABLE', 'ANALYTICS.PUBLIC.USERS']] };
+    assert.match(await warningFor(), /INSERT on table ANALYTICS\.PUBLIC\.USERS \(through role loader\)/, 'a quoted role name is read as itself');
+    otherRoles = { PUBLIC: [['DELETE', 'TABLE', 'ANALYTICS.PUBLIC.ORDERS']] };
+    roleGrants = READ_ONLY_GRANTS;
+    assert.match(await warningFor(), /DELETE on table ANALYTICS\.PUBLIC\.ORDERS \(through role PUBLIC\)/);
+    otherRoles = {};
+    for (const [grant, why] of [
+      [['OPERATE', 'TASK', 'ANALYTICS.PUBLIC.NIGHTLY_LOAD'], 'a task that writes'],
+      [['USAGE', 'PROCEDURE', 'ANALYTICS.PUBLIC.PURGE()'], 'TABLE(proc()) runs its DML'],
+      [['OWNERSHIP', 'SCHEMA', 'OTHERDB._RETL'], 'another database'],
+      [['OWNERSHIP', 'SCHEMA', 'ANALYTICS."_retl"'], 'a quoted lower-case schema is another one'],
+      [['INSERT', 'TABLE', 'ANALYTICS."_RETL.X".T'], 'a dot inside a quoted name'],
+    ] as const) {
+      roleGrants = [...READ_ONLY_GRANTS, [...grant]];
+      assert.match(await warningFor(), new RegExp(`can change data outside the state schema: ${grant[0]} on`), why);
+    }
+    roleGrants = [];
+  });
+
   it('fails the connection check on a wrong password with the login error', async () => {
     const out = await verifyCredentials('sf', warehouse('wrong'), '_retl', () => undefined, never());
     const conn = out.result.checks[0]!;
@@ -164,8 +190,10 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
     assert.equal(first.hasMore, true);
     assert.deepEqual(first.columns, [{ name: 'ORDER_ID', type: 'NUMBER(38,0)' }, { name: 'AMOUNT', type: 'NUMBER(38,10)' }]);
     assert.deepEqual(first.rows[0], ['1', '1.1234567890']);
-    const sent = fake.queries.slice(before);
-    assert.ok(sent.every((q) => q.endsWith('LIMIT 51')), `only the LIMIT query ran: ${sent.join(' | ')}`);
+    // Besides the session's own first statement (USE SECONDARY ROLES NONE), only the LIMIT query ran.
+    assert.equal(fake.queries[before], 'USE SECONDARY ROLES NONE', 'a session acts with the role of retl.yaml only');
+    const sent = fake.queries.slice(before).filter((q) => q !== 'USE SECONDARY ROLES NONE');
+    assert.ok(sent.length > 0 && sent.every((q) => q.endsWith('LIMIT 51')), `only the LIMIT query ran: ${sent.join(' | ')}`);
     const second = page(await previews.page(first.sessionId, 2, never()));
     assert.deepEqual(second.rows.map((r) => r[0]), ORDER_ROWS.slice(50, 100).map((r) => r[0]));
     assert.equal(fake.queries[fake.queries.length - 1], ORDERS, 'page 2 ran the statement itself');
@@ -216,10 +244,10 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
 
   it('refuses SYSTEM$ functions before anything is sent, however the call is spelled', async () => {
     const before = fake.queries.length;
-    for (const sql of ["SELECT SYSTEM$CANCEL_ALL_QUERIES(1)", 'SELECT system$abort_session /* x */ (1)', 'SELECT "SYSTEM$WAIT" // a comment\n(5)', 'SELECT a.SYSTEM$SEND_EMAIL(1) FROM ORDERS a', "SELECT IDENTIFIER('system$wait')(1)", 'SELECT "system$wait"(1)']) {
+    for (const sql of ["SELECT SYSTEM$CANCEL_ALL_QUERIES(1)", 'SELECT system$abort_session /* x */ (1)', 'SELECT "SYSTEM$WAIT" // a comment\n(5)', 'SELECT a.SYSTEM$SEND_EMAIL(1) FROM ORDERS a', "SELECT IDENTIFIER('system$wait')(1)", 'SELECT "system$wait"(1)', "SELECT IDENTIFIER('SYSTEM\\x24WAIT')(1)", "SELECT IDENTIFIER('S\\YSTEM$WAIT')(1)", 'SELECT IDENTIFIER($$SYSTEM$WAIT$$)(1)', 'SELECT IDENTIFIER($fn)(1)']) {
       const r = await previews.open({ warehouse: warehouse('sf-secret'), dialect: 'snowflake', sql }, never());
       assert.equal(!r.ok && r.error.kind, 'refused', sql);
-      assert.match(!r.ok ? r.error.message : '', /SYSTEM\$\w+\(\) is not allowed in a model/i, sql);
+      assert.match(!r.ok ? r.error.message : '', /SYSTEM\$\w+\(\) is not allowed in a model|must be named by a plain literal/i, sql);
     }
     assert.equal(fake.queries.length, before, 'nothing was sent');
   });

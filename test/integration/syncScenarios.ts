@@ -136,6 +136,10 @@ ${toCrm}  - id: to_rs
   - id: dups_hook
     model: dups
     destination: hook
+  - id: all_hook
+    model: customers
+    destination: hook
+    mode: upsert
   - id: broken_hook
     model: broken
     destination: hook
@@ -193,6 +197,13 @@ ${toCrm}  - id: to_rs
       assert.deepEqual(items.filter((i) => i.op === 'delete').map((i) => i.key).sort(), ['501', '502', '503', '504', '505']);
       assert.deepEqual(items.filter((i) => i.op === 'upsert').length, 7 + updated);
       assert.ok(!items.some((i) => i.key === '200'));
+    });
+
+    it('the model\'s columns in another order are no change: nothing is sent again', async () => {
+      assert.equal((await sync('all_hook')).added, ROWS);
+      writeFileSync(path.join(dir, 'models', 'customers.sql'), 'SELECT score, plan, email, id FROM public.customers\n');
+      const again = await sync('all_hook');
+      assert.deepEqual([again.added, again.changed, again.removed], [0, 0, 0]);
     });
 
     it('a value set to NULL is sent as null (the field is kept, not dropped)', async () => {

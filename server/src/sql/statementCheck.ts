@@ -236,6 +236,12 @@ export function snowflakeReadOnly(text: string, read: SnowflakeRead): { message:
   }
   // Upper-cased: an account with QUOTED_IDENTIFIERS_IGNORE_CASE resolves "system$wait" to SYSTEM$WAIT.
   const system = snowflakeCalls(text).find((c) => c.name.toUpperCase().startsWith('SYSTEM$'));
+  if (system?.name === UNKNOWN_CALL) {
+    return {
+      message: "A function called through IDENTIFIER() must be named by a plain literal such as 'db.schema.fn': given with escapes, a variable or an expression, it cannot be told from a SYSTEM$ or external function.",
+      offset: system.offset,
+    };
+  }
   if (system) {
     return {
       message: `${system.name}() is not allowed in a model: Snowflake's system functions act on the account (cancel queries, change settings, send notifications), which no read-only check can bound. A model must only read.`,
@@ -258,12 +264,28 @@ export function snowflakeCalls(sql: string): { name: string; offset: number }[] 
     const t = tokens[i]!;
     // The lexer drops comments and spaces, so `fn /* x */ (` and `fn // x` + newline + `(` are calls too.
     if (tokens[i + 1]!.text !== '(') continue;
-    const literal = tokens[i + 2];
-    if (t.kind === 'word' && t.text.toUpperCase() === 'IDENTIFIER' && literal && tokens[i + 3]?.text === ')' && tokens[i + 4]?.text === '(') {
-      const inner = literal.text.startsWith("'") ? literal.text.slice(1, -1).replace(/''/g, "'") : literal.text;
-      calls.push({ name: resolve(inner.split('.').pop() ?? inner), offset: t.start });
+    if (t.kind === 'word' && t.text.toUpperCase() === 'IDENTIFIER') {
+      const close = tokens.findIndex((x, j) => j > i + 1 && x.text === ')');
+      if (close < 0 || tokens[close + 1]?.text !== '(') continue; // IDENTIFIER('t') as a table or column
+      const literal = close === i + 3 ? tokens[i + 2]!.text : '';
+      calls.push({ name: identifierCallName(literal) ?? UNKNOWN_CALL, offset: t.start });
     } else if (t.kind === 'word') calls.push({ name: t.text.toUpperCase(), offset: t.start });
     else if (t.text.startsWith('"') && t.text.endsWith('"') && t.text.length > 2) calls.push({ name: resolve(t.text), offset: t.start });
   }
   return calls;
+}
+
+/** A call through IDENTIFIER() whose function cannot be named here: refused like SYSTEM$ ones. */
+export const UNKNOWN_CALL = 'SYSTEM$IDENTIFIER?';
+
+/**
+ * The function IDENTIFIER('db.s.fn')( calls, when its literal is plain: quoted in '…', no backslash
+ * (Snowflake decodes \x24, \u0053 and the like inside it), and a dotted name of plain or "quoted" parts.
+ */
+function identifierCallName(literal: string): string | undefined {
+  if (!/^'[^'\\]*'$/.test(literal)) return undefined;
+  const parts = /^\s*((?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")(?:\.(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"))*)\s*$/.exec(literal.slice(1, -1));
+  if (!parts) return undefined;
+  const last = /((?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+"))$/.exec(parts[1]!)![1]!;
+  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last.toUpperCase();
 }

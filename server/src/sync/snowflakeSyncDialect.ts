@@ -190,9 +190,12 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       work = undefined;
       const pairs = spec.fields.map(([c, f]) => `${snowflakeString(f)}, q.${quoteColumn(c)}`);
       const payload = `OBJECT_CONSTRUCT_KEEP_NULL(${pairs.join(', ')})`;
-      // Hashed in the mapping's order: Snowflake does not promise the key order of TO_JSON(OBJECT), and a
-      // hash that changed with it would send unchanged rows again. One single-key object per field.
-      const ordered = `ARRAY_CONSTRUCT(${pairs.map((p) => `OBJECT_CONSTRUCT_KEEP_NULL(${p})`).join(', ')})`;
+      // Hashed over single-key objects in a fixed order: Snowflake does not promise the key order of
+      // TO_JSON(OBJECT), and a hash that changed with it would send unchanged rows again.
+      // Sorted by field, so reordering the model's columns or the mapping is no change (as on PostgreSQL,
+      // whose jsonb orders keys itself).
+      const byField = [...spec.fields].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const ordered = `ARRAY_CONSTRUCT(${byField.map(([c, f]) => `OBJECT_CONSTRUCT_KEEP_NULL(${snowflakeString(f)}, q.${quoteColumn(c)})`).join(', ')})`;
       await db.readModel(
         `CREATE OR REPLACE TRANSIENT TABLE ${t.rows} AS
          SELECT K, MD5(TO_JSON(ORDERED)) AS HASH, PAYLOAD, COUNT(*) OVER (PARTITION BY K) AS N

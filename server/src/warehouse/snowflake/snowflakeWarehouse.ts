@@ -8,7 +8,7 @@ import { onAbort } from '../abort';
 import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type ConnectionCheck, type PreviewOptions, type RowsPage, type SessionResult, type SqlSession, type Warehouse } from '../warehouse';
 import { snowflakeCalls } from '../../sql/statementCheck';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
-import { describeSnowflakeGrants, READER_ADVICE, readerRoleSql, writingGrants } from './snowflakeRoleRights';
+import { describeSnowflakeGrants, nameParts, READER_ADVICE, readerRoleSql, roleGrants, writingGrants } from './snowflakeRoleRights';
 
 const FIRST_PREFIX = 'SELECT * FROM (\n';
 /** How long the list of external functions is trusted before it is read again. */
@@ -65,6 +65,17 @@ export class SnowflakeWarehouse implements Warehouse {
       representNullAsStringNull: false,
     });
     await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(this.classify(err)) : resolve())));
+    try {
+      // Only the role in retl.yaml acts: with secondary roles (DEFAULT_SECONDARY_ROLES = ALL, the default
+      // for new users since 2024) every role granted to the user would authorise the model's statements.
+      await this.execute(conn, 'USE SECONDARY ROLES NONE', new AbortController().signal);
+    } catch (err) {
+      // The emulator cannot compile it (it has no roles); Snowflake can.
+      if ((err as WarehouseError).options?.code !== '001003') {
+        conn.destroy(() => undefined);
+        throw err;
+      }
+    }
     return conn;
   }
 
@@ -83,22 +94,37 @@ export class SnowflakeWarehouse implements Warehouse {
     return { rows, columns: ((stmt.getColumns() ?? []) as unknown as SfColumn[]).map((c) => c.getName()) };
   }
 
-  /** Runs `sqlText` once; its rows are streamed in ranges from the result Snowflake keeps. */
+  /**
+   * Runs `sqlText` once; its rows stream from the result Snowflake keeps. Ranges read in order continue
+   * one stream (a new stream per range would fetch and parse its result chunk again each time).
+   */
   private async openResult<R>(conn: Connection, sqlText: string, signal: AbortSignal, binds?: unknown[]): Promise<SessionResult<R>> {
     const { stmt } = await this.statement(conn, sqlText, signal, binds, true);
     const total = stmt.getNumRows();
+    let reader: { at: number; next: () => Promise<IteratorResult<R>> } | undefined;
     return {
       total,
-      rows: (start, end) =>
-        new Promise<R[]>((resolve, reject) => {
-          const out: R[] = [];
-          if (Math.min(end, total) <= start) return resolve(out);
-          stmt
-            .streamRows({ start, end: Math.min(end, total) - 1 })
-            .on('data', (r: R) => out.push(r))
-            .on('error', (e: unknown) => reject(this.classify(e)))
-            .on('end', () => resolve(out));
-        }),
+      rows: async (start, end) => {
+        const last = Math.min(end, total);
+        if (last <= start) return [];
+        if (!reader || reader.at !== start) {
+          const it = (stmt.streamRows({ start, end: total - 1 }) as AsyncIterable<R>)[Symbol.asyncIterator]();
+          reader = { at: start, next: () => it.next() };
+        }
+        const out: R[] = [];
+        try {
+          while (reader.at < last) {
+            const n = await reader.next();
+            if (n.done) break;
+            out.push(n.value);
+            reader.at++;
+          }
+        } catch (err) {
+          reader = undefined;
+          throw this.classify(err);
+        }
+        return out;
+      },
     };
   }
 
@@ -155,9 +181,12 @@ export class SnowflakeWarehouse implements Warehouse {
     const [row] = await this.run('SELECT CURRENT_ROLE() AS ROLE', signal);
     const role = String(row?.ROLE ?? this.creds.role ?? '');
     const reader = readerRoleSql(this.creds, snowflakeSchemaName(stateSchema), quoteSnowflakeName);
-    let grants: Record<string, unknown>[];
+    // CURRENT_ROLE() gives the stored name: quoted as it is, not resolved again (a role "analyst" is not ANALYST).
+    const show = async (r: string) =>
+      (await this.run(`SHOW GRANTS TO ROLE "${r.replace(/"/g, '""')}"`, signal)).map((g) => ({ privilege: String(g.privilege ?? ''), grantedOn: String(g.granted_on ?? ''), name: String(g.name ?? '') }));
+    let found: Awaited<ReturnType<typeof roleGrants>>;
     try {
-      grants = await this.run(`SHOW GRANTS TO ROLE ${quoteSnowflakeName(role)}`, signal);
+      found = await roleGrants(role, show);
     } catch (err) {
       const e = err as WarehouseError;
       // The emulator cannot compile SHOW GRANTS (it has no roles); Snowflake always can.
@@ -166,10 +195,9 @@ export class SnowflakeWarehouse implements Warehouse {
       // Signed in all the same: the connection passes, with what could not be checked.
       return { warning: { message: `The grants of role "${role}" could not be read (${e.message}), so whether it can change data is not known. ${READER_ADVICE}`, remediation: reader } };
     }
-    const writing = writingGrants(
-      grants.map((g) => ({ privilege: String(g.privilege ?? ''), grantedOn: String(g.granted_on ?? ''), name: String(g.name ?? '') })),
-      snowflakeSchemaName(stateSchema),
-    );
+    const database = this.creds.database ? nameParts(quoteSnowflakeName(this.creds.database))[0] : undefined;
+    const writing = writingGrants(found.grants, snowflakeSchemaName(stateSchema), database);
+    if (found.unread.length) writing.push(...found.unread.map((r) => ({ privilege: 'USAGE', grantedOn: 'ROLE', name: r, via: 'roles past the first 25, not read' })));
     const warning = describeSnowflakeGrants(role, writing, reader);
     return warning ? { warning } : {};
   }
