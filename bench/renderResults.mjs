@@ -26,7 +26,7 @@ export function renderResults(r) {
     '',
     'Reproduce: `npm run bench` (installs what it needs like `npm test`; about 14 minutes here, most of it paging',
     '10 million rows, syncing 1 million three times and starting the extension host three times). `BENCH_RUNS`, `BENCH_PAGING_ROWS`, `BENCH_ACTIVATION_RUNS` and',
-    '`BENCH_SYNC_RUNS`, `BENCH_ONLY=preview,memory,lsp,sync,robustness,package,activation` change what runs.',
+    '`BENCH_SYNC_RUNS`, `BENCH_ONLY=preview,memory,lsp,sync,robustness,snowflakeParser,package,activation` change what runs.',
     '',
   );
 
@@ -122,6 +122,14 @@ export function renderResults(r) {
     out.push('again when asked for. The page being read is whole in memory while it is converted: that is the peak.', '');
     out.push(`Demo warehouse (PGlite on its own thread): first start with seeding ${d.firstStartWithSeedingMs} ms; start after a clean close ${d.startAfterCleanCloseMs} ms;`);
     out.push(`answering again after a stopped query terminated its thread (restart + one query): ${ms(d.restartAfterStoppedQueryMs)} ms (p50 / p95 of ${d.restartAfterStoppedQueryMs.runs}).`, '');
+  }
+  if (s.snowflakeParser) {
+    const p = s.snowflakeParser;
+    out.push('## 8. The Snowflake parser (polyglot-sql, wasm), loaded with the first Snowflake text', '');
+    out.push('Child processes running the bundle the .vsix ships (`dist/polyglot.js`), median of ' + p.runs + ' runs:', '');
+    out.push('| load (require + init) | first parse | RSS before | RSS with the parser | added | 2,000-line model, parse p50 / p95 |', '| --- | --- | --- | --- | --- | --- |');
+    out.push(`| ${p.loadMs} ms | ${p.firstParseMs} ms | ${p.rssBeforeMB} MB | ${p.rssWithParserMB} MB | ${p.rssAddedMB} MB | ${p.model2000Lines.parseMsP50} / ${p.model2000Lines.parseMsP95} ms |`);
+    out.push('', `Its wasm is ${(p.wasmBytes / 1e6).toFixed(1)} MB (${(p.wasmGzipBytes / 1e6).toFixed(1)} MB compressed, what it adds to the .vsix with the ${(p.bundleBytes / 1e3).toFixed(0)} kB bundle); PostgreSQL text never loads it.`, '');
   }
   const errors = Object.entries(r.errors ?? {});
   if (errors.length) {

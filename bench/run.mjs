@@ -39,6 +39,7 @@ const { lspSideBySideBench } = await import('./lspSideBySideBench.mjs');
 const { ensureBenchTools } = await import('./benchTools.mjs');
 const { syncBench } = await import('./syncBench.mjs');
 const { robustnessBench } = await import('./robustnessBench.mjs');
+const { snowflakeParserBench } = await import('./snowflakeParserBench.mjs');
 const { activationBench, packageBench } = await import('./packageBench.mjs');
 
 const versions = () => {
@@ -84,6 +85,7 @@ try {
 } finally {
   await pg?.stop();
 }
+await section('snowflakeParser', () => snowflakeParserBench({ runs: 3 }));
 await section('package', () => packageBench());
 await section('activation', () => activationBench({ runs: activationRuns }));
 
