@@ -3,7 +3,7 @@
 // `node scripts/snowflakeEmulator.mjs --port PORT` installs what it needs (a Python venv of ours with the
 // pinned packages), prints `ready http://127.0.0.1:PORT` once it accepts connections and runs until killed;
 // all sessions of one process share one database. Tests call startSnowflakeEmulator().
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, execSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,13 +16,23 @@ const requirements = join(here, 'requirements.txt');
 const venv = join(process.env.RETL_TOOLS_DIR ?? join(homedir(), '.cache', 'retl-models'), 'snowflake-emulator-venv');
 const python = join(venv, 'bin', 'python');
 
+/** Python 3 with its venv module (Debian splits it into python3-venv), installed with apt-get as root. */
+function ensurePythonVenv() {
+  const works = () => spawnSync('python3', ['-c', 'import ensurepip, venv'], { stdio: 'ignore' }).status === 0;
+  if (works()) return;
+  if (process.getuid?.() !== 0) throw new Error('the Snowflake emulator needs Python 3 with venv: install "python3-venv" (Debian) or run as root');
+  console.log('installing Python 3 with venv (Debian packages python3, python3-venv) for the Snowflake emulator');
+  execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv', { stdio: 'inherit', shell: '/bin/bash' });
+}
+
 /** The venv with the pinned packages, made or brought up to date when requirements.txt changed. */
 export function ensureEmulator() {
   const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
   const marker = join(venv, '.requirements-sha256');
   if (existsSync(python) && existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return python;
   console.log(`installing the Snowflake emulator (fakesnow) into ${venv}`);
-  execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+  ensurePythonVenv();
+  execFileSync('python3', ['-m', 'venv', '--clear', venv], { stdio: 'inherit' });
   execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements], { stdio: 'inherit' });
   writeFileSync(marker, wanted);
   return python;
