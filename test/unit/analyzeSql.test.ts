@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { analyzeSql, type SqlDiagnostic } from '../../server/src/sql/analyzeSql';
+import { completeSql, hoverSql } from '../../server/src/sql/completion';
 import { positionAt } from '../../server/src/sql/sqlLexer';
 import { checkReadOnlyStatement } from '../../server/src/sql/statementCheck';
 import { corpus, expectation, fixtureCatalog } from '../helpers/sqlCorpus';
@@ -94,5 +95,15 @@ describe('SQL diagnostics: invalid queries get an Error on the right line', () =
 
   it('checks nothing against a catalog it does not have', async () => {
     assert.deepEqual(await analyzeSql('SELECT nothing FROM nowhere', { dialect: 'postgres' }), []);
+  });
+});
+
+describe('Snowflake completion and hover from the catalog', () => {
+  it('after "u." lists the columns of the aliased table; hover names a column\'s type and table', () => {
+    const catalog = fixtureCatalog('snowflake');
+    const text = 'SELECT u.\nFROM PUBLIC.USERS u JOIN ORDERS o ON o.USER_ID = u.ID';
+    assert.deepEqual(completeSql(text, 'SELECT u.'.length, catalog).map((c) => c.label), ['ID', 'ACCOUNT_ID', 'EMAIL', 'FULL_NAME', 'COUNTRY', 'CREATED_AT', 'LAST_SEEN_AT', 'IS_ADMIN', 'TRAITS']);
+    const typed = 'SELECT u.EMAIL, o.TOTAL FROM users u JOIN orders o ON o.USER_ID = u.ID';
+    assert.match(hoverSql(typed, typed.indexOf('TOTAL'), catalog)?.markdown ?? '', /\*\*TOTAL\*\* `NUMBER`[\s\S]*column of `ORDERS` \(as `o`\)/);
   });
 });

@@ -2,9 +2,10 @@
 // to "Maximum call stack size exceeded", and the problems are the ones the recursive walk found, in its
 // order. The deep trees are built here, not parsed: the parser would run out of stack on such text first.
 import { strict as assert } from 'node:assert';
-import { analyzeSql, snowflakeTableChecks } from '../../server/src/sql/analyzeSql';
+import { analyzeSql } from '../../server/src/sql/analyzeSql';
 import { checkPgSemantics, type SemanticProblem } from '../../server/src/sql/pgSemantics';
 import { readSnowflake } from '../../server/src/sql/snowflakeParser';
+import { snowflakeTableChecks } from '../../server/src/sql/snowflakeSemantics';
 import { loadPgParser } from '../../server/src/sql/statementCheck';
 import { fixtureCatalog } from '../helpers/sqlCorpus';
 

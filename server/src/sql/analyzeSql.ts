@@ -5,9 +5,9 @@
 // because a false Error is worse than a missed one.
 import { Buffer } from 'node:buffer';
 import type { Catalog } from '../warehouse/warehouse';
-import { suggestion } from './catalogLookup';
 import { checkPgSemantics } from './pgSemantics';
-import { identOf, readSnowflake, resolvedName, type Ident, type SfNode } from './snowflakeParser';
+import { readSnowflake } from './snowflakeParser';
+import { snowflakeColumnChecks, snowflakeTableChecks } from './snowflakeSemantics';
 import { lexSql, statementRanges } from './sqlLexer';
 import { findForbidden, isTooDeep, loadPgParser, skipSpace, snowflakeReadOnly, statementName, TOO_DEEP, tooLargeToCheck, type Dialect } from './statementCheck';
 
@@ -156,7 +156,7 @@ async function analyzeSnowflake(text: string, ctx: AnalyzeContext): Promise<SqlD
     );
     return out;
   }
-  if (ctx.catalog) out.push(...snowflakeTableChecks(read.ast, only.start, ctx.catalog));
+  if (ctx.catalog) out.push(...snowflakeTableChecks(read.ast, only.start, ctx.catalog), ...snowflakeColumnChecks(read.ast, only.start, ctx.catalog));
   return out;
 }
 
@@ -175,46 +175,6 @@ function knownParserGap(statement: string): string | undefined {
   return PARSER_GAPS.find((g) => g.pattern.test(statement))?.construct;
 }
 
-/**
- * Unknown tables in FROM and JOIN (not CTE names), from polyglot's tree with Snowflake's case rules: an
- * unquoted name is the upper-cased one, a quoted name only itself. A name qualified with a database, or
- * with a schema the catalog does not hold, is not judged. An explicit stack: no tree depth overflows.
- */
-export function snowflakeTableChecks(ast: SfNode[], base: number, catalog: Catalog): SqlDiagnostic[] {
-  const out: SqlDiagnostic[] = [];
-  const ctes = new Set<string>();
-  const tables: { name: Ident; schema?: Ident; database?: Ident }[] = [];
-  const stack: unknown[] = [ast];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
-      continue;
-    }
-    if (!node || typeof node !== 'object') continue;
-    const n = node as Record<string, unknown>;
-    for (const cte of ((n.with as { ctes?: { alias?: unknown }[] } | undefined)?.ctes ?? [])) {
-      const alias = identOf(cte.alias);
-      if (alias) ctes.add(resolvedName(alias));
-    }
-    // A table reference's name is an identifier node; a column's `table` qualifier is one itself.
-    const ref = n.table as { name?: unknown; schema?: unknown; catalog?: unknown } | undefined;
-    const name = ref && typeof ref.name === 'object' ? identOf(ref.name) : undefined;
-    if (name) tables.push({ name, ...(identOf(ref!.schema) ? { schema: identOf(ref!.schema)! } : {}), ...(identOf(ref!.catalog) ? { database: identOf(ref!.catalog)! } : {}) });
-    const children = Object.values(n);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
-  }
-  const all = catalog.schemas.flatMap((s) => s.tables.map((t) => t.name));
-  for (const t of tables) {
-    const wanted = resolvedName(t.name);
-    if (t.database || (!t.schema && ctes.has(wanted))) continue;
-    const schemas = t.schema ? catalog.schemas.filter((s) => s.name === resolvedName(t.schema!)) : catalog.schemas;
-    if (t.schema && schemas.length === 0) continue; // a schema this catalog does not hold
-    if (schemas.some((s) => s.tables.some((x) => x.name === wanted))) continue;
-    out.push({ start: base + t.name.start, end: base + t.name.end, severity: 'error', code: 'unknown-table', message: `Unknown table "${t.name.name}".${suggestion(wanted, all)}` });
-  }
-  return out;
-}
 
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? s;
