@@ -12,6 +12,7 @@ const PARTS = [
   { part: 'webview', files: ['extension/dist/webview.js', 'extension/dist/webview.css'], loadedBy: 'the model panel' },
   { part: 'parser (libpg-query wasm)', files: ['extension/dist/libpg-query.wasm'], loadedBy: 'the engine, on the first SQL check' },
   { part: 'Snowflake driver (snowflake-sdk)', files: ['extension/dist/snowflake-sdk.js'], loadedBy: 'the engine, for Snowflake credentials only' },
+  { part: 'Snowflake parser (polyglot-sql, wasm)', files: ['extension/dist/polyglot.js', 'extension/dist/polyglot_sql.wasm'], loadedBy: 'the engine, with the first Snowflake text' },
   { part: 'demo warehouse (PGlite wasm + data)', files: ['extension/dist/demoWorker.js', 'extension/dist/pglite.wasm', 'extension/dist/pglite.data', 'extension/dist/initdb.wasm'], loadedBy: 'the engine, for demo credentials only (on its own thread)' },
 ];
 
@@ -62,7 +63,7 @@ export function packageBench() {
     bytes: sum(rest, 'size'),
     compressedBytes: sum(rest, 'compressed'),
   });
-  return { vsixBytes: statSync(vsix).size, vsixMB: round(statSync(vsix).size / 1e6, 2), goalMB: 12, parts };
+  return { vsixBytes: statSync(vsix).size, vsixMB: round(statSync(vsix).size / 1e6, 2), goalMB: 15, parts };
 }
 
 function sum(list, key) {

@@ -83,7 +83,7 @@ export function renderResults(r) {
   if (s.package) {
     const p = s.package;
     out.push(`## 5. Package size and activation`, '');
-    out.push(`\`retl-models.vsix\` from \`npm run package\`: **${p.vsixMB} MB** (goal under 12 MB: ${goal('.vsix size', `${p.vsixMB} MB`, '< 12 MB', p.vsixMB < 12)}).`, '');
+    out.push(`\`retl-models.vsix\` from \`npm run package\`: **${p.vsixMB} MB** (goal under 15 MB, DESIGN section 9: ${goal('.vsix size', `${p.vsixMB} MB`, '< 15 MB', p.vsixMB < 15)}).`, '');
     out.push('| part | files | bytes | compressed in the .vsix | loaded |', '| --- | --- | --- | --- | --- |');
     for (const part of p.parts) {
       out.push(`| ${part.part} | ${part.files.join(', ')} | ${(part.bytes / 1e6).toFixed(2)} MB | ${(part.compressedBytes / 1e6).toFixed(2)} MB | ${part.loadedBy} |`);
