@@ -107,3 +107,31 @@ describe('Snowflake completion and hover from the catalog', () => {
     assert.match(hoverSql(typed, typed.indexOf('TOTAL'), catalog)?.markdown ?? '', /\*\*TOTAL\*\* `NUMBER`[\s\S]*column of `ORDERS` \(as `o`\)/);
   });
 });
+
+describe('Snowflake: what polyglot gets wrong, found by attacking it', () => {
+  const catalog = fixtureCatalog('snowflake');
+  const codes = async (q: string) => (await analyzeSql(q, { dialect: 'snowflake', catalog })).map((d) => [d.severity, d.code, q.slice(d.start, d.end)]);
+
+  it('valid text it refuses is a Warning: keywords as aliases, * ILIKE with RENAME, MATCH_RECOGNIZE options', async () => {
+    for (const q of [
+      'SELECT temp.ID FROM (SELECT ID FROM USERS) temp',
+      'SELECT first.ID, type.EVENT FROM USERS first JOIN EVENTS type ON type.USER_ID = first.ID',
+      "SELECT u.* ILIKE '%ID' RENAME (ID AS USER_ID) FROM USERS u",
+      'SELECT * FROM EVENTS MATCH_RECOGNIZE (PARTITION BY USER_ID ORDER BY OCCURRED_AT MEASURES COUNT(*) AS N ONE ROW PER MATCH AFTER MATCH SKIP TO NEXT ROW PATTERN (A+) DEFINE A AS EVENT IS NOT NULL)',
+    ]) {
+      const found = await codes(q);
+      assert.ok(found.length > 0 && found.every(([severity, code]) => severity === 'warning' && code === 'syntax-unconfirmed'), `${q}\n→ ${JSON.stringify(found)}`);
+    }
+  });
+
+  it('a misspelt keyword stays an Error, and a gap\'s words inside a string literal do not excuse one', async () => {
+    assert.deepEqual(await codes('select id form t'), [['error', 'syntax', 't']]);
+    assert.deepEqual(await codes("SELECT 'a * ILIKE b' AS S FROM USERS WHERE"), [['error', 'syntax', 'WHERE']]);
+  });
+
+  it('a CTE named like a catalog table shadows it, with an alias too; positions after emoji are right', async () => {
+    assert.deepEqual(await codes('WITH ORDERS AS (SELECT ID, STATUS AS ORDER_STATUS FROM ORDERS) SELECT o.ORDER_STATUS FROM ORDERS o'), []);
+    assert.deepEqual(await codes("SELECT '😀😀😀😀' AS A, u.IDD FROM USERS u"), [['error', 'unknown-column', 'IDD']]);
+    assert.deepEqual(await codes("SELECT '😀😀' AS A FROM USERS WHERE"), [['error', 'syntax', 'WHERE']]);
+  });
+});

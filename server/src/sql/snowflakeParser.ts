@@ -37,13 +37,61 @@ export type SfNode = Record<string, unknown>;
 export async function readSnowflake(statement: string): Promise<SnowflakeRead> {
   const p = await loadSnowflakeParser();
   const parsed = p.parse(statement, p.Dialect.Snowflake);
-  if (parsed.success && parsed.ast) return { ok: true, ast: parsed.ast as unknown as SfNode[] };
+  const at = utf16Offsets(statement);
+  if (parsed.success && parsed.ast) return { ok: true, ast: at ? withUtf16Spans(parsed.ast as unknown as SfNode[], at) : (parsed.ast as unknown as SfNode[]) };
   const message = (parsed.error ?? 'cannot be read').replace(/^Parse error at line \d+, column \d+: /, '');
   // Its guards (32 nested subqueries, 512 levels of tree: a 513-arm UNION) say nothing about the text.
   if (/E_GUARD_/.test(message)) return { ok: false, tooDeep: message };
   const start = parsed.errorStart ?? 0;
-  return { ok: false, problem: { message, start, end: Math.max(start + 1, parsed.errorEnd ?? 0) } };
+  const end = Math.max(start + 1, parsed.errorEnd ?? 0);
+  return { ok: false, problem: { message, start: at ? at(start) : start, end: at ? at(end) : end } };
 }
+
+/**
+ * polyglot counts characters (code points); JavaScript strings count UTF-16 units, two for an emoji. Only
+ * for a text that holds such characters: code point offset → UTF-16 offset.
+ */
+function utf16Offsets(text: string): ((codePoint: number) => number) | undefined {
+  if (!/[\uD800-\uDFFF]/.test(text)) return undefined;
+  const units: number[] = [];
+  let u = 0;
+  for (const ch of text) {
+    units.push(u);
+    u += ch.length;
+  }
+  units.push(u);
+  return (cp) => units[Math.min(Math.max(0, cp), units.length - 1)]!;
+}
+
+/** Every `span` of the tree in UTF-16 offsets. An explicit stack: no tree depth overflows. */
+function withUtf16Spans(ast: SfNode[], at: (codePoint: number) => number): SfNode[] {
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    const span = (node as { span?: { start?: unknown; end?: unknown } }).span;
+    if (span && typeof span.start === 'number' && typeof span.end === 'number') {
+      span.start = at(span.start);
+      span.end = at(span.end);
+    }
+    stack.push(...Object.values(node));
+  }
+  return ast;
+}
+
+/** Snowflake's reserved keywords (docs: sql-reference/reserved-keywords): never a name unquoted. */
+export const SNOWFLAKE_RESERVED = new Set(
+  `ACCOUNT ALL ALTER AND ANY AS BETWEEN BY CASE CAST CHECK COLUMN CONNECT CONNECTION CONSTRAINT CREATE CROSS CURRENT
+  CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DATABASE DELETE DISTINCT DROP ELSE EXISTS FALSE FOLLOWING
+  FOR FROM FULL GRANT GROUP GSCLUSTER HAVING ILIKE IN INCREMENT INNER INSERT INTERSECT INTO IS ISSUE JOIN LATERAL LEFT
+  LIKE LOCALTIME LOCALTIMESTAMP MINUS NATURAL NOT NULL OF ON OR ORDER ORGANIZATION QUALIFY REGEXP REVOKE RIGHT RLIKE
+  ROW ROWS SAMPLE SCHEMA SELECT SET SOME START TABLE TABLESAMPLE THEN TO TRIGGER TRUE TRY_CAST UNION UNIQUE UPDATE
+  USING VALUES VIEW WHEN WHENEVER WHERE WITH`.split(/\s+/),
+);
 
 /** Top-level kinds that only read: a SELECT, a set operation of them, VALUES, a bracketed query. */
 export const SNOWFLAKE_READ_KINDS = new Set(['select', 'union', 'intersect', 'except', 'values', 'subquery']);

@@ -78,7 +78,8 @@ function scopeOf(select: Record<string, unknown>, catalog: Catalog, parent: Scop
       const name = typeof body.name === 'object' ? identOf(body.name) : undefined;
       const key = alias ?? name;
       if (!key) continue;
-      const isCte = !alias && !identOf(body.schema) && ctes.has(resolvedName(name!));
+      // A CTE of that name shadows the catalog table, with an alias or without (dbt models do both).
+      const isCte = !!name && !identOf(body.schema) && ctes.has(resolvedName(name));
       sources.set(resolvedName(key), isCte ? undefined : catalogTable(catalog, body));
     } else if (alias) sources.set(resolvedName(alias), undefined);
   }
