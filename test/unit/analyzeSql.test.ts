@@ -124,6 +124,21 @@ describe('Snowflake: what polyglot gets wrong, found by attacking it', () => {
     }
   });
 
+  it('where it cannot read the text, the gate refuses write verbs, not names or functions spelt like them', async () => {
+    for (const q of [
+      "SELECT TRUNCATE(MRR, 0) AS M, TRAITS::OBJECT(plan VARCHAR) AS T FROM ACCOUNTS a JOIN USERS u ON u.ACCOUNT_ID = a.ID",
+      "SELECT * ILIKE '%ID' FROM (SELECT ID, PROPERTIES:copy AS C FROM EVENTS)",
+      'SELECT x.CALL FROM (SELECT 1 AS CALL FROM USERS) x, LATERAL FLATTEN(INPUT => x.CALL) first',
+    ]) {
+      const gate = await checkReadOnlyStatement(q, 'snowflake');
+      assert.ok(gate.ok, `${q}\n→ ${gate.ok ? '' : gate.message}`);
+    }
+    for (const q of ['WITH A AS (SELECT 1 AS X) INSERT INTO USERS SELECT * FROM A', 'SELECT 1 FROM USERS\nDELETE FROM USERS']) {
+      const gate = await checkReadOnlyStatement(q, 'snowflake');
+      assert.ok(!gate.ok, q);
+    }
+  });
+
   it('a misspelt keyword stays an Error, and a gap\'s words inside a string literal do not excuse one', async () => {
     assert.deepEqual(await codes('select id form t'), [['error', 'syntax', 't']]);
     assert.deepEqual(await codes("SELECT 'a * ILIKE b' AS S FROM USERS WHERE"), [['error', 'syntax', 'WHERE']]);

@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 import type { WarehouseType } from '../../../protocol/src/config';
 import { kindName, kindOf, readSnowflake, SNOWFLAKE_READ_KINDS, type SnowflakeRead } from './snowflakeParser';
-import { lexSql, statementRanges } from './sqlLexer';
+import { lexSql, statementRanges, type Token } from './sqlLexer';
 
 export type Dialect = 'postgres' | 'snowflake';
 
@@ -216,6 +216,26 @@ async function checkSnowflake(sql: string): Promise<StatementCheck> {
   return { ok: true, statement: text, offset: only.start };
 }
 
+/**
+ * A write keyword where it would be a statement's verb: outside brackets (Snowflake has no statement inside
+ * a SELECT; a WITH's main statement is at the top), not a name (after `.`, `:` or AS) and not a function
+ * (TRUNCATE(x, 0) is TRUNC). The fallback when the parser cannot read the text.
+ */
+function statementWord(tokens: Token[]): Token | undefined {
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && t.kind === 'word' && SNOWFLAKE_WRITE_WORDS.has(t.text.toUpperCase())) {
+      const before = tokens[i - 1];
+      const named = before && (before.text === '.' || before.text === ':' || (before.kind === 'word' && before.text.toUpperCase() === 'AS'));
+      if (!named && tokens[i + 1]?.text !== '(') return t;
+    }
+  }
+  return undefined;
+}
+
 /** Why one Snowflake statement is not a read-only model (offset within it), or undefined when it is. */
 export function snowflakeReadOnly(text: string, read: SnowflakeRead): { message: string; offset: number } | undefined {
   if (read.ok) {
@@ -231,7 +251,7 @@ export function snowflakeReadOnly(text: string, read: SnowflakeRead): { message:
     const first = tokens.find((t) => t.kind === 'word' || t.text === '(');
     const verb = first?.kind === 'word' ? first.text.toUpperCase() : first?.text === '(' ? 'SELECT' : '';
     if (!SNOWFLAKE_READ_STARTS.has(verb)) return { message: `${verb || 'This statement'} is not allowed: a model must be a read-only SELECT (or WITH / VALUES).`, offset: first?.start ?? 0 };
-    const write = tokens.find((t) => t.kind === 'word' && SNOWFLAKE_WRITE_WORDS.has(t.text.toUpperCase()));
+    const write = statementWord(tokens);
     if (write) return { message: `${write.text.toUpperCase()} inside the query is not allowed: a model must only read.`, offset: write.start };
   }
   // Upper-cased: an account with QUOTED_IDENTIFIERS_IGNORE_CASE resolves "system$wait" to SYSTEM$WAIT.
