@@ -23,7 +23,9 @@ export function lexSql(sql: string): Token[] {
     } else if (c === '/' && next === '*') {
       const close = sql.indexOf('*/', i + 2);
       i = close < 0 ? n : close + 2;
-    } else if (c === "'" || c === '"' || c === '`') {
+    } else if (c === "'" || c === '"') {
+      // Not backticks: neither PostgreSQL nor Snowflake quotes with them, and taking them as quotes let
+      // "SELECT 1 ` ; DELETE FROM t `" pass as one statement.
       // A doubled quote is an escaped quote inside the literal; Snowflake also allows backslash escapes.
       let j = i + 1;
       while (j < n) {
