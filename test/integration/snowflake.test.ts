@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { SnowflakeCredentials } from '../../protocol/src/config';
 import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
 import { PreviewService } from '../../server/src/preview/previewService';
+import { analyzeSql } from '../../server/src/sql/analyzeSql';
 import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
 import { quoteSnowflakeName, SnowflakeWarehouse } from '../../server/src/warehouse/snowflake/snowflakeWarehouse';
 import { SnowflakeProtocolFake, type FakeAnswer } from '../fakes/snowflakeProtocolFake';
@@ -43,6 +44,7 @@ function answer(sql: string): FakeAnswer {
   }
   const orderColumns = [{ name: 'ORDER_ID', type: 'fixed', precision: 38, scale: 0 }, { name: 'AMOUNT', type: 'fixed', precision: 38, scale: 10 }];
   if (sql === 'SELECT 1') return { columns: [{ name: '1', type: 'fixed', precision: 1, scale: 0 }], rows: [['1']] };
+  if (sql === 'SHOW STREAMS IN DATABASE') return { columns: ['name', 'schema_name'].map((name) => ({ name, type: 'text' })), rows: [['ORDERS_STREAM', 'PUBLIC']] };
   if (sql.includes('INFORMATION_SCHEMA.SCHEMATA')) return { columns: [{ name: 'SCHEMA_NAME', type: 'text' }], rows: [['PUBLIC'], ['_RETL']] };
   if (sql.includes('INFORMATION_SCHEMA.COLUMNS')) {
     const cols = ['TABLE_SCHEMA', 'TABLE_NAME', 'TABLE_TYPE', 'COMMENT', 'ROW_COUNT', 'COLUMN_NAME', 'DATA_TYPE', 'IS_NULLABLE'];
@@ -110,6 +112,12 @@ describe('Snowflake adapter against a protocol fake of its HTTP API', function (
     assert.equal(orders?.name, 'ORDERS');
     assert.deepEqual(orders?.columns.map((c) => c.name), ['ORDER_ID', 'AMOUNT']);
     assert.equal(orders?.rowEstimate, 120);
+    // A stream (not in INFORMATION_SCHEMA.TABLES) is in the catalog, so a model on it is no unknown table,
+    // and its columns, not listed, are not judged.
+    const stream = out.catalog?.schemas.find((s) => s.name === 'PUBLIC')?.tables.find((t) => t.name === 'ORDERS_STREAM');
+    assert.deepEqual([stream?.comment, stream?.columns], ['stream', []]);
+    const d = await analyzeSql('SELECT s.ORDER_ID, s.METADATA$ACTION FROM PUBLIC.ORDERS_STREAM s', { dialect: 'snowflake', catalog: out.catalog! });
+    assert.deepEqual(d, []);
   });
 
   it('warns about a role that can change data outside the state schema, with the SQL of a reader role', async () => {

@@ -146,6 +146,7 @@ describe('Snowflake: what polyglot gets wrong, found by attacking it', () => {
 
   it('a CTE named like a catalog table shadows it, with an alias too; positions after emoji are right', async () => {
     assert.deepEqual(await codes('WITH ORDERS AS (SELECT ID, STATUS AS ORDER_STATUS FROM ORDERS) SELECT o.ORDER_STATUS FROM ORDERS o'), []);
+    assert.deepEqual(await codes('SELECT c.ID, c.METADATA$ACTION FROM ORDERS CHANGES (INFORMATION => DEFAULT) AT (OFFSET => -3600) AS c'), []);
     assert.deepEqual(await codes("SELECT '😀😀😀😀' AS A, u.IDD FROM USERS u"), [['error', 'unknown-column', 'IDD']]);
     assert.deepEqual(await codes("SELECT '😀😀' AS A FROM USERS WHERE"), [['error', 'syntax', 'WHERE']]);
   });

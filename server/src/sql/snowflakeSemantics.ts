@@ -51,7 +51,8 @@ function catalogTable(catalog: Catalog, ref: { name?: unknown; schema?: unknown;
   const schema = identOf(ref.schema);
   const schemas = schema ? catalog.schemas.filter((s) => s.name === resolvedName(schema)) : catalog.schemas;
   const found = schemas.flatMap((s) => s.tables.filter((t) => t.name === resolvedName(name)));
-  return found.length === 1 ? found[0] : undefined;
+  // A source with no listed columns (a stream) has columns this catalog does not know.
+  return found.length === 1 && found[0]!.columns.length > 0 ? found[0] : undefined;
 }
 
 interface Scope {
@@ -120,7 +121,8 @@ export function snowflakeColumnChecks(ast: SfNode[], base: number, catalog: Cata
     const column = n.column as { name?: unknown; table?: unknown } | undefined;
     const name = column ? identOf(column.name) : undefined;
     const qualifier = column ? identOf(column.table) : undefined;
-    if (name && qualifier && inner && !name.name.startsWith('$')) {
+    // $1 positions, and METADATA$ACTION and the like, which CHANGES, streams and stages add to any source.
+    if (name && qualifier && inner && !name.name.startsWith('$') && !/^METADATA\$/i.test(name.name)) {
       let s: Scope | undefined = inner;
       while (s && !s.sources.has(resolvedName(qualifier))) s = s.parent;
       const table = s?.sources.get(resolvedName(qualifier));

@@ -231,10 +231,28 @@ export class SnowflakeWarehouse implements Warehouse {
         }
         table.columns.push({ name: String(r.COLUMN_NAME), type: String(r.DATA_TYPE), nullable: r.IS_NULLABLE === 'YES' });
       }
+      // Streams are read like tables but are not in INFORMATION_SCHEMA.TABLES: without them a model on a
+      // stream would be an unknown table. Their columns are not listed (none known: not checked).
+      for (const st of await this.streams(signal)) {
+        let schema = bySchema.get(st.schema);
+        if (!schema) bySchema.set(st.schema, (schema = { name: st.schema, tables: [] }));
+        if (!schema.tables.some((t) => t.name === st.name)) schema.tables.push({ name: st.name, kind: 'view', comment: 'stream', columns: [] });
+      }
       return { schemas: [...bySchema.values()], fetchedAt: new Date().toISOString() };
     } catch (err) {
       const e = err instanceof WarehouseError ? err : this.classify(err);
       throw new WarehouseError(e.message, e.kind, { ...e.options, remediation: readGrants(this.creds) });
+    }
+  }
+
+  private async streams(signal: AbortSignal): Promise<{ schema: string; name: string }[]> {
+    try {
+      const rows = await this.run('SHOW STREAMS IN DATABASE', signal);
+      return rows.map((r) => ({ schema: String(r.schema_name ?? ''), name: String(r.name ?? '') })).filter((r) => r.schema && r.name);
+    } catch (err) {
+      // The emulator cannot compile SHOW STREAMS; Snowflake can, for the current database.
+      if ((err as WarehouseError).options?.code === '001003') return [];
+      throw err;
     }
   }
 
