@@ -155,17 +155,27 @@ function uiActions(getPage, shotPath) {
     /** Runs a command from the palette by its title, as a person does with F1. */
     async command({ title }) {
       const p = page();
-      await p.keyboard.press('F1');
-      await p.waitForSelector(`${quickInput} input`, { state: 'visible' });
-      await p.keyboard.type(`>${title}`.replace(/^>>/, '>'), { delay: 5 });
-      // Enter only once the palette has filtered down to the command: a fixed pause picked whatever was
-      // highlighted when the first palette of a session was slow to list its commands.
       const wanted = title.replace(/^>/, '');
-      await p.waitForFunction(
-        ([q, t]) => Array.from(document.querySelectorAll(`${q} .monaco-list-row.focused`)).some((row) => (row.getAttribute('aria-label') ?? row.textContent ?? '').includes(t)),
-        [quickInput, wanted],
-        { timeout: 30_000 },
-      );
+      // On a loaded machine the first keys can reach the palette before its input listens, so the filter
+      // lacks letters and the command never shows (seen once in CI): then close it and type again.
+      for (let attempt = 1; ; attempt++) {
+        await p.keyboard.press('F1');
+        await p.waitForSelector(`${quickInput} input`, { state: 'visible' });
+        await p.keyboard.type(`>${title}`.replace(/^>>/, '>'), { delay: 5 });
+        // Enter only once the palette has filtered down to the command: a fixed pause picked whatever was
+        // highlighted when the first palette of a session was slow to list its commands.
+        try {
+          await p.waitForFunction(
+            ([q, t]) => Array.from(document.querySelectorAll(`${q} .monaco-list-row.focused`)).some((row) => (row.getAttribute('aria-label') ?? row.textContent ?? '').includes(t)),
+            [quickInput, wanted],
+            { timeout: attempt < 3 ? 15_000 : 30_000 },
+          );
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+          await p.keyboard.press('Escape');
+        }
+      }
       await p.keyboard.press('Enter');
     },
     async type({ text, enter = true }) {
