@@ -16,7 +16,7 @@ import {
   prepareRunRowsSql,
   syncTables,
 } from './postgresSyncSql';
-import { runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
+import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
 export function postgresSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
   const t = syncTables(stateSchema, connectionId);
@@ -26,7 +26,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
 
     async prepareState() {
       if ((await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [stateSchema])).length === 0) {
-        throw new SyncError(`The state schema "${stateSchema}" does not exist in this warehouse; sync keeps its snapshots there. "Verify Credentials" shows the SQL that creates it.`);
+        throw missingStateSchema(stateSchema);
       }
       for (const sql of createStateTablesSql(t)) await db.query(sql);
     },

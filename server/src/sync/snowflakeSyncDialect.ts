@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { SyncRunRecord } from '../../../protocol/src/sync';
 import type { SessionResult, SqlSession } from '../warehouse/warehouse';
 import { quoteSnowflakeName, snowflakeSchemaName } from '../warehouse/snowflake/snowflakeWarehouse';
-import { runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
+import { missingStateSchema, runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
 /** 20 batches of 500: one acknowledgement step per 10,000 rows; a kill re-sends at most that many. */
 export const SNOWFLAKE_BATCHES_PER_STEP = 20;
@@ -81,7 +81,9 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     await db.query(`UPDATE ${t.fail} f SET OP = r.OP, REASON = r.REASON, ATTEMPTS = f.ATTEMPTS + 1, LAST_AT = SYSDATE() FROM ${t.refused} r WHERE f.KEY = r.KEY`);
     await db.query(`INSERT INTO ${t.fail} (KEY, OP, REASON, ATTEMPTS, LAST_AT) SELECT r.KEY, r.OP, r.REASON, 1, SYSDATE() FROM ${t.refused} r WHERE NOT EXISTS (SELECT 1 FROM ${t.fail} f WHERE f.KEY = r.KEY)`);
   };
+  /** A transaction the heartbeat stays out of (a statement of its own would join it). */
   const inTransaction = async (fn: () => Promise<void>) => {
+    inStep = true;
     await db.query('BEGIN');
     try {
       await fn();
@@ -89,6 +91,8 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;
+    } finally {
+      inStep = false;
     }
   };
 
@@ -98,7 +102,7 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     async lock() {
       const [schema] = await db.query('SELECT SCHEMA_NAME FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = ?', [t.schema]);
       if (!schema) {
-        throw new SyncError(`The state schema "${t.schema}" does not exist in this warehouse; sync keeps its snapshots there. "Verify Credentials" shows the SQL that creates it.`);
+        throw missingStateSchema(t.schema);
       }
       await db.query(`CREATE TABLE IF NOT EXISTS ${t.locks} (CONNECTION VARCHAR NOT NULL, HOLDER VARCHAR, HEARTBEAT TIMESTAMP_NTZ)`);
       // Two first runs may both insert the row; the UPDATE below takes every row of the connection at once.
@@ -221,15 +225,10 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
 
     async recordFailed(rows) {
       if (rows.length === 0) return;
-      inStep = true;
-      try {
-        await inTransaction(async () => {
-          await fileRefused(rows);
-          await mergeRefused();
-        });
-      } finally {
-        inStep = false;
-      }
+      await inTransaction(async () => {
+        await fileRefused(rows);
+        await mergeRefused();
+      });
     },
 
     async hasFailedRows() {
@@ -256,23 +255,18 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       if (lost) throw lostLock(connectionId);
       const range = [step.after, step.through];
       const notRefused = `NOT EXISTS (SELECT 1 FROM ${t.refused} x WHERE x.KEY = o.KEY)`;
-      inStep = true;
-      try {
-        await inTransaction(async () => {
-          // Still ours, checked inside the step: a run that took over a lock it thought stale wins.
-          const mine = await db.query(`UPDATE ${t.locks} SET HEARTBEAT = SYSDATE() WHERE CONNECTION = ? AND HOLDER = ?`, [connectionId, me]);
-          if (changed(mine) === 0) lost = true;
-          if (lost) throw lostLock(connectionId);
-          await fileRefused(step.refused);
-          // The snapshot row of every acknowledged key goes; the upserted come back with their new hash.
-          await db.query(`DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.KEY = s.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
-          await db.query(`INSERT INTO ${t.snap} (KEY, HASH) SELECT o.KEY, o.HASH FROM ${t.ops} o WHERE o.OP <> 'delete' AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
-          if (failedBefore) await db.query(`DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.KEY = f.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
-          if (step.refused.length) await mergeRefused();
-        });
-      } finally {
-        inStep = false;
-      }
+      await inTransaction(async () => {
+        // Still ours, checked inside the step: a run that took over a lock it thought stale wins.
+        const mine = await db.query(`UPDATE ${t.locks} SET HEARTBEAT = SYSDATE() WHERE CONNECTION = ? AND HOLDER = ?`, [connectionId, me]);
+        if (changed(mine) === 0) lost = true;
+        if (lost) throw lostLock(connectionId);
+        await fileRefused(step.refused);
+        // The snapshot row of every acknowledged key goes; the upserted come back with their new hash.
+        await db.query(`DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.KEY = s.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
+        await db.query(`INSERT INTO ${t.snap} (KEY, HASH) SELECT o.KEY, o.HASH FROM ${t.ops} o WHERE o.OP <> 'delete' AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
+        if (failedBefore) await db.query(`DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.KEY = f.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
+        if (step.refused.length) await mergeRefused();
+      });
     },
 
     async dropWork() {

@@ -6,6 +6,10 @@ import type { SyncRunRecord } from '../../../protocol/src/sync';
 /** A sync refused or stopped for a reason the user can act on (not a crash). */
 export class SyncError extends Error {}
 
+export function missingStateSchema(schema: string): SyncError {
+  return new SyncError(`The state schema "${schema}" does not exist in this warehouse; sync keeps its snapshots there. "Verify Credentials" shows the SQL that creates it.`);
+}
+
 export type WorkOp = 'insert' | 'update' | 'delete';
 
 export interface WorkRow {

@@ -71,7 +71,7 @@ export class SnowflakeWarehouse implements Warehouse {
       await this.execute(conn, 'USE SECONDARY ROLES NONE', new AbortController().signal);
     } catch (err) {
       // The emulator cannot compile it (it has no roles); Snowflake can.
-      if ((err as WarehouseError).options?.code !== '001003') {
+      if (!notCompiledHere(err)) {
         conn.destroy(() => undefined);
         throw err;
       }
@@ -190,7 +190,7 @@ export class SnowflakeWarehouse implements Warehouse {
     } catch (err) {
       const e = err as WarehouseError;
       // The emulator cannot compile SHOW GRANTS (it has no roles); Snowflake always can.
-      if (e.options?.code === '001003') return {};
+      if (notCompiledHere(e)) return {};
       if (e.kind === 'cancelled') throw e;
       // Signed in all the same: the connection passes, with what could not be checked.
       return { warning: { message: `The grants of role "${role}" could not be read (${e.message}), so whether it can change data is not known. ${READER_ADVICE}`, remediation: reader } };
@@ -251,7 +251,7 @@ export class SnowflakeWarehouse implements Warehouse {
       return rows.map((r) => ({ schema: String(r.schema_name ?? ''), name: String(r.name ?? '') })).filter((r) => r.schema && r.name);
     } catch (err) {
       // The emulator cannot compile SHOW STREAMS; Snowflake can, for the current database.
-      if ((err as WarehouseError).options?.code === '001003') return [];
+      if (notCompiledHere(err)) return [];
       throw err;
     }
   }
@@ -310,7 +310,7 @@ export class SnowflakeWarehouse implements Warehouse {
     } catch (err) {
       const e = this.classify(err);
       // A warehouse that cannot compile the statement (the emulator) has no external function to call.
-      if (e.options.code !== '001003') throw new WarehouseError(`Cannot list the external functions a model must not call: ${e.message}`, e.kind, e.options);
+      if (!notCompiledHere(e)) throw new WarehouseError(`Cannot list the external functions a model must not call: ${e.message}`, e.kind, e.options);
       names = new Set();
     }
     this.externals = { names, at: Date.now() };
@@ -509,6 +509,14 @@ function readGrants(c: SnowflakeCredentials): string {
     `GRANT SELECT ON FUTURE TABLES IN DATABASE ${db} TO ROLE ${role(c)};`,
     `GRANT ROLE ${role(c)} TO USER ${quoteSnowflakeName(c.user)};`,
   ].join('\n');
+}
+
+/**
+ * A compile error (001003) for a statement every Snowflake account knows (SHOW GRANTS, SHOW STREAMS, USE
+ * SECONDARY ROLES, SHOW EXTERNAL FUNCTIONS): the emulator's answer, taken as "nothing of that kind here".
+ */
+function notCompiledHere(err: unknown): boolean {
+  return (err as WarehouseError).options?.code === '001003';
 }
 
 interface SfError {
