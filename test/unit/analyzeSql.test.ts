@@ -151,3 +151,53 @@ describe('Snowflake: what polyglot gets wrong, found by attacking it', () => {
     assert.deepEqual(await codes("SELECT '😀😀' AS A FROM USERS WHERE"), [['error', 'syntax', 'WHERE']]);
   });
 });
+
+describe('Snowflake catalog checks on the tree: columns, ambiguity, output names, primary key', () => {
+  const catalog = fixtureCatalog('snowflake');
+  const found = async (q: string, primaryKey?: string) =>
+    (await analyzeSql(q, { dialect: 'snowflake', catalog, ...(primaryKey ? { primaryKey } : {}) })).map((d) => [d.code, q.slice(d.start, d.end), d.message]);
+
+  it('an unqualified unknown column is named with a suggestion, in a correlated subquery too; an ambiguous one names both sources', async () => {
+    assert.deepEqual(await found('SELECT ID, EMIAL FROM USERS'), [['unknown-column', 'EMIAL', 'Unknown column "EMIAL". Did you mean "EMAIL"?']]);
+    assert.deepEqual((await found('SELECT ID FROM USERS WHERE EXISTS (SELECT 1 FROM ORDERS o WHERE o.USER_ID = ID AND TOTL > 1)')).map((d) => d[1]), ['TOTL']);
+    assert.deepEqual(await found('SELECT ID FROM USERS u JOIN ORDERS o ON o.USER_ID = u.ID'), [
+      ['ambiguous-column', 'ID', 'Column "ID" is ambiguous: it is in u and o. Qualify it, e.g. u.ID.'],
+    ]);
+    assert.deepEqual((await found('SELECT "id" FROM USERS')).map((d) => d[0]), ['unknown-column'], 'a quoted name keeps its case');
+  });
+
+  it('names that are no columns of the sources are not judged', async () => {
+    for (const q of [
+      // Lateral column aliases, in the select list and the clauses after it.
+      "SELECT EMAIL AS E, E || 'x' AS F FROM USERS WHERE F IS NOT NULL QUALIFY ROW_NUMBER() OVER (PARTITION BY E ORDER BY F) = 1",
+      // Unquoted date parts, which polyglot reads as columns.
+      'SELECT DATEADD(day, 1, CREATED_AT) AS D, DATEDIFF(epoch_second, CREATED_AT, LAST_SEEN_AT) AS S, TRUNC(CREATED_AT, week) AS W, LAST_DAY(CREATED_AT, quarter) AS Q FROM USERS',
+      // Lambda parameters, context functions without brackets, sequences, positions and bind variables.
+      'SELECT FILTER(TRAITS:tags, t -> t IS NOT NULL) AS T, REDUCE(TRAITS:n, 0, (acc, v) -> acc + v) AS N, CURRENT_ACCOUNT AS A, SEQ1.NEXTVAL AS S, $1 AS P FROM USERS',
+      // USING merges the column; FLATTEN, PIVOT and CTEs have columns this catalog does not list.
+      'SELECT ID, STATUS FROM USERS u JOIN ORDERS o USING (ID)',
+      'SELECT ID, VALUE, INDEX FROM EVENTS, LATERAL FLATTEN(INPUT => PROPERTIES:items)',
+      "SELECT * FROM (SELECT USER_ID, STATUS, TOTAL FROM ORDERS) PIVOT (SUM(TOTAL) FOR STATUS IN ('paid', 'open')) AS p",
+      'WITH USERS AS (SELECT 1 AS NOPE) SELECT NOPE FROM USERS',
+      // A schema-qualified column, a stream's METADATA$ columns, another database's table.
+      'SELECT PUBLIC.USERS.ID, METADATA$ACTION AS A FROM PUBLIC.USERS',
+      'SELECT ANYTHING FROM OTHER_DB.PUBLIC.USERS',
+    ]) {
+      assert.deepEqual(await found(q), [], q);
+    }
+  });
+
+  it('two output columns of one name and a primary key the output lacks are Errors; an unquoted key is upper case', async () => {
+    assert.deepEqual(await found('SELECT u.ID, o.ID FROM USERS u JOIN ORDERS o ON o.USER_ID = u.ID'), [
+      ['duplicate-output-column', 'ID', 'The output has two columns named "ID": destinations need one name per column. Give one an alias.'],
+    ]);
+    assert.deepEqual((await found('SELECT * FROM USERS u JOIN ORDERS o ON o.USER_ID = u.ID')).map((d) => d.slice(0, 2)), [['duplicate-output-column', 'SELECT'], ['duplicate-output-column', 'SELECT']]);
+    assert.deepEqual(await found('SELECT USERS.* EXCLUDE (CREATED_AT) RENAME (ID AS USER_ID), o.ID FROM USERS JOIN ORDERS o ON o.USER_ID = USERS.ID', 'ID'), []);
+    assert.deepEqual((await found('SELECT USERS.* RENAME (EMAIL AS ID) FROM USERS')).map((d) => d[2]), ['The output has two columns named "ID": destinations need one name per column. Give one an alias.']);
+    assert.deepEqual(await found('select id, email from users', 'id'), [
+      ['missing-primary-key', 'id', 'The model\'s primary key "id" is not among the output columns (ID, EMAIL). Snowflake names unquoted columns in upper case: set primaryKey to "ID".'],
+    ]);
+    assert.deepEqual(await found('SELECT 1 AS "id" UNION ALL SELECT ID FROM USERS', 'id'), [], "a set operation's names are its first arm's");
+    assert.deepEqual(await found('SELECT EMAIL, LOWER(EMAIL) FROM USERS', 'ID'), [], 'an unnamed expression: the output is not known for sure');
+  });
+});

@@ -7,7 +7,8 @@ import { Buffer } from 'node:buffer';
 import type { Catalog } from '../warehouse/warehouse';
 import { checkPgSemantics } from './pgSemantics';
 import { readSnowflake, SNOWFLAKE_RESERVED, type SyntaxProblem } from './snowflakeParser';
-import { snowflakeColumnChecks, snowflakeTableChecks } from './snowflakeSemantics';
+import { snowflakeColumnChecks, snowflakeOutputChecks, snowflakeTableChecks } from './snowflakeSemantics';
+import { snowflakeSyntaxGaps } from './snowflakeSyntax';
 import { lexSql, statementRanges } from './sqlLexer';
 import { findForbidden, isTooDeep, loadPgParser, skipSpace, snowflakeReadOnly, statementName, TOO_DEEP, tooLargeToCheck, type Dialect } from './statementCheck';
 
@@ -156,7 +157,15 @@ async function analyzeSnowflake(text: string, ctx: AnalyzeContext): Promise<SqlD
     );
     return out;
   }
-  if (ctx.catalog) out.push(...snowflakeTableChecks(read.ast, only.start, ctx.catalog), ...snowflakeColumnChecks(read.ast, only.start, ctx.catalog));
+  const broken = snowflakeSyntaxGaps(text, only.start, only.end, read.ast);
+  if (broken.length > 0) return broken;
+  if (ctx.catalog) {
+    out.push(
+      ...snowflakeTableChecks(read.ast, only.start, ctx.catalog),
+      ...snowflakeColumnChecks(read.ast, only.start, ctx.catalog),
+      ...snowflakeOutputChecks(read.ast, only.start, tokenRange(text, only.start), ctx.catalog, ctx.primaryKey),
+    );
+  }
   return out;
 }
 

@@ -9,7 +9,13 @@ export interface Token {
   end: number;
 }
 
-export function lexSql(sql: string): Token[] {
+/** A comment or dollar-quoted string that never closes: the rest of the text is inside it. */
+export interface Unterminated {
+  what: 'comment' | 'dollar-quoted string';
+  start: number;
+}
+
+export function lexSql(sql: string, unterminated?: Unterminated[]): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = sql.length;
@@ -22,6 +28,7 @@ export function lexSql(sql: string): Token[] {
       while (i < n && sql[i] !== '\n') i++;
     } else if (c === '/' && next === '*') {
       const close = sql.indexOf('*/', i + 2);
+      if (close < 0) unterminated?.push({ what: 'comment', start: i });
       i = close < 0 ? n : close + 2;
     } else if (c === "'" || c === '"') {
       // Not backticks: neither PostgreSQL nor Snowflake quotes with them, and taking them as quotes let
@@ -38,6 +45,7 @@ export function lexSql(sql: string): Token[] {
       i = j + 1;
     } else if (c === '$' && next === '$') {
       const close = sql.indexOf('$$', i + 2);
+      if (close < 0) unterminated?.push({ what: 'dollar-quoted string', start: i });
       const end = close < 0 ? n : close + 2;
       tokens.push({ kind: 'symbol', text: sql.slice(i, end), start: i, end });
       i = end;
