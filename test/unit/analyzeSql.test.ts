@@ -182,6 +182,14 @@ describe('Snowflake catalog checks on the tree: columns, ambiguity, output names
       // A schema-qualified column, a stream's METADATA$ columns, another database's table.
       'SELECT PUBLIC.USERS.ID, METADATA$ACTION AS A FROM PUBLIC.USERS',
       'SELECT ANYTHING FROM OTHER_DB.PUBLIC.USERS',
+      // Found by attacking it: LEVEL in CONNECT BY, NATURAL LEFT JOIN, INFORMATION_SCHEMA, a table's column
+      // aliases, ORDER BY ALL, ORDER BY an output column that two sources have.
+      'SELECT ID, LEVEL FROM USERS START WITH ACCOUNT_ID IS NULL CONNECT BY PRIOR ID = ACCOUNT_ID AND LEVEL <= 3',
+      'SELECT ID, NAME FROM USERS NATURAL LEFT JOIN ACCOUNTS',
+      'SELECT TABLE_NAME FROM INFORMATION_SCHEMA.COLUMNS',
+      'SELECT u.UID, u.MAIL FROM USERS AS u (UID, AID, MAIL)',
+      'SELECT EMAIL FROM USERS ORDER BY ALL',
+      'SELECT u.ID, u.EMAIL FROM USERS u JOIN ORDERS o ON o.USER_ID = u.ID ORDER BY ID',
     ]) {
       assert.deepEqual(await found(q), [], q);
     }
@@ -199,5 +207,6 @@ describe('Snowflake catalog checks on the tree: columns, ambiguity, output names
     ]);
     assert.deepEqual(await found('SELECT 1 AS "id" UNION ALL SELECT ID FROM USERS', 'id'), [], "a set operation's names are its first arm's");
     assert.deepEqual(await found('SELECT EMAIL, LOWER(EMAIL) FROM USERS', 'ID'), [], 'an unnamed expression: the output is not known for sure');
+    assert.deepEqual(await found('SELECT ID FROM USERS UNION ALL BY NAME SELECT ID, EMAIL FROM USERS', 'EMAIL'), [], 'BY NAME: every arm\'s columns');
   });
 });

@@ -5,20 +5,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { startEngineProcess, type EngineProcess } from '../helpers/engineProcess';
+import { startLspClient, until, type Diag, type LspClient } from '../helpers/lspClient';
 import { useTempDir } from '../helpers/tempDir';
-
-interface Diag {
-  message: string;
-  severity: number;
-  code: string;
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-}
 
 describe('language server over stdio: SQL diagnostics, completion, hover (demo warehouse)', function () {
   this.timeout(90_000);
   const tmp = useTempDir('retl-lsp-sql-');
-  let engine: EngineProcess;
+  let lsp: LspClient;
   let conn: MessageConnection;
   let published: Map<string, Diag[][]>;
   let uri: string;
@@ -31,35 +24,14 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     mkdirSync(path.join(tmp(), 'models'));
     writeFileSync(path.join(tmp(), 'models', 'm.sql'), '');
     uri = pathToFileURL(path.join(tmp(), 'models', 'm.sql')).toString();
-    published = new Map();
-    engine = await startEngineProcess(
-      tmp(),
-      (c) => {
-        c.onNotification('textDocument/publishDiagnostics', (p: unknown) => {
-          const d = p as { uri: string; diagnostics: Diag[] };
-          published.set(d.uri, [...(published.get(d.uri) ?? []), d.diagnostics]);
-        });
-        c.onRequest('workspace/configuration', (p: unknown) => (p as { items: unknown[] }).items.map(() => null));
-        c.onRequest(() => null); // codeLens refresh, capability registration
-      },
-      { workspace: { configuration: true } },
-    );
-    conn = engine.conn;
+    lsp = await startLspClient(tmp());
+    conn = lsp.conn;
+    published = lsp.published;
   });
 
   afterEach(async () => {
-    await engine.stop();
+    await lsp.stop();
   });
-
-  async function until<T>(what: () => T | undefined | Promise<T | undefined>, label: string, ms = 60_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      const v = await what();
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${label}`);
-  }
 
   const latest = () => published.get(uri)?.at(-1);
 

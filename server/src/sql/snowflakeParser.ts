@@ -33,8 +33,18 @@ export type SnowflakeRead = { ok: true; ast: SfNode[] } | { ok: false; problem: 
 /** A node of polyglot's tree: one key naming its kind (`select`, `union`, `table`, …) over its fields. */
 export type SfNode = Record<string, unknown>;
 
+/** The last statement read: a document is checked again unchanged when its catalog arrives. */
+let last: { statement: string; read: SnowflakeRead } | undefined;
+
 /** Parses one statement; its first syntax problem with its span when it does not read. */
 export async function readSnowflake(statement: string): Promise<SnowflakeRead> {
+  if (last?.statement === statement) return last.read;
+  const read = await parseSnowflake(statement);
+  last = { statement, read };
+  return read;
+}
+
+async function parseSnowflake(statement: string): Promise<SnowflakeRead> {
   const p = await loadSnowflakeParser();
   const parsed = p.parse(statement, p.Dialect.Snowflake);
   const at = utf16Offsets(statement);

@@ -62,6 +62,8 @@ export function snowflakeTableChecks(ast: SfNode[], base: number, catalog: Catal
 
 function tableProblem(catalog: Catalog, name: Ident, schema: Ident | undefined, ctes: Set<string>, all: string[]): SqlDiagnostic | undefined {
   const wanted = resolvedName(name);
+  // Every database has one; the catalog leaves it out.
+  if (schema && resolvedName(schema) === 'INFORMATION_SCHEMA') return undefined;
   if (!schema) {
     if (ctes.has(wanted) || catalog.schemas.some((s) => s.tables.some((t) => t.name === wanted))) return undefined;
     return { start: name.start, end: name.end, severity: 'error', code: 'unknown-table', message: `Unknown table "${name.name}".${suggestion(wanted, all)}` };
@@ -88,6 +90,8 @@ interface Level {
   /** JOIN ... USING or NATURAL JOIN merges same-named columns: no ambiguity checks at this level. */
   merged: boolean;
   aliases: Set<string>;
+  /** Aliases and plain columns of the select list: ORDER BY names an output column before a source's. */
+  outputs: Set<string>;
 }
 
 /** The catalog table a FROM item names, when it is one for sure (no database, a schema the catalog holds). */
@@ -117,7 +121,7 @@ function fromItems(select: Obj): { items: Obj[]; merged: boolean } {
     if (!isObj(next)) continue;
     if ('this' in next && 'kind' in next) {
       // A join: its table, and whether it merges same-named columns.
-      if ((Array.isArray(next.using) && next.using.length > 0) || next.kind === 'Natural') merged = true;
+      if ((Array.isArray(next.using) && next.using.length > 0) || String(next.kind).startsWith('Natural')) merged = true;
       stack.unshift(next.this);
       continue;
     }
@@ -141,14 +145,19 @@ function levelOf(select: Obj, catalog: Catalog, ctes: Set<string>): Level {
     const alias = typeof body.alias === 'string' ? { name: body.alias, quoted: false, start: 0, end: 0 } : identOf(body.alias);
     const name = kind === 'table' && typeof body.name === 'object' ? identOf(body.name) : undefined;
     const key = alias ?? name;
-    sources.push({ name: key ? resolvedName(key) : '', label: key?.name ?? '', table: kind === 'table' ? catalogTable(catalog, body, ctes) : undefined });
+    // USERS AS u (a, b, …) renames the table's columns: not known here.
+    const renamed = Array.isArray(body.column_aliases) && body.column_aliases.length > 0;
+    sources.push({ name: key ? resolvedName(key) : '', label: key?.name ?? '', table: kind === 'table' && !renamed ? catalogTable(catalog, body, ctes) : undefined });
   }
   const aliases = new Set<string>();
+  const outputs = new Set<string>();
   for (const e of (select.expressions as unknown[] | undefined) ?? []) {
     const alias = isObj(e) && isObj(e.alias) ? identOf(e.alias.alias) : undefined;
+    const column = isObj(e) && isObj(e.column) ? identOf(e.column.name) : undefined;
     if (alias) aliases.add(resolvedName(alias));
+    if (alias ?? column) outputs.add(resolvedName((alias ?? column)!));
   }
-  return { sources, merged, aliases };
+  return { sources, merged, aliases, outputs };
 }
 
 /**
@@ -169,7 +178,10 @@ const DATE_PARTS = new Set(
 const positionalOrMetadata = (name: Ident) => name.name.startsWith('$') || /^METADATA\$/i.test(name.name);
 
 /** An unquoted word polyglot may read as a column though it is none: a date part, a context function. */
-const keywordLike = (name: Ident) => !name.quoted && (DATE_PARTS.has(name.name.toUpperCase()) || /^(CURRENT_|LOCAL|SYS)/i.test(name.name));
+const keywordLike = (name: Ident) => !name.quoted && (DATE_PARTS.has(name.name.toUpperCase()) || PSEUDO_COLUMNS.has(name.name.toUpperCase()) || /^(CURRENT_|LOCAL|SYS)/i.test(name.name));
+
+/** CONNECT BY's LEVEL; ORDER BY ALL, which polyglot reads as a column ALL. */
+const PSEUDO_COLUMNS = new Set(['LEVEL', 'ALL']);
 
 interface Walk {
   node: unknown;
@@ -177,6 +189,8 @@ interface Walk {
   scopes: Level[];
   /** Lambda parameters in scope (FILTER(arr, x -> x > 1)). */
   lambdas: ReadonlySet<string>;
+  /** Inside the ORDER BY of scopes[0]'s SELECT. */
+  orderBy?: boolean;
 }
 
 /**
@@ -187,13 +201,13 @@ export function snowflakeColumnChecks(ast: SfNode[], base: number, catalog: Cata
   const out: SqlDiagnostic[] = [];
   const ctes = cteNames(ast);
   const stack: Walk[] = [{ node: ast, scopes: [], lambdas: new Set() }];
-  const push = (nodes: unknown[], scopes: Level[], lambdas: ReadonlySet<string>) => {
-    for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i] && typeof nodes[i] === 'object') stack.push({ node: nodes[i], scopes, lambdas });
+  const push = (nodes: unknown[], scopes: Level[], lambdas: ReadonlySet<string>, orderBy?: boolean) => {
+    for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i] && typeof nodes[i] === 'object') stack.push({ node: nodes[i], scopes, lambdas, ...(orderBy ? { orderBy } : {}) });
   };
   while (stack.length > 0) {
-    const { node, scopes, lambdas } = stack.pop()!;
+    const { node, scopes, lambdas, orderBy } = stack.pop()!;
     if (Array.isArray(node)) {
-      push(node, scopes, lambdas);
+      push(node, scopes, lambdas, orderBy);
       continue;
     }
     if (!isObj(node)) continue;
@@ -201,36 +215,38 @@ export function snowflakeColumnChecks(ast: SfNode[], base: number, catalog: Cata
     if (isObj(select)) {
       const inner = [levelOf(select, catalog, ctes), ...scopes];
       // The CTEs of a SELECT do not see its FROM items; everything else in it does.
-      const { with: ctesOf, ...rest } = select;
+      const { with: ctesOf, order_by: order, ...rest } = select;
       push(Object.values(rest), inner, lambdas);
+      push([order], inner, lambdas, true);
       push([ctesOf], scopes, lambdas);
       continue;
     }
     const lambda = node.lambda;
     if (isObj(lambda)) {
       const params = ((lambda.parameters as unknown[] | undefined) ?? []).map(identOf).filter((p): p is Ident => !!p);
-      push([lambda.body], scopes, new Set([...lambdas, ...params.map(resolvedName)]));
+      push([lambda.body], scopes, new Set([...lambdas, ...params.map(resolvedName)]), orderBy);
       continue;
     }
     const column = node.column;
     const name = isObj(column) ? identOf(column.name) : undefined;
     if (isObj(column) && name) {
-      const problem = columnProblem(name, identOf(column.table), scopes, lambdas);
+      const problem = columnProblem(name, identOf(column.table), scopes, lambdas, orderBy === true);
       if (problem) out.push({ ...problem, start: base + problem.start, end: base + problem.end });
       continue;
     }
     const dot = node.dot;
     if (isObj(dot)) {
       // schema.table.column: the "column" under the dot is a table's name.
-      if (!(isObj(dot.this) && 'column' in dot.this)) push([dot.this], scopes, lambdas);
+      if (!(isObj(dot.this) && 'column' in dot.this)) push([dot.this], scopes, lambdas, orderBy);
       continue;
     }
-    push(Object.values(node), scopes, lambdas);
+    // A subquery inside ORDER BY has its own SELECT: the flag holds until one starts.
+    push(Object.values(node), scopes, lambdas, orderBy);
   }
   return out;
 }
 
-function columnProblem(name: Ident, qualifier: Ident | undefined, scopes: Level[], lambdas: ReadonlySet<string>): SqlDiagnostic | undefined {
+function columnProblem(name: Ident, qualifier: Ident | undefined, scopes: Level[], lambdas: ReadonlySet<string>, orderBy: boolean): SqlDiagnostic | undefined {
   const wanted = resolvedName(name);
   if (positionalOrMetadata(name)) return undefined;
   const at = { start: name.start, end: name.end, severity: 'error' as const };
@@ -247,6 +263,7 @@ function columnProblem(name: Ident, qualifier: Ident | undefined, scopes: Level[
     return undefined; // a qualifier found nowhere: a sequence (s.NEXTVAL), a pattern variable, …
   }
   if (keywordLike(name) || lambdas.has(wanted) || scopes.every((l) => l.sources.length === 0)) return undefined;
+  if (orderBy && scopes[0]?.outputs.has(wanted)) return undefined;
   for (const level of scopes) {
     if (level.sources.some((s) => !s.table)) return undefined; // it may come from there
     const having = level.sources.filter((s) => s.table!.columns.some((c) => c.name === wanted));
@@ -268,7 +285,8 @@ function outputSelect(ast: SfNode[]): Obj | undefined {
     const body = node[kind!];
     if (!isObj(body)) return undefined;
     if (kind === 'select') return body;
-    if (kind === 'union' || kind === 'intersect' || kind === 'except') node = body.left;
+    // UNION BY NAME: the output is every arm's columns, by name.
+    if ((kind === 'union' || kind === 'intersect' || kind === 'except') && !body.by_name) node = body.left;
     else if (kind === 'subquery') node = body.this;
     else return undefined;
   }

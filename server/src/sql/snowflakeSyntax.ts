@@ -12,9 +12,10 @@ const CLAUSES = new Set(['WHERE', 'GROUP', 'HAVING', 'QUALIFY', 'ORDER', 'UNION'
 /**
  * Reserved words Snowflake never takes as an unquoted column or alias. Not its whole reserved list: some of
  * those (ACCOUNT, SCHEMA, VIEW, JOIN words) are refused only in some places, and a false Error is worse.
+ * Not ALL: polyglot reads ORDER BY ALL as a column ALL.
  */
 const NEVER_A_NAME = new Set(
-  'SELECT FROM WHERE GROUP HAVING ORDER BY UNION INTERSECT MINUS QUALIFY DISTINCT ALL AND OR NOT NULL TRUE FALSE CASE WHEN THEN ELSE IN IS LIKE ILIKE BETWEEN AS WITH'.split(' '),
+  'SELECT FROM WHERE GROUP HAVING ORDER BY UNION INTERSECT MINUS QUALIFY DISTINCT AND OR NOT NULL TRUE FALSE CASE WHEN THEN ELSE IN IS LIKE ILIKE BETWEEN AS WITH'.split(' '),
 );
 
 const syntax = (start: number, end: number, message: string): SqlDiagnostic => ({ start, end, severity: 'error', code: 'syntax', message });

@@ -24,6 +24,9 @@ interface SfColumn {
   getLength?(): number | undefined;
 }
 
+/** How long closing waits for a sign-in in flight. */
+const CLOSE_WAIT_MS = 2000;
+
 export class SnowflakeWarehouse implements Warehouse {
   readonly type = 'snowflake' as const;
   private connection: Promise<Connection> | undefined;
@@ -328,8 +331,11 @@ export class SnowflakeWarehouse implements Warehouse {
   async close(): Promise<void> {
     const pending = this.connection;
     this.connection = undefined;
-    const conn = await pending?.catch(() => undefined);
-    if (conn) await new Promise<void>((resolve) => conn.destroy(() => resolve()));
+    if (!pending) return;
+    // A sign-in still under way is not waited for (snowflake-sdk retries an unreachable host for minutes,
+    // and the language server's shutdown waited with it): its session is closed whenever it opens.
+    const closed = pending.then((conn) => new Promise<void>((resolve) => conn.destroy(() => resolve())), () => undefined);
+    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
   }
 }
 
