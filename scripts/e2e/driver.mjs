@@ -181,7 +181,22 @@ function uiActions(getPage, shotPath) {
     async type({ text, enter = true }) {
       const p = page();
       await p.keyboard.type(text, { delay: 5 });
-      if (enter) await p.keyboard.press('Enter');
+      if (!enter) return;
+      // In a pick list, Enter only once the list has filtered to what was typed: pressed at once, it took
+      // the row focused before (seen once in CI: Delete Model picked another model). Input boxes have no rows.
+      await p
+        .waitForFunction(
+          ([q, t]) => {
+            const w = document.querySelector(q);
+            const rows = w && w.style.display !== 'none' ? Array.from(w.querySelectorAll('.monaco-list-row')) : [];
+            if (rows.length === 0) return true;
+            return rows.some((row) => row.classList.contains('focused') && (row.getAttribute('aria-label') ?? row.textContent ?? '').toLowerCase().includes(t));
+          },
+          [quickInput, text.toLowerCase()],
+          { timeout: 10_000 },
+        )
+        .catch(() => undefined); // a pick whose rows do not show the typed text: Enter as before
+      await p.keyboard.press('Enter');
     },
     async press({ key, times = 1 }) {
       for (let i = 0; i < times; i++) await page().keyboard.press(key);
