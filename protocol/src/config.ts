@@ -71,6 +71,8 @@ export interface WebhookDestination {
   batchSize?: number;
   /** How long a batch may wait for the whole answer before it is tried again (default 30). */
   timeoutSeconds?: number;
+  /** Batches sent at once, each acknowledged on its own (default 4). */
+  concurrency?: number;
 }
 
 /** RudderStack's HTTP API: `identify` or `track` events to `<dataPlaneUrl>/v1/batch`. */
@@ -83,6 +85,8 @@ export interface RudderstackDestination {
   batchSize?: number;
   /** How long a batch may wait for the whole answer before it is tried again (default 30). */
   timeoutSeconds?: number;
+  /** Batches sent at once, each acknowledged on its own (default 4). */
+  concurrency?: number;
 }
 
 /** A table in a PostgreSQL database: rows are upserted on the key column (and deleted in mirror mode). */
@@ -93,6 +97,7 @@ export interface PostgresDestination {
   credentials: string;
   /** `schema.table` or `table`; it must exist, with a unique constraint on the key column. */
   table: string;
+  /** Rows per batch (default 5,000: one COPY and one INSERT ... ON CONFLICT each). */
   batchSize?: number;
 }
 

@@ -8,6 +8,7 @@ const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const nonEmpty = { type: 'string', minLength: 1 };
 const batchSize = { type: 'integer', minimum: 1, maximum: 10_000 };
 const timeoutSeconds = { type: 'number', exclusiveMinimum: 0, maximum: 3600 };
+const concurrency = { type: 'integer', minimum: 1, maximum: 16 };
 
 /** A list of items told apart by their `type`, each variant with its own fields. */
 function typedList(variants: object[]) {
@@ -87,6 +88,7 @@ export const configSchema = {
           headersEnv: { type: 'object', additionalProperties: envName },
           batchSize,
           timeoutSeconds,
+          concurrency,
         },
       },
       {
@@ -99,6 +101,7 @@ export const configSchema = {
           writeKeyEnv: envName,
           batchSize,
           timeoutSeconds,
+          concurrency,
         },
       },
       {

@@ -1,6 +1,7 @@
 // What the sync engine asks of a destination: deliver one batch, say which rows it refused. A failure
 // worth retrying (a 5xx, a timeout, a dropped connection) is thrown as TransientDeliveryError; anything
 // else that refuses the whole batch is returned as every row rejected, with the reason.
+import { payloadJson } from './payloadJson';
 
 export interface SyncRecord {
   op: 'upsert' | 'delete';
@@ -22,7 +23,25 @@ export interface SyncDestination {
   close(): Promise<void>;
 }
 
-export class TransientDeliveryError extends Error {}
+export class TransientDeliveryError extends Error {
+  constructor(
+    message: string,
+    /** How long the destination asked us to wait (a 429's or 503's Retry-After). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms from `now`; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date names its day and month in words; Date.parse would take "-5" for a year.
+  const at = /[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 export function rejectAll(records: SyncRecord[], reason: string): Rejection[] {
   return records.map((r) => ({ key: r.key, reason }));
@@ -66,7 +85,7 @@ export async function postJson(
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
+      body: payloadJson(body),
       redirect: 'manual',
       signal: controller.signal,
     });
@@ -78,7 +97,7 @@ export async function postJson(
     }
     if (response.ok) return { ok: true, answer: { status: response.status, contentType: response.headers.get('content-type') ?? '', text } };
     const reason = `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
-    if (response.status === 408 || response.status === 429 || response.status >= 500) throw new TransientDeliveryError(reason);
+    if (response.status === 408 || response.status === 429 || response.status >= 500) throw new TransientDeliveryError(reason, retryAfterMs(response.headers.get('retry-after')));
     return { ok: false, reason };
   } catch (err) {
     if (err instanceof TransientDeliveryError) throw err;

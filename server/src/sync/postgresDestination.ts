@@ -1,11 +1,15 @@
-// A PostgreSQL table as destination: each batch is upserted on the key column in one statement
-// (jsonb_populate_recordset casts every field to the column's type) and deletes go by key. When the
-// batch as a whole is refused for its data (a bad value, a constraint), rows are tried one by one so only
-// the offending ones are rejected, each with PostgreSQL's message.
+// A PostgreSQL table as destination. A batch's upserts are COPYed (CSV, copyCsv.ts) into a temporary table
+// dropped at commit and merged with one INSERT ... ON CONFLICT on the key column; deletes go by key; one
+// transaction per batch. Where COPY cannot carry a value (a JSON array into an array column) or the session
+// has no COPY (the demo warehouse), the batch goes as JSON through jsonb_populate_recordset, which casts
+// every field to its column's type. When a batch is refused for its data (a bad value, a constraint), rows
+// are tried one by one so only the offending ones are rejected, each with PostgreSQL's message.
 import type { PostgresDestination } from '../../../protocol/src/config';
 import { quoteIdent } from '../warehouse/postgres/pgSql';
 import { WarehouseError, type SqlSession, type Warehouse } from '../warehouse/warehouse';
+import { copyCsv } from './copyCsv';
 import { TransientDeliveryError, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { payloadJson } from './payloadJson';
 
 /** SQLSTATE classes that mean "this data", not "this connection": 22 data exception, 23 integrity. */
 const DATA_ERROR = /^(22|23)/;
@@ -16,19 +20,38 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   const withSession = warehouse.withSqlSession?.bind(warehouse);
   if (!withSession) throw new Error(`Destination "${d.id}": its credentials cannot take writes.`);
 
-  async function write(session: SqlSession, records: SyncRecord[]): Promise<void> {
+  /** The table's columns of an array type, once per run: COPY's CSV has no JSON-array-to-array cast. */
+  let arrayColumns: Promise<Set<string>> | undefined;
+  const arraysOf = (session: SqlSession) =>
+    (arrayColumns ??= session
+      .query<{ name: string }>(
+        `SELECT a.attname AS name FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+         WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND t.typcategory = 'A'`,
+        [table],
+      )
+      .then((rows) => new Set(rows.map((r) => r.name))));
+
+  async function write(session: SqlSession, records: SyncRecord[], copy: boolean): Promise<void> {
     const upserts = records.filter((r) => r.op === 'upsert');
     const deletes = records.filter((r) => r.op === 'delete').map((r) => r.key);
+    const fields = [...new Set(upserts.flatMap((r) => Object.keys(r.fields)))];
+    const columns = fields.map(quoteIdent);
+    const updates = columns.filter((c) => c !== key).map((c) => `${c} = EXCLUDED.${c}`);
+    const onConflict = `ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
+    const arrays = copy && session.copyFrom && upserts.length > 1 ? await arraysOf(session) : undefined;
+    const viaCopy = arrays !== undefined && !fields.some((f) => arrays.has(f));
     await session.query('BEGIN');
     try {
-      if (upserts.length) {
-        const columns = [...new Set(upserts.flatMap((r) => Object.keys(r.fields)))].map(quoteIdent);
-        const updates = columns.filter((c) => c !== key).map((c) => `${c} = EXCLUDED.${c}`);
+      if (upserts.length && viaCopy) {
+        await session.query(`CREATE TEMP TABLE retl_batch ON COMMIT DROP AS SELECT ${columns.join(', ')} FROM ${table} WITH NO DATA`);
+        await session.copyFrom!(`COPY pg_temp.retl_batch (${columns.join(', ')}) FROM STDIN (FORMAT csv)`, copyCsv(upserts.map((r) => r.fields), fields));
+        await session.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM pg_temp.retl_batch ${onConflict}`);
+      } else if (upserts.length) {
         await session.query(
           `INSERT INTO ${table} (${columns.join(', ')})
            SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
-           ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
-          [JSON.stringify(upserts.map((r) => r.fields))],
+           ${onConflict}`,
+          [payloadJson(upserts.map((r) => r.fields))],
         );
       }
       if (deletes.length) await session.query(`DELETE FROM ${table} WHERE ${key}::text = ANY($1::text[])`, [deletes]);
@@ -44,14 +67,14 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
       try {
         return await withSession(signal, async (session) => {
           try {
-            await write(session, records);
+            await write(session, records, true);
             return [];
           } catch (err) {
             if (!DATA_ERROR.test(sqlState(err))) throw err;
             const rejected: Rejection[] = [];
             for (const r of records) {
               try {
-                await write(session, [r]);
+                await write(session, [r], false);
               } catch (one) {
                 if (!DATA_ERROR.test(sqlState(one))) throw one;
                 rejected.push({ key: r.key, reason: (one as Error).message });

@@ -16,6 +16,7 @@ import {
   prepareRunRowsSql,
   syncTables,
 } from './postgresSyncSql';
+import { parsePayload } from './payloadJson';
 import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
 export function postgresSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
@@ -89,8 +90,8 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
     },
 
     async batch(after, size): Promise<WorkRow[]> {
-      const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: Record<string, unknown> | null }>(batchSql(t), [after, size]);
-      return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+      const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: string | null }>(batchSql(t), [after, size]);
+      return rows.map((r) => ({ ...r, seq: Number(r.seq), payload: r.payload === null ? null : parsePayload(r.payload) }));
     },
 
     async acknowledge(step: AckStep, failedBefore: boolean) {

@@ -95,7 +95,8 @@ export function invalidRowsSql(t: SyncTables): string {
 }
 
 export function batchSql(t: SyncTables): string {
-  return `SELECT seq::bigint AS seq, op, key, hash, payload FROM ${t.ops} WHERE seq > $1 ORDER BY seq LIMIT $2`;
+  // The payload as text, read by parsePayload: pg's JSON.parse of jsonb rounded numbers beyond 2^53.
+  return `SELECT seq::bigint AS seq, op, key, hash, payload::text AS payload FROM ${t.ops} WHERE seq > $1 ORDER BY seq LIMIT $2`;
 }
 
 /**

@@ -14,6 +14,18 @@ import { snowflakeSyncDialect } from './snowflakeSyncDialect';
 import { duplicateKeyRows, SyncError, type AckStep, type SyncDialect, type WorkRow } from './syncDialect';
 
 export const DEFAULT_BATCH_SIZE = 500;
+/** A PostgreSQL table takes a batch as one COPY and one INSERT ... ON CONFLICT: larger batches cost less. */
+export const POSTGRES_BATCH_SIZE = 5_000;
+export const DEFAULT_CONCURRENCY = 4;
+
+function batchSizeOf(d: Destination): number {
+  return d.batchSize ?? (d.type === 'postgres' ? POSTGRES_BATCH_SIZE : DEFAULT_BATCH_SIZE);
+}
+
+/** Batches in flight at once: HTTP destinations take several; a PostgreSQL table one (a transaction each). */
+function concurrencyOf(d: Destination): number {
+  return d.type === 'postgres' ? 1 : (d.concurrency ?? DEFAULT_CONCURRENCY);
+}
 
 export interface SyncPlan {
   config: RetlConfig;
@@ -35,6 +47,8 @@ export interface SyncOptions {
 }
 
 const RETRY_DELAYS_MS = [500, 2_000, 8_000];
+/** The longest Retry-After a run waits for; beyond it the rows go out on the next run. */
+export const MAX_RETRY_AFTER_MS = 300_000;
 
 /** The sync dialect of a warehouse's session (the warehouses that can sync offer a session). */
 export function syncDialectOf(warehouse: Warehouse, db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
@@ -119,40 +133,62 @@ async function sendChanges(
   const counts = await dialect.opCounts();
   const total = (counts.insert ?? 0) + (counts.update ?? 0) + (counts.delete ?? 0);
   const done = { insert: 0, update: 0, delete: 0, failed: 0 };
-  const batchSize = plan.destination.batchSize ?? DEFAULT_BATCH_SIZE;
+  const batchSize = batchSizeOf(plan.destination);
+  const concurrency = concurrencyOf(plan.destination);
+  // The warehouse session takes one statement (or transaction) at a time: reads and acknowledgements queue.
+  const warehouse = new Queue();
   const steps = new AckSteps(dialect, failedBefore);
+  const inFlight = new Set<Promise<void>>();
   let error: string | undefined;
-  try {
-    for (;;) {
-      if (o.signal.aborted) {
-        error = 'Cancelled.';
-        break;
-      }
-      const rows = await dialect.batch(steps.through, batchSize);
-      if (rows.length === 0) break;
-      let rejected: Rejection[];
-      try {
-        rejected = await deliverWithRetries(destination, rows.map(recordOf), o);
-      } catch (err) {
-        if (o.signal.aborted) {
-          error = 'Cancelled.';
-          break;
-        }
-        if (!(err instanceof TransientDeliveryError)) throw err;
-        error = `The destination kept failing: ${err.message}. The rows not sent go out on the next run.`;
-        break;
-      }
-      const refused = await steps.delivered(rows, rejected);
+  let thrown: { err: unknown } | undefined;
+  let read = 0;
+  const deliver = async (rows: WorkRow[], range: SeqRange) => {
+    let rejected: Rejection[];
+    try {
+      rejected = await deliverWithRetries(destination, rows.map(recordOf), o);
+    } catch (err) {
+      if (o.signal.aborted) error ??= 'Cancelled.';
+      else if (err instanceof TransientDeliveryError) error ??= `The destination kept failing: ${err.message}. The rows not sent go out on the next run.`;
+      else thrown ??= { err };
+      return;
+    }
+    try {
+      // Each batch is acknowledged on its own: one that fails does not hold back those delivered after it.
+      const refused = await warehouse.run(() => steps.delivered(range, rows, rejected));
       for (const r of rows) if (!refused.has(r.key)) done[r.op]++;
       done.failed += refused.size;
       o.onProgress?.(done.insert + done.update + done.delete + done.failed, total);
+    } catch (err) {
+      thrown ??= { err };
     }
-  } catch (err) {
-    // What was delivered is acknowledged whatever ended the run; the first failure is the one told.
-    await steps.flush().catch(() => undefined);
-    throw err;
+  };
+  for (;;) {
+    if (o.signal.aborted) error ??= 'Cancelled.';
+    if (error !== undefined || thrown) break;
+    if (inFlight.size >= concurrency) {
+      await Promise.race(inFlight);
+      continue;
+    }
+    let rows: WorkRow[];
+    try {
+      rows = await warehouse.run(() => dialect.batch(read, batchSize));
+    } catch (err) {
+      thrown = { err };
+      break;
+    }
+    if (rows.length === 0) break;
+    const range = { after: read, through: rows[rows.length - 1]!.seq };
+    read = range.through;
+    const sending = deliver(rows, range).finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
   }
-  await steps.flush();
+  // What was delivered is acknowledged whatever ended the run; the first failure is the one told.
+  await Promise.all(inFlight);
+  if (thrown) {
+    await warehouse.run(() => steps.flush()).catch(() => undefined);
+    throw thrown.err;
+  }
+  await warehouse.run(() => steps.flush());
   const sent = done.insert + done.update + done.delete + done.failed;
   if (!error) await dialect.dropWork();
   return {
@@ -170,15 +206,31 @@ function recordOf(r: WorkRow): SyncRecord {
   return { op: r.op === 'delete' ? 'delete' : 'upsert', key: r.key, hash: r.hash, fields: r.payload ?? {} };
 }
 
+/** The seqs of a batch: (after, through]. */
+interface SeqRange {
+  after: number;
+  through: number;
+}
+
+/** Runs tasks one after the other, in the order they were given. */
+class Queue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(task, task);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
 /**
- * Delivered batches waiting to be acknowledged, written as one step every `batchesPerStep` batches and
- * when the run ends. Until a step is written its rows are only delivered: a kill re-sends them.
+ * Delivered batches waiting to be acknowledged, written as one step every `batchesPerStep` batches, when a
+ * batch is not the next after the step's last (batches in flight finish in any order), and when the run
+ * ends. Until a step is written its rows are only delivered: a kill re-sends them.
  */
 class AckSteps {
   private step: AckStep | undefined;
   private batches = 0;
-  /** The seq of the last row delivered; the next batch starts after it. */
-  through = 0;
 
   constructor(
     private readonly dialect: SyncDialect,
@@ -186,15 +238,14 @@ class AckSteps {
   ) {}
 
   /** Adds a delivered batch; returns the keys refused in it. */
-  async delivered(rows: WorkRow[], rejected: Rejection[]): Promise<Set<string>> {
+  async delivered(range: SeqRange, rows: WorkRow[], rejected: Rejection[]): Promise<Set<string>> {
     const reasons = new Map(rejected.map((r) => [r.key, r.reason]));
     const refused = rows.filter((r) => reasons.has(r.key)).map((r) => ({ key: r.key, op: r.op, reason: reasons.get(r.key)! }));
-    const last = rows[rows.length - 1]!.seq;
-    this.step ??= { after: this.through, through: last, hasDeletes: false, refused: [] };
-    this.step.through = last;
+    if (this.step && this.step.through !== range.after) await this.flush();
+    this.step ??= { after: range.after, through: range.through, hasDeletes: false, refused: [] };
+    this.step.through = range.through;
     this.step.hasDeletes ||= rows.some((r) => r.op === 'delete');
     this.step.refused.push(...refused);
-    this.through = last;
     if (++this.batches >= this.dialect.batchesPerStep) await this.flush();
     return new Set(refused.map((r) => r.key));
   }
@@ -215,7 +266,12 @@ async function deliverWithRetries(destination: SyncDestination, records: SyncRec
       return await destination.deliver(records, o.signal);
     } catch (err) {
       if (!(err instanceof TransientDeliveryError) || attempt >= delays.length || o.signal.aborted) throw err;
-      await sleep(delays[attempt]!, o.signal);
+      // A 429's Retry-After is the wait the destination asks for (at least ours), up to MAX_RETRY_AFTER_MS.
+      const asked = err.retryAfterMs;
+      if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) {
+        throw new TransientDeliveryError(`${err.message} (it asks to wait ${Math.round(asked / 1000)} s, longer than a run waits)`);
+      }
+      await sleep(Math.max(delays[attempt]!, asked ?? 0), o.signal);
     }
   }
 }

@@ -94,6 +94,8 @@ export interface SqlSession {
    * reading on (Snowflake: the result stays with the warehouse and ranges stream from it).
    */
   openResult?<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SessionResult<R>>;
+  /** `COPY ... FROM STDIN` of the engine's own with `data` as its input (PostgreSQL); the rows copied. */
+  copyFrom?(sql: string, data: string): Promise<number>;
 }
 
 export interface SessionResult<R> {

@@ -1,6 +1,8 @@
 // PostgreSQL through `pg`: a small pool per credentials; previews on a dedicated connection holding one
 // REPEATABLE READ READ ONLY transaction, page 1 as a LIMIT query and later pages from a server-side cursor.
 // Every model text goes through the model runner's rules (modelRunner.ts).
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
@@ -23,6 +25,7 @@ import { classifyPgError } from './pgErrors';
 import { onAbort, raceAbort } from '../abort';
 import { beginModelSql, CURSOR_NAME, declareSql, DECLARE_PREFIX, limitSql, MODEL_PREFIX, offsetSql, positionInStatement, type ModelRunSettings } from './modelRunner';
 import { roleRightsWarning } from './roleRights';
+import { from as copyFromStdin } from 'pg-copy-streams';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a forgotten preview may hold its transaction before PostgreSQL ends it. */
@@ -153,6 +156,11 @@ export class PostgresWarehouse implements Warehouse {
       try {
         return await this.thenDiscard(c, () => fn({
           query: async <R>(text: string, params?: unknown[]) => (await c.query(text, params)).rows as R[],
+          copyFrom: async (sql: string, data: string) => {
+            const stream = c.query(copyFromStdin(sql));
+            await pipeline(Readable.from([data]), stream);
+            return stream.rowCount;
+          },
           readModel: async (text: string, settings: ModelRunSettings) => {
             await c.query(beginModelSql(settings));
             try {
