@@ -99,6 +99,8 @@ export interface PostgresDestination {
   table: string;
   /** Rows per batch (default 5,000: one COPY and one INSERT ... ON CONFLICT each). */
   batchSize?: number;
+  /** Batches written at once, each in a transaction on a connection of its own (default 4). */
+  concurrency?: number;
 }
 
 export type Destination = WebhookDestination | RudderstackDestination | PostgresDestination;

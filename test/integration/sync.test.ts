@@ -47,6 +47,8 @@ syncScenarios({
   stateTable: (name) => `_retl.${name}`,
   broken: { sql: 'SELECT id, 100 / (id - 5) AS ratio FROM public.customers', error: /division by zero/ },
   batchesPerStep: 1,
+  // md5 over the jsonb text of the mapped fields: what snapshots held before hashtextextended.
+  legacyHash: `md5(jsonb_build_object('id', c.id, 'email', c.email, 'plan', c.plan)::text)`,
   env,
   destination: { query: async (sql) => (await destination!.query(sql)).rows as Record<string, unknown>[] },
 });

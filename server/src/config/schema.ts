@@ -113,6 +113,7 @@ export const configSchema = {
           credentials: id,
           table: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' },
           batchSize,
+          concurrency,
         },
       },
     ]),

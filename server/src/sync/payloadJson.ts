@@ -6,6 +6,9 @@ import { isLosslessNumber, isSafeNumber, LosslessNumber, parse, stringify } from
 const numberOf = (text: string): number | LosslessNumber => (isSafeNumber(text) ? Number(text) : new LosslessNumber(text));
 
 export function parsePayload(text: string): Record<string, unknown> {
+  // Fewer than 16 digits in a row anywhere: every number is exact as a double, and JSON.parse is several
+  // times faster than the lossless parser (a million payloads a run).
+  if (!/\d{16}/.test(text)) return JSON.parse(text) as Record<string, unknown>;
   return parse(text, undefined, numberOf) as Record<string, unknown>;
 }
 

@@ -99,7 +99,8 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
       const sql = acknowledgeSql(t);
       await db.query('BEGIN');
       try {
-        await db.query(sql.upserted, range);
+        await db.query(sql.inserted, range);
+        await db.query(sql.updated, range);
         if (step.hasDeletes) await db.query(sql.deleted, range);
         // Only rows refused before can be in the failed table (this step's refusals are written below).
         if (failedBefore) await db.query(sql.cleared, range);

@@ -1,12 +1,17 @@
 // The SQL of a sync run, run inside the warehouse (PostgreSQL dialect: PostgreSQL and the demo
 // warehouse). Per connection the state schema holds:
 //   snap_<c>  key + hash of every row the destination acknowledged
-//   ops_<c>   this run's work: seq, op (insert / update / delete), key, hash, payload
 //   fail_<c>  rows the destination refused, with the reason and how often
 //   runs      one row per run, for every connection
-// and the session's temporary table pg_temp.retl_run_rows holds this run's model result: key, hash,
-// payload (JSON of the mapped columns), key count. It is filled in a READ ONLY transaction of its own,
-// which PostgreSQL allows for temporary tables only: whatever the model calls cannot write elsewhere.
+// and the session's temporary tables (not WAL-logged, gone with the session; a run computes them anew)
+// hold the run itself: pg_temp.retl_run_rows the model's result (key, hash, payload: JSON of the mapped
+// columns), retl_run_dups the keys that occur more than once, retl_run_ops the work (seq, op, key, hash,
+// payload). The rows are filled in a READ ONLY transaction of their own, which PostgreSQL allows for
+// temporary tables only: whatever the model calls cannot write elsewhere.
+//
+// The hash is hashtextextended over the payload's text (64 bits; half md5's time on 1M rows). A snapshot
+// written before holds md5s (32 hex digits, which a hashtextextended value never is): such a row is
+// compared by md5, so an upgrade sends nothing again, and takes the new hash when next acknowledged.
 import { quoteIdent } from '../warehouse/postgres/pgSql';
 
 /** Postgres cuts identifiers at 63 bytes; the longest prefix below is 5 characters. */
@@ -15,18 +20,31 @@ export const MAX_CONNECTION_ID_FOR_SYNC = 58;
 export interface SyncTables {
   snap: string;
   rows: string;
+  dups: string;
   ops: string;
   fail: string;
   runs: string;
-  /** Where runs before the temporary table kept the model's result; dropped when found. */
+  /** Where earlier versions kept the model's result and the work; dropped when found. */
   oldRows: string;
+  oldOps: string;
 }
 
 export const RUN_ROWS = 'pg_temp.retl_run_rows';
+const RUN_DUPS = 'pg_temp.retl_run_dups';
+const RUN_OPS = 'pg_temp.retl_run_ops';
 
 export function syncTables(stateSchema: string, connectionId: string): SyncTables {
   const t = (name: string) => `${quoteIdent(stateSchema)}.${quoteIdent(name)}`;
-  return { snap: t(`snap_${connectionId}`), rows: RUN_ROWS, ops: t(`ops_${connectionId}`), fail: t(`fail_${connectionId}`), runs: t('runs'), oldRows: t(`rows_${connectionId}`) };
+  return {
+    snap: t(`snap_${connectionId}`),
+    rows: RUN_ROWS,
+    dups: RUN_DUPS,
+    ops: RUN_OPS,
+    fail: t(`fail_${connectionId}`),
+    runs: t('runs'),
+    oldRows: t(`rows_${connectionId}`),
+    oldOps: t(`ops_${connectionId}`),
+  };
 }
 
 export function createStateTablesSql(t: SyncTables): string[] {
@@ -44,27 +62,32 @@ export function createStateTablesSql(t: SyncTables): string[] {
  * table for this run's rows. Not WAL-logged, private to the session, gone with it.
  */
 export function prepareRunRowsSql(): string[] {
-  return [`CREATE TEMP TABLE IF NOT EXISTS retl_run_rows (k text, hash text, payload jsonb, n bigint)`, `TRUNCATE ${RUN_ROWS}`];
+  // DROP, not TRUNCATE: a session of an earlier version may hold the table with other columns.
+  return [`DROP TABLE IF EXISTS ${RUN_ROWS}`, `CREATE TEMP TABLE retl_run_rows (k text, hash text, payload text)`];
 }
 
 /**
  * The model's result, once: key as text, a hash of the payload, the payload (destination field → value,
- * so renaming a field changes the hash and the rows go out again), and how often each key occurs (NULL and
- * duplicate keys are reported, never sent). `fields` pairs each model column to carry with its field.
+ * so renaming a field changes the hash and the rows go out again). Not sorted: how often a key occurs is
+ * counted afterwards over the keys alone (NULL and duplicate keys are reported, never sent). `fields` pairs each model column to carry with its field.
  * Run through the model runner (SqlSession.readModel): one statement, READ ONLY.
  */
 export function fillRunRowsSql(modelSql: string, primaryKey: string, fields: [column: string, field: string][]): string {
-  const payload = `jsonb_build_object(${fields.map(([c, f]) => `'${f.replace(/'/g, "''")}', q.${quoteIdent(c)}`).join(', ')})`;
-  return `INSERT INTO ${RUN_ROWS} (k, hash, payload, n)
-     SELECT k, md5(payload::text), payload, count(*) OVER (PARTITION BY k)
+  // JSON text, built once (OFFSET 0 keeps PostgreSQL from building it again for the hash), the fields in
+  // the order of their names so the model's column order is no change. json, not jsonb: 40% less time.
+  const sorted = [...fields].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const payload = `json_build_object(${sorted.map(([c, f]) => `'${f.replace(/'/g, "''")}', q.${quoteIdent(c)}`).join(', ')})::text`;
+  return `INSERT INTO ${RUN_ROWS} (k, hash, payload)
+     SELECT k, hashtextextended(payload, 0)::text, payload
      FROM (SELECT (q.${quoteIdent(primaryKey)})::text AS k, ${payload} AS payload
-           FROM (\n${modelSql}\n) AS q) AS m`;
+           FROM (\n${modelSql}\n) AS q OFFSET 0) AS m`;
 }
 
 /**
- * This run's work, numbered so batches can be read in order and resumed by `seq`. A full run sends every
- * current row whatever its hash, and still deletes (mirror) what left the model since the snapshot:
- * the snapshot is compared, not emptied.
+ * This run's work, numbered so batches can be read in order and resumed by `seq` (in no particular order
+ * of keys: sorting a million keys cost more than the numbering). A full run sends every current row
+ * whatever its hash, and still deletes (mirror) what left the model since the snapshot: the snapshot is
+ * compared, not emptied.
  */
 export function computeOpsSql(t: SyncTables, mirror: boolean, full: boolean): string[] {
   const deletes = mirror
@@ -72,13 +95,17 @@ export function computeOpsSql(t: SyncTables, mirror: boolean, full: boolean): st
        SELECT 'delete', s.key, NULL, NULL FROM ${t.snap} s
        WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.k = s.key)`
     : '';
+  // A snapshot row of an earlier version holds an md5 (32 characters): compared as such.
+  const changed = `s.hash IS DISTINCT FROM CASE WHEN length(s.hash) = 32 THEN md5(r.payload::jsonb::text) ELSE r.hash END`;
   return [
+    `DROP TABLE IF EXISTS ${t.dups}`,
+    `CREATE TEMP TABLE retl_run_dups AS SELECT k, count(*) AS n FROM ${t.rows} WHERE k IS NOT NULL GROUP BY k HAVING count(*) > 1`,
     `DROP TABLE IF EXISTS ${t.ops}`,
-    `CREATE TABLE ${t.ops} AS
-     SELECT row_number() OVER (ORDER BY op, key) AS seq, op, key, hash, payload FROM (
+    `CREATE TEMP TABLE retl_run_ops AS
+     SELECT row_number() OVER () AS seq, op, key, hash, payload FROM (
        SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash, r.payload
        FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.key = r.k
-       WHERE r.k IS NOT NULL AND r.n = 1${full ? '' : ' AND (s.key IS NULL OR s.hash <> r.hash)'}
+       WHERE r.k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${t.dups} d WHERE d.k = r.k)${full ? '' : ` AND (s.key IS NULL OR ${changed})`}
        ${deletes}
      ) AS w`,
     `ALTER TABLE ${t.ops} ADD PRIMARY KEY (seq)`,
@@ -91,12 +118,13 @@ export function opCountsSql(t: SyncTables): string {
 
 /** Rows that cannot be sent: NULL keys, and every row of a key that occurs more than once. */
 export function invalidRowsSql(t: SyncTables): string {
-  return `SELECT k AS key, n::int AS n FROM ${t.rows} WHERE k IS NULL OR n > 1`;
+  return `SELECT d.k AS key, d.n::int AS n FROM ${t.rows} r JOIN ${t.dups} d ON d.k = r.k
+          UNION ALL SELECT NULL, count(*) OVER ()::int FROM ${t.rows} WHERE k IS NULL`;
 }
 
 export function batchSql(t: SyncTables): string {
   // The payload as text, read by parsePayload: pg's JSON.parse of jsonb rounded numbers beyond 2^53.
-  return `SELECT seq::bigint AS seq, op, key, hash, payload::text AS payload FROM ${t.ops} WHERE seq > $1 ORDER BY seq LIMIT $2`;
+  return `SELECT seq::bigint AS seq, op, key, hash, payload FROM ${t.ops} WHERE seq > $1 ORDER BY seq LIMIT $2`;
 }
 
 /**
@@ -104,11 +132,13 @@ export function batchSql(t: SyncTables): string {
  * their keys) are recorded; one transaction. The keys and hashes are read from ops_<c> in the warehouse
  * rather than sent back from here.
  */
-export function acknowledgeSql(t: SyncTables): { upserted: string; deleted: string; cleared: string; refused: string } {
+export function acknowledgeSql(t: SyncTables): { inserted: string; updated: string; deleted: string; cleared: string; refused: string } {
   const batch = `seq > $1 AND seq <= $2 AND NOT (key = ANY($3::text[]))`;
   return {
-    upserted: `INSERT INTO ${t.snap} (key, hash) SELECT key, hash FROM ${t.ops} WHERE op <> 'delete' AND ${batch}
-               ON CONFLICT (key) DO UPDATE SET hash = EXCLUDED.hash`,
+    // An insert's key is in no snapshot row (the run holds the connection's lock): a plain INSERT, half
+    // the time of an upsert; an update changes the row in place.
+    inserted: `INSERT INTO ${t.snap} (key, hash) SELECT key, hash FROM ${t.ops} WHERE op = 'insert' AND ${batch}`,
+    updated: `UPDATE ${t.snap} s SET hash = o.hash FROM ${t.ops} o WHERE o.op = 'update' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     deleted: `DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.op = 'delete' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     cleared: `DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.key = f.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     refused: `INSERT INTO ${t.fail} (key, op, reason, attempts, last_at)
@@ -118,5 +148,5 @@ export function acknowledgeSql(t: SyncTables): { upserted: string; deleted: stri
 }
 
 export function dropWorkTablesSql(t: SyncTables): string[] {
-  return [`DROP TABLE IF EXISTS ${t.ops}`, `DROP TABLE IF EXISTS ${t.rows}`, `DROP TABLE IF EXISTS ${t.oldRows}`];
+  return [t.ops, t.dups, t.rows, t.oldRows, t.oldOps].map((table) => `DROP TABLE IF EXISTS ${table}`);
 }

@@ -22,9 +22,9 @@ function batchSizeOf(d: Destination): number {
   return d.batchSize ?? (d.type === 'postgres' ? POSTGRES_BATCH_SIZE : DEFAULT_BATCH_SIZE);
 }
 
-/** Batches in flight at once: HTTP destinations take several; a PostgreSQL table one (a transaction each). */
+/** Batches in flight at once, each a request (or a transaction of its own on its own connection). */
 function concurrencyOf(d: Destination): number {
-  return d.type === 'postgres' ? 1 : (d.concurrency ?? DEFAULT_CONCURRENCY);
+  return d.concurrency ?? DEFAULT_CONCURRENCY;
 }
 
 export interface SyncPlan {
