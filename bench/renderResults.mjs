@@ -111,6 +111,14 @@ export function renderResults(r) {
       `Memory of the \`retl sync\` process: ${x.rssMb.first} MB at the first sample, peak ${x.rssMb.peak} MB, ${x.rssMb.last} MB at the end (${x.rssMb.samples} samples, every 100 ms).`,
       '',
     );
+    if (x.incremental && x.webhook) {
+      const i = x.incremental;
+      const w = x.webhook;
+      out.push('| side by side, same run | time (p50 / p95 ms) | measure | goal |', '| --- | --- | --- | --- |');
+      out.push(`| incremental \`retl sync\`, 1% of the rows changed (${i.changedRows.toLocaleString('en')} sent) | ${ms(i.ms)} | ${i.ratioToCopy}× the plain COPY of all rows | ${goal('incremental sync / COPY', i.ratioToCopy, `≤ ${i.goalRatio}`, i.ratioToCopy <= i.goalRatio)} |`);
+      out.push(`| \`retl sync --full\` to a local webhook answering at once (${w.concurrency} batches in flight) | ${ms(w.ms)} | ${w.rowsPerSecond.toLocaleString('en')} rows/s | ${goal('webhook rows per second', w.rowsPerSecond, `≥ ${w.goalRowsPerSecond.toLocaleString('en')}`, w.rowsPerSecond >= w.goalRowsPerSecond)} |`);
+      out.push('');
+    }
   }
   if (s.robustness) {
     const { bigCells: b, demoRestart: d } = s.robustness;

@@ -1,7 +1,10 @@
-// Sync throughput and memory: 1,000,000 rows from the warehouse into an empty PostgreSQL table, through
-// `retl sync --full` (a child process, as a user or a scheduler runs it), against a plain COPY of the same
-// rows between the same two databases (COPY TO STDOUT piped into COPY FROM STDIN, pg-copy-streams).
+// Sync throughput and memory, side by side in one run: 1,000,000 rows from the warehouse into an empty
+// PostgreSQL table through `retl sync --full` (a child process, as a user or a scheduler runs it), against
+// a plain COPY of the same rows between the same two databases (COPY TO STDOUT piped into COPY FROM STDIN,
+// pg-copy-streams); the same rows to a local webhook that answers at once; and an incremental run after 1%
+// of the rows changed, against the same plain COPY of all of them.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { requireBenchTool } from './benchTools.mjs';
@@ -36,6 +39,19 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
     return performance.now() - t;
   };
 
+  // A webhook that reads each batch whole and answers at once.
+  let hookRows = 0;
+  const hook = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      hookRows += JSON.parse(Buffer.concat(chunks).toString()).batch.length;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  const hookUrl = `http://127.0.0.1:${hook.address().port}/hook`;
+
   const ws = benchWorkspace(
     pg,
     { items: { sql: `SELECT ${COLUMNS} FROM public.items_1m\n`, primaryKey: 'id' } },
@@ -50,15 +66,14 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
         `    passwordEnv: ${PASSWORD_ENV}`,
         '    ssl: disable',
       ].join('\n'),
-      sections: `destinations:\n  - id: table\n    type: postgres\n    credentials: dest\n    table: public.items_sync\n    batchSize: ${batchSize}\nconnections:\n  - id: items_to_table\n    model: items\n    destination: table\n`,
+      sections: `destinations:\n  - id: table\n    type: postgres\n    credentials: dest\n    table: public.items_sync\n    batchSize: ${batchSize}\n  - id: hook\n    type: webhook\n    url: ${hookUrl}\n    batchSize: ${batchSize}\nconnections:\n  - id: items_to_table\n    model: items\n    destination: table\n  - id: items_to_hook\n    model: items\n    destination: hook\n`,
     },
   );
   const yamlPath = join(ws.dir, 'retl.yaml');
 
-  const syncOnce = async () => {
-    await dest.query('TRUNCATE public.items_sync');
+  const retlSync = async (connection, full) => {
     const t = performance.now();
-    const child = spawn(process.execPath, [join(root, 'bin', 'retl.js'), 'sync', 'items_to_table', '--full', '--json', '--config', yamlPath], {
+    const child = spawn(process.execPath, [join(root, 'bin', 'retl.js'), 'sync', connection, ...(full ? ['--full'] : []), '--json', '--config', yamlPath], {
       env: { ...process.env, ...ws.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,8 +93,13 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
     clearInterval(sampler);
     const ms = performance.now() - t;
     if (code !== 0) throw new Error(`retl sync exited ${code}: ${err.slice(-500)}`);
-    const result = JSON.parse(out);
-    if (result.added !== rows) throw new Error(`sync added ${result.added} of ${rows} rows`);
+    return { ms, rss, result: JSON.parse(out) };
+  };
+
+  const syncOnce = async () => {
+    await dest.query('TRUNCATE public.items_sync');
+    const { ms, rss, result } = await retlSync('items_to_table', true);
+    if (result.added + result.changed !== rows) throw new Error(`sync sent ${result.added + result.changed} of ${rows} rows`);
     const copied = Number((await dest.query('SELECT count(*) AS n FROM public.items_sync')).rows[0].n);
     if (copied !== rows) throw new Error(`the destination holds ${copied} of ${rows} rows`);
     return { ms, rss, engineMs: result.durationMs };
@@ -97,6 +117,27 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
     if (i === 0) rssSamples = s.rss;
   }
   const same = await dest.query(`SELECT count(*)::int AS n FROM public.items_sync s JOIN public.items_copy c USING (id) WHERE s IS NOT DISTINCT FROM c`);
+
+  // 1% of the rows change; the run after the full one sends those only.
+  const incrementalMs = [];
+  let changedSent = 0;
+  for (let i = 0; i < runs; i++) {
+    await source.query(`UPDATE public.items_1m SET score = score + 1 WHERE id % 100 = ${i}`);
+    const { ms, result } = await retlSync('items_to_table', false);
+    incrementalMs.push(ms);
+    changedSent = result.changed;
+    await source.query(`UPDATE public.items_1m SET score = score - 1 WHERE id % 100 = ${i}`);
+    await retlSync('items_to_table', false); // back to the data the other sections read
+  }
+
+  const hookMs = [];
+  for (let i = 0; i < runs; i++) {
+    hookRows = 0;
+    const { ms, result } = await retlSync('items_to_hook', true);
+    if (hookRows < rows || result.added + result.changed !== rows) throw new Error(`the webhook got ${hookRows} of ${rows} rows`);
+    hookMs.push(ms);
+  }
+  await new Promise((resolve) => hook.close(resolve));
   await source.end();
   await dest.end();
   const copy = stats(copyMs);
@@ -112,6 +153,8 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
     throughputRatio: ratio(copy.p50, sync.p50),
     goalRatio: 0.5,
     identicalRows: same.rows[0].n,
+    incremental: { changedRows: changedSent, ms: stats(incrementalMs), ratioToCopy: ratio(stats(incrementalMs).p50, copy.p50), goalRatio: 1 },
+    webhook: { ms: stats(hookMs), rowsPerSecond: Math.round(rows / (stats(hookMs).p50 / 1000)), goalRowsPerSecond: 50_000, concurrency: 4 },
     rssMb: { first: rssSamples[0] ?? null, peak: round(Math.max(...rssSamples), 1), last: rssSamples.at(-1) ?? null, samples: rssSamples.length },
   };
 }

@@ -22,6 +22,7 @@ describe('sync over the language server protocol (demo warehouse → local webho
     receiver = await startReceiver();
     mkdirSync(path.join(tmp(), 'models'));
     writeFileSync(path.join(tmp(), 'models', 'users.sql'), 'SELECT id, email, country FROM public.users\n');
+    writeFileSync(path.join(tmp(), 'models', 'dups.sql'), 'SELECT CASE WHEN id <= 10 THEN 0 ELSE id END AS id, email FROM public.users\n');
     writeFileSync(
       path.join(tmp(), 'retl.yaml'),
       `version: 1
@@ -34,6 +35,11 @@ models:
     credentials: demo
     query: models/users.sql
     primaryKey: id
+  - id: dups
+    name: Dups
+    credentials: demo
+    query: models/dups.sql
+    primaryKey: id
 destinations:
   - id: hook
     type: webhook
@@ -44,6 +50,9 @@ connections:
     model: users
     destination: hook
     mapping: { id: user_id, email: email }
+  - id: dups_to_hook
+    model: dups
+    destination: hook
   - id: parked
     model: users
 `,
@@ -77,6 +86,14 @@ connections:
     assert.ok(history.ok);
     assert.deepEqual(history.runs.map((r) => [r.added, r.full, r.error]), [[0, false, null], [2000, false, null]]);
     assert.ok(history.runs.every((r) => r.finishedAt !== null));
+  });
+
+  it('a key in ten rows is reported and not sent; the others go (the demo warehouse counts them)', async () => {
+    const r = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'dups_to_hook' });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual([r.result.added, r.result.invalid], [1990, 10]);
+    const keys = receiver.requests.flatMap((q) => (q.body as { batch: { key: string }[] }).batch.map((i) => i.key));
+    assert.ok(!keys.includes('0') && keys.length === 1990);
   });
 
   it('a sync cancelled while it delivers records how far it got, and the next run sends the rest', async () => {

@@ -8,7 +8,9 @@ export interface SyncRecord {
   /** The primary key as text. */
   key: string;
   /** Destination field → value, after the mapping (empty for deletes). */
-  fields: Record<string, unknown>;
+  readonly fields: Record<string, unknown>;
+  /** The same as JSON text, as the warehouse wrote it (numbers with all their digits). */
+  readonly fieldsJson?: string;
   /** Hash of the mapped values: a stable message id for destinations that deduplicate. */
   hash: string | null;
 }
@@ -49,6 +51,11 @@ export function rejectAll(records: SyncRecord[], reason: string): Rejection[] {
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
+/** A request body already written as JSON text (postJson sends it as it is). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** A 2xx answer: what the destination said, for the destination to read as an acknowledgement or not. */
 export interface Answer {
   status: number;
@@ -85,7 +92,7 @@ export async function postJson(
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: payloadJson(body),
+      body: body instanceof JsonText ? body.text : payloadJson(body),
       redirect: 'manual',
       signal: controller.signal,
     });

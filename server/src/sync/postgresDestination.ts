@@ -6,7 +6,7 @@
 // are tried one by one so only the offending ones are rejected, each with PostgreSQL's message.
 import type { PostgresDestination } from '../../../protocol/src/config';
 import { quoteIdent } from '../warehouse/postgres/pgSql';
-import { WarehouseError, type SqlSession, type Warehouse } from '../warehouse/warehouse';
+import { sqlState, type SqlSession, type Warehouse, type WarehouseError } from '../warehouse/warehouse';
 import { copyCsv } from './copyCsv';
 import { TransientDeliveryError, type Rejection, type SyncDestination, type SyncRecord } from './destination';
 import { payloadJson } from './payloadJson';
@@ -95,7 +95,3 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   };
 }
 
-function sqlState(err: unknown): string {
-  const e = err as { code?: string; options?: { code?: string } };
-  return (err instanceof WarehouseError ? e.options?.code : e.code) ?? '';
-}

@@ -2,12 +2,13 @@
 // in a temporary table filled by the model runner (READ ONLY), an advisory lock per connection held by
 // the session, and every acknowledged batch applied to the snapshot in a transaction of its own.
 import type { SyncRunRecord } from '../../../protocol/src/sync';
-import type { SqlSession } from '../warehouse/warehouse';
+import { sqlState, type SqlSession } from '../warehouse/warehouse';
 import { columnsSql, VALUE_TEXT_SETTINGS } from '../warehouse/postgres/modelRunner';
 import {
   acknowledgeSql,
   batchSql,
   computeOpsSql,
+  duplicateKeysSql,
   createStateTablesSql,
   dropWorkTablesSql,
   fillRunRowsSql,
@@ -16,8 +17,10 @@ import {
   prepareRunRowsSql,
   syncTables,
 } from './postgresSyncSql';
-import { parsePayload } from './payloadJson';
 import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
+
+/** SQLSTATE of a unique index that finds two equal keys. */
+const UNIQUE_VIOLATION = '23505';
 
 export function postgresSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
   const t = syncTables(stateSchema, connectionId);
@@ -70,6 +73,15 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
     async computeWork(spec: WorkSpec) {
       for (const sql of prepareRunRowsSql()) await db.query(sql);
       await db.readModel(fillRunRowsSql(spec.statement, spec.primaryKey, spec.fields), {});
+      const dups = duplicateKeysSql(t);
+      await db.query(dups.dropped);
+      try {
+        await db.query(dups.proof);
+        await db.query(dups.none);
+      } catch (err) {
+        if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
+        await db.query(dups.counted);
+      }
       for (const sql of computeOpsSql(t, spec.mirror, spec.full)) await db.query(sql);
     },
 
@@ -91,7 +103,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
 
     async batch(after, size): Promise<WorkRow[]> {
       const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: string | null }>(batchSql(t), [after, size]);
-      return rows.map((r) => ({ ...r, seq: Number(r.seq), payload: r.payload === null ? null : parsePayload(r.payload) }));
+      return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
     },
 
     async acknowledge(step: AckStep, failedBefore: boolean) {

@@ -11,7 +11,6 @@ import type { SyncRunRecord } from '../../../protocol/src/sync';
 import type { SessionResult, SqlSession } from '../warehouse/warehouse';
 import { quoteSnowflakeName, snowflakeSchemaName } from '../warehouse/snowflake/snowflakeWarehouse';
 import { missingStateSchema, runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
-import { parsePayload } from './payloadJson';
 
 /** 20 batches of 500: one acknowledgement step per 10,000 rows; a kill re-sends at most that many. */
 export const SNOWFLAKE_BATCHES_PER_STEP = 20;
@@ -249,7 +248,7 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
         work = { from: after, result: await db.openResult<OpRow>(`SELECT SEQ, OP, KEY, HASH, PAYLOAD FROM ${t.ops} WHERE SEQ > ? ORDER BY SEQ`, [after]) };
       }
       const rows = await work.result.rows(after - work.from, after - work.from + size);
-      return rows.map((r) => ({ seq: Number(r.SEQ), op: r.OP, key: r.KEY, hash: r.HASH, payload: r.PAYLOAD === null ? null : parsePayload(r.PAYLOAD) }));
+      return rows.map((r) => ({ seq: Number(r.SEQ), op: r.OP, key: r.KEY, hash: r.HASH, payload: r.PAYLOAD }));
     },
 
     async acknowledge(step: AckStep, failedBefore: boolean) {

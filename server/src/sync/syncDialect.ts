@@ -17,7 +17,8 @@ export interface WorkRow {
   op: WorkOp;
   key: string;
   hash: string | null;
-  payload: Record<string, unknown> | null;
+  /** The mapped fields as JSON text, as the warehouse wrote it (null for a delete). */
+  payload: string | null;
 }
 
 /** A row the destination refused (or the model's result made unsendable), filed under its key. */

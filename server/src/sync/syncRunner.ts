@@ -11,6 +11,7 @@ import { TransientDeliveryError, type Rejection, type SyncDestination, type Sync
 import { postgresSyncDialect } from './postgresSyncDialect';
 import { MAX_CONNECTION_ID_FOR_SYNC } from './postgresSyncSql';
 import { snowflakeSyncDialect } from './snowflakeSyncDialect';
+import { parsePayload } from './payloadJson';
 import { duplicateKeyRows, SyncError, type AckStep, type SyncDialect, type WorkRow } from './syncDialect';
 
 export const DEFAULT_BATCH_SIZE = 500;
@@ -202,8 +203,19 @@ async function sendChanges(
   };
 }
 
+/** A work row as a destination takes it; its fields are parsed only for a destination that reads them. */
 function recordOf(r: WorkRow): SyncRecord {
-  return { op: r.op === 'delete' ? 'delete' : 'upsert', key: r.key, hash: r.hash, fields: r.payload ?? {} };
+  const fieldsJson = r.payload ?? '{}';
+  let fields: Record<string, unknown> | undefined;
+  return {
+    op: r.op === 'delete' ? 'delete' : 'upsert',
+    key: r.key,
+    hash: r.hash,
+    fieldsJson,
+    get fields() {
+      return (fields ??= parsePayload(fieldsJson));
+    },
+  };
 }
 
 /** The seqs of a batch: (after, through]. */

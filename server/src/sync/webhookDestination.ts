@@ -3,7 +3,8 @@
 // refused: {"rejected":[{"key","reason"}]}. Any other body (a proxy's HTML login page, say) means the
 // batch did not reach the receiver: every row is refused with the reason, recorded, and sent again.
 import type { WebhookDestination } from '../../../protocol/src/config';
-import { DEFAULT_TIMEOUT_SECONDS, excerpt, jsonObjectIn, postJson, saysFailure, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { DEFAULT_TIMEOUT_SECONDS, excerpt, JsonText, jsonObjectIn, postJson, saysFailure, rejectAll, type Answer, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { payloadJson } from './payloadJson';
 
 export function webhookDestination(connectionId: string, d: WebhookDestination, env: NodeJS.ProcessEnv): SyncDestination {
   const headers: Record<string, string> = { ...d.headers };
@@ -14,8 +15,10 @@ export function webhookDestination(connectionId: string, d: WebhookDestination, 
   }
   return {
     async deliver(records: SyncRecord[], signal: AbortSignal): Promise<Rejection[]> {
-      const batch = records.map((r) => ({ op: r.op, key: r.key, fields: r.fields }));
-      const posted = await postJson(d.url, { connection: connectionId, batch }, headers, signal, (d.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
+      // Written as text: each row's fields go as the warehouse wrote them, not parsed and written again.
+      const batch = records.map((r) => `{"op":${JSON.stringify(r.op)},"key":${JSON.stringify(r.key)},"fields":${r.fieldsJson ?? payloadJson(r.fields)}}`);
+      const body = new JsonText(`{"connection":${JSON.stringify(connectionId)},"batch":[${batch.join(',')}]}`);
+      const posted = await postJson(d.url, body, headers, signal, (d.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
       if (!posted.ok) return rejectAll(records, posted.reason);
       const read = rejectionsIn(posted.answer, new Set(records.map((r) => r.key)));
       return 'unreadable' in read ? rejectAll(records, read.unreadable) : read.rejected;

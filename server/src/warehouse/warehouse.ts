@@ -157,3 +157,9 @@ export function formatSeconds(ms: number): string {
 export function abortError(): WarehouseError {
   return new WarehouseError('Cancelled.', 'cancelled');
 }
+
+/** The SQLSTATE of a PostgreSQL error, raw from pg or as a WarehouseError (the demo warehouse's); '' if none. */
+export function sqlState(err: unknown): string {
+  const e = err as { code?: string; options?: { code?: string } };
+  return (err instanceof WarehouseError ? e.options?.code : e.code) ?? '';
+}
