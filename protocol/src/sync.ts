@@ -67,3 +67,28 @@ export interface SyncFinished {
   outcome: SyncOutcome;
   scheduled: boolean;
 }
+
+/** One row a plan shows: its key, and for an upsert the fields it would send. */
+export interface PlanSample {
+  key: string;
+  fields?: Record<string, unknown>;
+  /**
+   * For an update, the fields whose value differs from what the destination last acknowledged; null
+   * when the snapshot does not hold that (a row acknowledged before snapshots kept payloads).
+   */
+  changed?: string[] | null;
+}
+
+/** What the next run of a connection would send, row by row; nothing is sent and the snapshot stays. */
+export interface SyncPlanReport {
+  connection: string;
+  full: boolean;
+  counts: { insert: number; update: number; delete: number; unchanged: number; invalid: number };
+  samples: { insert: PlanSample[]; update: PlanSample[]; delete: PlanSample[] };
+  /** Deletes as a share of the rows in the snapshot (0 with an empty snapshot). */
+  deletePercent: number;
+  /** Rows the destination has acknowledged so far. */
+  snapshotRows: number;
+}
+
+export type SyncPlanOutcome = { ok: true; plan: SyncPlanReport } | { ok: false; message: string };

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { SyncResult } from '../../protocol/src/sync';
 import { ConfigStore } from '../../server/src/config/configStore';
 import { Engine } from '../../server/src/engine';
-import { syncConnection } from '../../server/src/sync/syncConnection';
+import { planConnection, syncConnection } from '../../server/src/sync/syncConnection';
 import { SyncError } from '../../server/src/sync/syncDialect';
 import { NO_STORED_SECRETS } from '../../server/src/warehouse/registry';
 import { retlAsync } from '../helpers/cli';
@@ -199,6 +199,50 @@ ${toCrm}  - id: to_rs
       assert.deepEqual(items.filter((i) => i.op === 'delete').map((i) => i.key).sort(), ['501', '502', '503', '504', '505']);
       assert.deepEqual(items.filter((i) => i.op === 'upsert').length, 7 + updated);
       assert.ok(!items.some((i) => i.key === '200'));
+    });
+
+    it('a plan shows, row by row, what the next run then sends (upsert, mirror, full), and moves nothing', async () => {
+      await firstRun();
+      await q(`UPDATE public.customers SET plan = 'plan-' || id WHERE id BETWEEN 101 AND 104`);
+      await q('DELETE FROM public.customers WHERE id BETWEEN 501 AND 503');
+      await backend.insertCustomers(ROWS + 1, 2);
+      const plan = (id: string, full = false) => planConnection(engine, id, { signal: new AbortController().signal, full, limit: 50 });
+      const mirror = await plan('to_hook');
+      assert.deepEqual(mirror.counts, { insert: 2, update: 4, delete: 3, unchanged: ROWS - 7, invalid: 0 });
+      assert.equal(mirror.snapshotRows, ROWS);
+      assert.equal(mirror.deletePercent, Math.round((3 / ROWS) * 10_000) / 100);
+      const update = mirror.samples.update.find((u) => u.key === '101')!;
+      assert.deepEqual([update.fields, update.changed], [{ id: 101, email: 'user101@example.com', plan: 'plan-101' }, ['plan']]);
+      assert.equal(receiver.requests.length, Math.ceil(ROWS / 100), 'nothing was sent');
+      assert.deepEqual(await plan('to_hook'), mirror, 'and the snapshot did not move');
+      const before = receiver.requests.length;
+      const r = await sync('to_hook');
+      assert.deepEqual([r.added, r.changed, r.removed], [mirror.counts.insert, mirror.counts.update, mirror.counts.delete]);
+      const sent = hookItems(before);
+      const keysOf = (op: string) => sent.filter((i) => i.op === op).map((i) => i.key).sort();
+      assert.deepEqual(keysOf('delete'), mirror.samples.delete.map((d) => d.key).sort());
+      assert.deepEqual(keysOf('upsert'), [...mirror.samples.insert, ...mirror.samples.update].map((x) => x.key).sort());
+      for (const x of [...mirror.samples.insert, ...mirror.samples.update]) assert.deepEqual(sent.find((i) => i.key === x.key)?.fields, x.fields);
+      // Upsert mode never deletes; a full plan sends every row.
+      await q('DELETE FROM public.customers WHERE id = 600');
+      assert.deepEqual((await plan('to_rs')).counts.delete, 0);
+      const full = await plan('to_hook', true);
+      assert.deepEqual([full.counts.insert + full.counts.update, full.counts.delete, full.counts.unchanged], [ROWS - 2, 1, 0]);
+    });
+
+    it('retl plan --fail-on-delete-over trips when the model lost most of its rows; an empty snapshot never trips', async () => {
+      const empty = await cli(['plan', 'to_hook', '--fail-on-delete-over', '10', '--json']);
+      assert.equal(empty.code, 0, empty.stderr);
+      assert.equal((JSON.parse(empty.stdout) as { snapshotRows: number }).snapshotRows, 0);
+      await firstRun();
+      await q('DELETE FROM public.customers WHERE id > 100');
+      const tripped = await cli(['plan', 'to_hook', '--fail-on-delete-over', '10', '--limit', '2', '--json']);
+      assert.equal(tripped.code, 1, tripped.stderr);
+      const report = JSON.parse(tripped.stdout) as { counts: { delete: number }; deletePercent: number; samples: { delete: unknown[] } };
+      assert.deepEqual([report.counts.delete, report.samples.delete.length], [ROWS - 100, 2]);
+      assert.match(tripped.stderr, /would delete 91\.67% of the synced rows \(more than 10%\)/);
+      assert.equal((await cli(['plan', 'to_hook', '--fail-on-delete-over', '95'])).code, 0);
+      assert.equal((await cli(['plan', 'to_hook', '--limit', 'x'])).code, 2);
     });
 
     it('the model\'s columns in another order are no change: nothing is sent again', async () => {

@@ -22,6 +22,8 @@ export const OPTIONS = {
   dialect: { type: 'string' },
   full: { type: 'boolean' },
   once: { type: 'boolean' },
+  limit: { type: 'string' },
+  'fail-on-delete-over': { type: 'string' },
 } as const;
 
 export type Flag = keyof typeof OPTIONS;
@@ -41,6 +43,8 @@ export const FLAG_VALUES: Partial<Record<Flag, string>> = {
   page: 'N',
   timeout: 'SECONDS',
   dialect: 'postgres|snowflake',
+  limit: 'N',
+  'fail-on-delete-over': 'PCT',
 };
 
 export type Values = { [K in Flag]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };

@@ -15,6 +15,8 @@ import {
   invalidRowsSql,
   opCountsSql,
   prepareRunRowsSql,
+  samplesSql,
+  sizesSql,
   syncTables,
 } from './postgresSyncSql';
 import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
@@ -99,6 +101,15 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
 
     async opCounts() {
       return Object.fromEntries((await db.query<{ op: WorkOp; n: number }>(opCountsSql(t))).map((r) => [r.op, Number(r.n)]));
+    },
+
+    async sizes() {
+      const [r] = await db.query<{ model_rows: string; snapshot_rows: string }>(sizesSql(t));
+      return { modelRows: Number(r!.model_rows), snapshotRows: Number(r!.snapshot_rows) };
+    },
+
+    async samples(op, limit) {
+      return db.query<{ key: string; payload: string | null; acknowledged: string | null }>(samplesSql(t), [op, limit]);
     },
 
     async batch(after, size): Promise<WorkRow[]> {

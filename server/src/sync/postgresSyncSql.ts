@@ -49,7 +49,9 @@ export function syncTables(stateSchema: string, connectionId: string): SyncTable
 
 export function createStateTablesSql(t: SyncTables): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS ${t.snap} (key text PRIMARY KEY, hash text NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t.snap} (key text PRIMARY KEY, hash text NOT NULL, payload text)`,
+    // Snapshots from before plans: the payload acknowledged, so a plan can name the fields that changed.
+    `ALTER TABLE ${t.snap} ADD COLUMN IF NOT EXISTS payload text`,
     `CREATE TABLE IF NOT EXISTS ${t.fail} (key text PRIMARY KEY, op text NOT NULL, reason text NOT NULL, attempts integer NOT NULL, last_at timestamptz NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${t.runs} (
        id bigserial PRIMARY KEY, connection text NOT NULL, started_at timestamptz NOT NULL, finished_at timestamptz,
@@ -124,6 +126,14 @@ export function duplicateKeysSql(t: SyncTables): { dropped: string; proof: strin
   };
 }
 
+export function sizesSql(t: SyncTables): string {
+  return `SELECT (SELECT count(*) FROM ${t.rows})::bigint AS model_rows, (SELECT count(*) FROM ${t.snap})::bigint AS snapshot_rows`;
+}
+
+export function samplesSql(t: SyncTables): string {
+  return `SELECT o.key, o.payload, s.payload AS acknowledged FROM ${t.ops} o LEFT JOIN ${t.snap} s ON s.key = o.key WHERE o.op = $1 ORDER BY o.seq LIMIT $2`;
+}
+
 export function opCountsSql(t: SyncTables): string {
   return `SELECT op, count(*)::int AS n FROM ${t.ops} GROUP BY op`;
 }
@@ -149,8 +159,8 @@ export function acknowledgeSql(t: SyncTables): { inserted: string; updated: stri
   return {
     // An insert's key is in no snapshot row (the run holds the connection's lock): a plain INSERT, half
     // the time of an upsert; an update changes the row in place.
-    inserted: `INSERT INTO ${t.snap} (key, hash) SELECT key, hash FROM ${t.ops} WHERE op = 'insert' AND ${batch}`,
-    updated: `UPDATE ${t.snap} s SET hash = o.hash FROM ${t.ops} o WHERE o.op = 'update' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
+    inserted: `INSERT INTO ${t.snap} (key, hash, payload) SELECT key, hash, payload FROM ${t.ops} WHERE op = 'insert' AND ${batch}`,
+    updated: `UPDATE ${t.snap} s SET hash = o.hash, payload = o.payload FROM ${t.ops} o WHERE o.op = 'update' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     deleted: `DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.op = 'delete' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     cleared: `DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.key = f.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     refused: `INSERT INTO ${t.fail} (key, op, reason, attempts, last_at)

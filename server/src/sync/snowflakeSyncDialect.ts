@@ -156,7 +156,9 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
 
     async prepareState() {
       for (const sql of [
-        `CREATE TABLE IF NOT EXISTS ${t.snap} (KEY VARCHAR NOT NULL, HASH VARCHAR NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${t.snap} (KEY VARCHAR NOT NULL, HASH VARCHAR NOT NULL, PAYLOAD VARIANT)`,
+        // Snapshots from before plans: the payload acknowledged, so a plan can name the fields that changed.
+        `ALTER TABLE ${t.snap} ADD COLUMN IF NOT EXISTS PAYLOAD VARIANT`,
         `CREATE TABLE IF NOT EXISTS ${t.fail} (KEY VARCHAR NOT NULL, OP VARCHAR NOT NULL, REASON VARCHAR NOT NULL, ATTEMPTS NUMBER NOT NULL, LAST_AT TIMESTAMP_NTZ NOT NULL)`,
         `CREATE TABLE IF NOT EXISTS ${t.runs} (ID NUMBER NOT NULL, CONNECTION VARCHAR NOT NULL, STARTED_AT TIMESTAMP_NTZ NOT NULL, FINISHED_AT TIMESTAMP_NTZ,
            FULL_SYNC BOOLEAN NOT NULL, ADDED NUMBER, CHANGED NUMBER, REMOVED NUMBER, FAILED NUMBER, INVALID NUMBER, ERROR VARCHAR)`,
@@ -240,6 +242,19 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       return Object.fromEntries(rows.map((r) => [r.OP, Number(r.N)]));
     },
 
+    async sizes() {
+      const [r] = await db.query<{ M: string; S: string }>(`SELECT (SELECT COUNT(*) FROM ${t.rows}) AS M, (SELECT COUNT(*) FROM ${t.snap}) AS S`);
+      return { modelRows: Number(r!.M), snapshotRows: Number(r!.S) };
+    },
+
+    async samples(op, limit) {
+      const rows = await db.query<{ KEY: string; PAYLOAD: string | null; ACK: string | null }>(
+        `SELECT o.KEY, o.PAYLOAD, s.PAYLOAD AS ACK FROM ${t.ops} o LEFT JOIN ${t.snap} s ON s.KEY = o.KEY WHERE o.OP = ? ORDER BY o.SEQ LIMIT ${Math.max(0, Math.floor(limit))}`,
+        [op],
+      );
+      return rows.map((r) => ({ key: r.KEY, payload: r.PAYLOAD, acknowledged: r.ACK }));
+    },
+
     async batch(after, size): Promise<WorkRow[]> {
       // One statement for every batch: SEQ runs 1, 2, 3 … so the rows after `after` start at that position.
       // A statement per batch would cost seconds each on a real warehouse.
@@ -263,7 +278,7 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
         await fileRefused(step.refused);
         // The snapshot row of every acknowledged key goes; the upserted come back with their new hash.
         await db.query(`DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.KEY = s.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
-        await db.query(`INSERT INTO ${t.snap} (KEY, HASH) SELECT o.KEY, o.HASH FROM ${t.ops} o WHERE o.OP <> 'delete' AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
+        await db.query(`INSERT INTO ${t.snap} (KEY, HASH, PAYLOAD) SELECT o.KEY, o.HASH, o.PAYLOAD FROM ${t.ops} o WHERE o.OP <> 'delete' AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
         if (failedBefore) await db.query(`DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.KEY = f.KEY AND o.SEQ > ? AND o.SEQ <= ? AND ${notRefused}`, range);
         if (step.refused.length) await mergeRefused();
       });

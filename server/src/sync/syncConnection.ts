@@ -1,12 +1,13 @@
 // From a connection id to a sync run: its model, the model's SQL, the warehouse, and the destination,
 // opened only after the mapping has been checked against the model's columns.
-import type { Connection, RetlConfig } from '../../../protocol/src/config';
-import type { SyncResult, SyncRunRecord } from '../../../protocol/src/sync';
+import type { Connection, Destination, RetlConfig } from '../../../protocol/src/config';
+import type { SyncPlanReport, SyncResult, SyncRunRecord } from '../../../protocol/src/sync';
 import { EngineError, type Engine } from '../engine';
 import type { SyncDestination } from './destination';
 import { postgresDestination } from './postgresDestination';
 import { rudderstackDestination } from './rudderstackDestination';
 import { SyncError } from './syncDialect';
+import { planSync, type PlanOptions } from './syncPlan';
 import { runSync, syncDialectOf, type SyncOptions } from './syncRunner';
 import { webhookDestination } from './webhookDestination';
 
@@ -18,11 +19,24 @@ function connectionOf(engine: Engine, connectionId: string): { config: RetlConfi
   return { config, connection };
 }
 
-export async function syncConnection(engine: Engine, connectionId: string, options: SyncOptions, env: NodeJS.ProcessEnv = process.env): Promise<SyncResult> {
+/** What the next run of the connection would send; nothing is sent (syncPlan.ts). */
+export async function planConnection(engine: Engine, connectionId: string, options: PlanOptions): Promise<SyncPlanReport> {
   const { config, connection } = connectionOf(engine, connectionId);
-  if (!connection.destination) throw new SyncError(`Connection "${connectionId}" has no destination yet.`);
+  const model = engine.model(connection.model);
+  const warehouse = await engine.warehouses.get(engine.credentials(model.credentials));
+  return planSync({ config, connection, model, modelSql: await engine.modelSql(model), destination: destinationOf(config, connection), warehouse }, options);
+}
+
+function destinationOf(config: RetlConfig, connection: Connection): Destination {
+  if (!connection.destination) throw new SyncError(`Connection "${connection.id}" has no destination yet.`);
   const destination = config.destinations.find((d) => d.id === connection.destination);
   if (!destination) throw new EngineError(`No destination with id "${connection.destination}".`, 'notFound');
+  return destination;
+}
+
+export async function syncConnection(engine: Engine, connectionId: string, options: SyncOptions, env: NodeJS.ProcessEnv = process.env): Promise<SyncResult> {
+  const { config, connection } = connectionOf(engine, connectionId);
+  const destination = destinationOf(config, connection);
   const model = engine.model(connection.model);
   const warehouse = await engine.warehouses.get(engine.credentials(model.credentials));
   const openDestination = async (keyField: string): Promise<SyncDestination> => {

@@ -77,6 +77,13 @@ export interface SyncDialect {
   recordFailed(rows: FailedRow[]): Promise<void>;
   hasFailedRows(): Promise<boolean>;
   opCounts(): Promise<Partial<Record<WorkOp, number>>>;
+  /** For a plan: rows of the model's result, and rows in the snapshot. */
+  sizes(): Promise<{ modelRows: number; snapshotRows: number }>;
+  /**
+   * For a plan: the first `limit` rows of one kind of work, with the payload the snapshot holds for the
+   * key (null when it holds none: a row acknowledged before snapshots kept payloads, or an insert).
+   */
+  samples(op: WorkOp, limit: number): Promise<{ key: string; payload: string | null; acknowledged: string | null }[]>;
   batch(after: number, size: number): Promise<WorkRow[]>;
   /** One transaction: the snapshot moves for the step's rows but the refused, which are filed. */
   acknowledge(step: AckStep, failedBefore: boolean): Promise<void>;

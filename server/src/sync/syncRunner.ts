@@ -12,7 +12,7 @@ import { postgresSyncDialect } from './postgresSyncDialect';
 import { MAX_CONNECTION_ID_FOR_SYNC } from './postgresSyncSql';
 import { snowflakeSyncDialect } from './snowflakeSyncDialect';
 import { parsePayload } from './payloadJson';
-import { duplicateKeyRows, SyncError, type AckStep, type SyncDialect, type WorkRow } from './syncDialect';
+import { duplicateKeyRows, SyncError, type AckStep, type SyncDialect, type WorkRow, type WorkSpec } from './syncDialect';
 
 export const DEFAULT_BATCH_SIZE = 500;
 /** A PostgreSQL table takes a batch as one COPY and one INSERT ... ON CONFLICT: larger batches cost less. */
@@ -56,12 +56,26 @@ export function syncDialectOf(warehouse: Warehouse, db: SqlSession, stateSchema:
   return warehouse.type === 'snowflake' ? snowflakeSyncDialect(db, stateSchema, connectionId) : postgresSyncDialect(db, stateSchema, connectionId);
 }
 
-export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<SyncResult> {
+/** What a run and a plan have once the connection is theirs: its dialect, the checked model, the columns to carry. */
+export interface LockedRun {
+  dialect: SyncDialect;
+  statement: string;
+  columns: string[];
+  full: boolean;
+  /** Runs `fn` so that Cancel stops its statement in the warehouse. */
+  cancellable: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * The checks, a warehouse session, the connection's lock and state tables, the mapping checked against the
+ * model's columns; then `fn`, and the lock is given back whatever happens.
+ */
+export async function underLock<T>(plan: Omit<SyncPlan, 'openDestination'>, options: { full?: boolean; signal: AbortSignal }, fn: (run: LockedRun) => Promise<T>): Promise<T> {
   const { connection, model, warehouse } = plan;
-  const started = performance.now();
   if (connection.id.length > MAX_CONNECTION_ID_FOR_SYNC) throw new SyncError(`Connection id "${connection.id}" is too long to sync (at most ${MAX_CONNECTION_ID_FOR_SYNC} characters).`);
   if (!model.primaryKey) throw new SyncError(`Model "${model.id}" has no primaryKey: a sync needs one to know which rows changed.`);
-  if (!warehouse.withSqlSession) throw new SyncError(`Syncing from ${warehouse.type} warehouses is not supported yet.`);
+  const withSqlSession = warehouse.withSqlSession?.bind(warehouse);
+  if (!withSqlSession) throw new SyncError(`Syncing from ${warehouse.type} warehouses is not supported yet.`);
   const check = await checkReadOnlyStatement(plan.modelSql, dialectOf(warehouse.type));
   if (!check.ok) throw new SyncError(`Model "${model.id}": ${check.message}`);
   const full = options.full === true || connection.mode === 'full';
@@ -70,64 +84,70 @@ export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<Syn
   // stops the run between batches, so the snapshot and the run history are always written whole.
   const sqlAbort = new AbortController();
   const cancelSql = () => sqlAbort.abort();
-  const cancellable = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const cancellable = async <R>(work: () => Promise<R>): Promise<R> => {
     options.signal.addEventListener('abort', cancelSql, { once: true });
     try {
       if (options.signal.aborted) throw abortError();
-      return await fn();
+      return await work();
     } finally {
       options.signal.removeEventListener('abort', cancelSql);
     }
   };
-  return warehouse.withSqlSession(sqlAbort.signal, async (db) => {
+  return withSqlSession(sqlAbort.signal, async (db) => {
     const dialect = syncDialectOf(warehouse, db, plan.config.stateSchema, connection.id);
     if (!(await dialect.lock())) throw new SyncError(`Connection "${connection.id}" is already syncing.`);
     try {
       await dialect.prepareState();
-      const columns = await dialect.modelColumns(check.statement);
-      const carried = columnsToCarry(connection, model.primaryKey!, columns);
-      const keyField = connection.mapping?.[model.primaryKey!] ?? model.primaryKey!;
-      const destination = await plan.openDestination(keyField);
-      try {
-        const runId = await dialect.startRun(full);
-        let outcome: Outcome;
-        try {
-          outcome = await sendChanges(dialect, plan, destination, { ...options, full, columns: carried, statement: check.statement, cancellable });
-        } catch (err) {
-          // The history says why the run ended; what was acknowledged stays acknowledged.
-          await dialect.failRun(runId, (err as Error).message).catch(() => undefined);
-          throw err;
-        }
-        const result: SyncResult = { connection: connection.id, run: runId, full, ...outcome, durationMs: Math.round(performance.now() - started) };
-        await dialect.finishRun(runId, result);
-        return result;
-      } finally {
-        await destination.close();
-      }
+      const columns = columnsToCarry(connection, model.primaryKey!, await dialect.modelColumns(check.statement));
+      return await fn({ dialect, statement: check.statement, columns, full, cancellable });
     } finally {
       await dialect.unlock();
     }
   });
 }
 
+/** The work the warehouse computes for a run or a plan: the model's rows against the snapshot. */
+export function workSpec(plan: Omit<SyncPlan, 'openDestination'>, run: LockedRun): WorkSpec {
+  const { connection, model } = plan;
+  return {
+    statement: run.statement,
+    primaryKey: model.primaryKey!,
+    fields: run.columns.map((c): [string, string] => [c, connection.mapping?.[c] ?? c]),
+    mirror: connection.mode === 'mirror',
+    full: run.full,
+  };
+}
+
+export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<SyncResult> {
+  const { connection, model } = plan;
+  const started = performance.now();
+  return underLock(plan, options, async (run) => {
+    const keyField = connection.mapping?.[model.primaryKey!] ?? model.primaryKey!;
+    const destination = await plan.openDestination(keyField);
+    try {
+      const runId = await run.dialect.startRun(run.full);
+      let outcome: Outcome;
+      try {
+        outcome = await sendChanges(run, plan, destination, options);
+      } catch (err) {
+        // The history says why the run ended; what was acknowledged stays acknowledged.
+        await run.dialect.failRun(runId, (err as Error).message).catch(() => undefined);
+        throw err;
+      }
+      const result: SyncResult = { connection: connection.id, run: runId, full: run.full, ...outcome, durationMs: Math.round(performance.now() - started) };
+      await run.dialect.finishRun(runId, result);
+      return result;
+    } finally {
+      await destination.close();
+    }
+  });
+}
+
 type Outcome = Omit<SyncResult, 'connection' | 'run' | 'full' | 'durationMs'>;
 
-async function sendChanges(
-  dialect: SyncDialect,
-  plan: SyncPlan,
-  destination: SyncDestination,
-  o: SyncOptions & { full: boolean; columns: string[]; statement: string; cancellable: <T>(fn: () => Promise<T>) => Promise<T> },
-): Promise<Outcome> {
-  const { connection, model } = plan;
-  await o.cancellable(() =>
-    dialect.computeWork({
-      statement: o.statement,
-      primaryKey: model.primaryKey!,
-      fields: o.columns.map((c): [string, string] => [c, connection.mapping?.[c] ?? c]),
-      mirror: connection.mode === 'mirror',
-      full: o.full,
-    }),
-  );
+async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDestination, o: SyncOptions): Promise<Outcome> {
+  const { dialect } = run;
+  await run.cancellable(() => dialect.computeWork(workSpec(plan, run)));
   const invalid = await dialect.invalidRows();
   await dialect.recordFailed(duplicateKeyRows(invalid));
   const failedBefore = await dialect.hasFailedRows();

@@ -2,10 +2,11 @@
 import type { Command } from '../command';
 import { init } from './init';
 import { modelsCreate, modelsDelete, modelsList, modelsRename } from './models';
+import { plan } from './plan';
 import { preview } from './preview';
 import { schedule } from './schedule';
 import { sync } from './sync';
 import { validate } from './validate';
 import { verify } from './verify';
 
-export const COMMANDS: readonly Command[] = [init, modelsList, modelsCreate, modelsRename, modelsDelete, verify, preview, sync, schedule, validate];
+export const COMMANDS: readonly Command[] = [init, modelsList, modelsCreate, modelsRename, modelsDelete, verify, preview, plan, sync, schedule, validate];
