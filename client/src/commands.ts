@@ -10,7 +10,7 @@ import type { CredentialSecrets } from './secrets';
 import { credentialSteps, storeSecret, type CredentialAnswers } from './wizard/credentialSteps';
 import { MultiStepInput } from './wizard/multiStepInput';
 import { runNewModelWizard } from './wizard/newModelWizard';
-import { showHistory, syncNow } from './syncCommands';
+import { PlanDocuments, previewSync, showHistory, syncNow } from './syncCommands';
 import { runNewConnectionWizard } from './wizard/newConnectionWizard';
 import type { WarehouseCommands } from './warehouseCommands';
 import type { ModelPanels } from './modelPanel';
@@ -175,6 +175,7 @@ export function registerCommands(
       void vscode.window.showErrorMessage(`Reverse ETL: ${(err as Error).message}`);
     }
   };
+  const plans = new PlanDocuments();
   const commands: Record<string, (arg: unknown) => Promise<void>> = {
     'retl.newModel': () => runNewModelWizard(engine, secrets),
     'retl.renameModel': (a) => renameModel(engine, a),
@@ -195,6 +196,8 @@ export function registerCommands(
     'retl.syncNow': (a) => syncNow(engine, a, false),
     'retl.fullSync': (a) => syncNow(engine, a, true),
     'retl.showSyncHistory': (a) => showHistory(engine, a),
+    'retl.previewSync': (a) => previewSync(engine, plans, a),
   };
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PlanDocuments.scheme, plans));
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run(fn)));
 }

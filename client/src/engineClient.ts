@@ -6,7 +6,7 @@ import type { NotificationType, RequestParam, RequestType } from 'vscode-languag
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
-import type { SyncFinished, SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
+import type { SyncFinished, SyncHistory, SyncOutcome, SyncPlanOutcome, SyncProgress } from '../../protocol/src/sync';
 import {
   Notifications,
   Requests,
@@ -167,6 +167,11 @@ export class EngineClient implements vscode.Disposable {
   /** Cancelling `token` stops the run between batches; what was acknowledged stays acknowledged. */
   async syncRun(connectionId: string, full: boolean, token: vscode.CancellationToken): Promise<SyncOutcome> {
     return this.request(Requests.syncRun, { connectionId, full }, token);
+  }
+
+  /** Cancelling `token` stops the plan's statement in the warehouse. */
+  async syncPlan(connectionId: string, token: vscode.CancellationToken): Promise<SyncPlanOutcome> {
+    return this.request(Requests.syncPlan, { connectionId }, token);
   }
 
   async syncHistory(connectionId: string): Promise<SyncHistory> {

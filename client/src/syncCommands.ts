@@ -1,8 +1,8 @@
-// Sync Now, Full Sync and Show History for a connection: from its node in the Models view or from the
-// palette (then a pick list of the connections). The engine does the work; this shows progress, offers
-// Cancel, and reports what was sent.
+// Sync Now, Full Sync, Preview Sync and Show History for a connection: from its node in the Models view or
+// from the palette (then a pick list of the connections). The engine does the work; this shows progress,
+// offers Cancel, and reports what was sent (or, for a preview, what would be).
 import * as vscode from 'vscode';
-import { waitingSentence, type SyncResult, type SyncRunRecord } from '../../protocol/src/sync';
+import { planSentence, waitingSentence, type SyncResult, type SyncRunRecord } from '../../protocol/src/sync';
 import type { EngineClient } from './engineClient';
 
 /** A connection node of the Models view carries its id. */
@@ -67,6 +67,44 @@ export async function syncNow(engine: EngineClient, arg: unknown, full: boolean)
   if (r.error) void vscode.window.showWarningMessage(`${text} Stopped: ${r.error} ${waitingSentence(r)}`.trim(), 'Show History').then((a) => a && showHistory(engine, connectionId));
   else if (r.failed || r.invalid) void vscode.window.showWarningMessage([text, waitingSentence(r), r.invalid ? 'Rows with a NULL or duplicate key are recorded, never sent: fix the keys in the model.' : ''].filter(Boolean).join(' '), 'Show History').then((a) => a && showHistory(engine, connectionId));
   else void vscode.window.showInformationMessage(text);
+}
+
+/** Read-only documents holding the last plan of each connection (retl-plan:/<connection>.plan.json). */
+export class PlanDocuments implements vscode.TextDocumentContentProvider {
+  static readonly scheme = 'retl-plan';
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.path) ?? '';
+  }
+
+  show(connectionId: string, text: string): Thenable<vscode.TextEditor> {
+    const uri = vscode.Uri.from({ scheme: PlanDocuments.scheme, path: `/${connectionId}.plan.json` });
+    this.texts.set(uri.path, text);
+    this.changed.fire(uri);
+    return vscode.workspace.openTextDocument(uri).then((doc) => vscode.window.showTextDocument(doc, { preview: true }));
+  }
+}
+
+/** Preview Sync: what the next run of a connection would send, row by row; nothing is sent. */
+export async function previewSync(engine: EngineClient, documents: PlanDocuments, arg: unknown): Promise<void> {
+  const connectionId = await pickConnection(engine, arg, 'Preview Sync');
+  if (!connectionId) return;
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Preview of the next sync of "${connectionId}"`, cancellable: true },
+    async (progress, token) => {
+      progress.report({ message: 'computing the changes in the warehouse…' });
+      return engine.syncPlan(connectionId, token);
+    },
+  );
+  if (!outcome.ok) {
+    void vscode.window.showErrorMessage(`No preview of "${connectionId}": ${outcome.message}`);
+    return;
+  }
+  await documents.show(connectionId, outcome.text);
+  void vscode.window.showInformationMessage(`"${connectionId}" next run: ${planSentence(outcome.plan)}`);
 }
 
 function describeRun(run: SyncRunRecord): vscode.QuickPickItem {

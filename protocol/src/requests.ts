@@ -6,7 +6,7 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 import type { Credentials, RudderstackEvent, SyncMode, WorkspaceState } from './config';
 import type { Cell, PreviewResult } from './preview';
 import type { CheckResult, VerifyResult } from './verify';
-import type { SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncProgress } from './sync';
+import type { SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncPlanOutcome, SyncPlanParams, SyncProgress } from './sync';
 
 /** What the extension hands the engine when it starts it. */
 export interface EngineInitOptions {
@@ -151,6 +151,8 @@ export const Requests = {
   syncRun: new RequestType<SyncParams, SyncOutcome, void>('retl/sync/run'),
   /** The last runs of a connection, newest first. */
   syncHistory: new RequestType<{ connectionId: string }, SyncHistory, void>('retl/sync/history'),
+  /** What the next run would send, row by row; nothing is sent. Cancelling stops it in the warehouse. */
+  syncPlan: new RequestType<SyncPlanParams, SyncPlanOutcome, void>('retl/sync/plan'),
 } as const;
 
 export const Notifications = {

@@ -91,4 +91,16 @@ export interface SyncPlanReport {
   snapshotRows: number;
 }
 
-export type SyncPlanOutcome = { ok: true; plan: SyncPlanReport } | { ok: false; message: string };
+/** `text`: the report as JSON, numbers with all their digits (a sample's field may be beyond 2^53). */
+export type SyncPlanOutcome = { ok: true; plan: SyncPlanReport; text: string } | { ok: false; message: string };
+
+export interface SyncPlanParams extends SyncParams {
+  /** Sample rows per kind of work (default 10). */
+  limit?: number;
+}
+
+/** Said the same way by the CLI and the extension. */
+export function planSentence(r: SyncPlanReport): string {
+  const c = r.counts;
+  return `${c.insert} to insert, ${c.update} to update, ${c.delete} to delete (${r.deletePercent}% of ${r.snapshotRows} synced), ${c.unchanged} unchanged, ${c.invalid} invalid keys. Nothing was sent.`;
+}

@@ -21,10 +21,11 @@ import { createModel, deleteModel, saveCredentials, updateModel } from '../model
 import { Engine } from '../engine';
 import { classify } from '../errors';
 import { SqlDocuments } from './sqlDocuments';
-import { syncConnection, syncHistory } from '../sync/syncConnection';
+import { payloadJson } from '../sync/payloadJson';
+import { planConnection, syncConnection, syncHistory } from '../sync/syncConnection';
 import { addConnection, updateConnection } from '../sync/connectionChanges';
 import { SyncScheduler } from '../sync/scheduler';
-import type { SyncOutcome } from '../../../protocol/src/sync';
+import type { SyncOutcome, SyncPlanReport } from '../../../protocol/src/sync';
 import type { PreviewResult } from '../../../protocol/src/preview';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -221,6 +222,17 @@ connection.onRequest(Requests.syncRun, async ({ connectionId, full }, token) => 
   const outcome = await runSync(connectionId, full === true, signalOf(token));
   void connection.sendNotification(Notifications.syncFinished, { connectionId, outcome, scheduled: false });
   return outcome;
+});
+
+connection.onRequest(Requests.syncPlan, async ({ connectionId, full, limit }, token) => {
+  try {
+    const plan = await planConnection(requireEngine(), connectionId, { full: full === true, signal: signalOf(token), ...(limit !== undefined ? { limit } : {}) });
+    const text = payloadJson(plan, 2);
+    // The report once more from its text: a LosslessNumber would cross as an object, not a number.
+    return { ok: true as const, plan: JSON.parse(text) as SyncPlanReport, text };
+  } catch (err) {
+    return syncRefusal(err);
+  }
 });
 
 connection.onRequest(Requests.syncHistory, async ({ connectionId }, token) => {

@@ -13,8 +13,8 @@ export function parsePayload(text: string): Record<string, unknown> {
 }
 
 /** JSON text of a value that may hold LosslessNumbers (a request body, a nested payload value). */
-export function payloadJson(value: unknown): string {
-  return stringify(value) ?? 'null';
+export function payloadJson(value: unknown, indent?: number): string {
+  return stringify(value, undefined, indent) ?? 'null';
 }
 
 /** The exact text of a number read by parsePayload. */

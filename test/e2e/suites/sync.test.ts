@@ -1,5 +1,6 @@
 // Sync from the real VS Code: a connection from the demo warehouse to a local webhook receiver, Sync Now
-// from the palette with its progress and result, the last run on the connection's node, Show Sync History.
+// from the palette with its progress and result, the last run on the connection's node, Show Sync History;
+// Preview Sync before the first run.
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -32,6 +33,17 @@ connections:
   });
 
   after(() => receiver?.close());
+
+  it('Preview Sync shows what the first run would send, in a read-only document, and sends nothing', async () => {
+    await ui('command', { title: 'Reverse ETL: Preview Sync' });
+    await ui('waitQuickInput', { text: 'Connection' });
+    await ui('type', { text: 'active_users_to_crm' });
+    const toast = await ui<string>('waitText', { selector: '.notifications-toasts', text: 'Nothing was sent', timeout: 90_000 });
+    assert.match(toast, /next run: \d+ to insert, 0 to update, 0 to delete \(0% of 0 synced\)/);
+    await ui('waitText', { selector: '.monaco-editor .view-lines', text: '"samples"' });
+    await ui('screenshot', { name: 'preview-sync' });
+    assert.equal(receiver.requests.length, 0, 'nothing reached the receiver');
+  });
 
   it('Sync Now from the palette sends the model\'s rows and shows the result', async () => {
     await ui('openView', { title: 'Reverse ETL' });

@@ -1,4 +1,4 @@
-import type { SyncPlanReport } from '../../../../protocol/src/sync';
+import { planSentence, type SyncPlanReport } from '../../../../protocol/src/sync';
 import { payloadJson } from '../../sync/payloadJson';
 import { planConnection } from '../../sync/syncConnection';
 import { DEFAULT_PLAN_LIMIT } from '../../sync/syncPlan';
@@ -36,8 +36,7 @@ function percent(text: string): number {
 }
 
 function planLines(r: SyncPlanReport): string[] {
-  const c = r.counts;
-  const lines = [`${r.connection}${r.full ? ' (full)' : ''}: ${c.insert} to insert, ${c.update} to update, ${c.delete} to delete (${r.deletePercent}% of ${r.snapshotRows} synced), ${c.unchanged} unchanged, ${c.invalid} invalid keys. Nothing was sent.`];
+  const lines = [`${r.connection}${r.full ? ' (full)' : ''}: ${planSentence(r)}`];
   for (const s of r.samples.insert) lines.push(`  insert ${s.key} ${payloadJson(s.fields)}`);
   for (const s of r.samples.update) lines.push(`  update ${s.key} ${payloadJson(s.fields)} changed: ${s.changed ? s.changed.join(', ') || '(none)' : 'unknown (acknowledged before snapshots kept values)'}`);
   for (const s of r.samples.delete) lines.push(`  delete ${s.key}`);
