@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer';
 import type { Catalog } from '../warehouse/warehouse';
 import { checkPgSemantics } from './pgSemantics';
 import { readSnowflake, SNOWFLAKE_RESERVED, type SyntaxProblem } from './snowflakeParser';
-import { snowflakeColumnChecks, snowflakeOutputChecks, snowflakeTableChecks } from './snowflakeSemantics';
+import { snowflakeCatalogChecks } from './snowflakeSemantics';
 import { snowflakeSyntaxGaps } from './snowflakeSyntax';
 import { lexSql, statementRanges } from './sqlLexer';
 import { findForbidden, isTooDeep, loadPgParser, skipSpace, snowflakeReadOnly, statementName, TOO_DEEP, tooLargeToCheck, type Dialect } from './statementCheck';
@@ -159,13 +159,7 @@ async function analyzeSnowflake(text: string, ctx: AnalyzeContext): Promise<SqlD
   }
   const broken = snowflakeSyntaxGaps(text, only.start, only.end, read.ast);
   if (broken.length > 0) return broken;
-  if (ctx.catalog) {
-    out.push(
-      ...snowflakeTableChecks(read.ast, only.start, ctx.catalog),
-      ...snowflakeColumnChecks(read.ast, only.start, ctx.catalog),
-      ...snowflakeOutputChecks(read.ast, only.start, tokenRange(text, only.start), ctx.catalog, ctx.primaryKey),
-    );
-  }
+  if (ctx.catalog) out.push(...snowflakeCatalogChecks(read.ast, only.start, tokenRange(text, only.start), ctx.catalog, ctx.primaryKey));
   return out;
 }
 

@@ -35,9 +35,8 @@ function cteNames(ast: SfNode[]): Set<string> {
  * Unknown schemas and tables in FROM and JOIN (not CTE names). A database-qualified name is not judged: the
  * catalog holds the connection's database only.
  */
-export function snowflakeTableChecks(ast: SfNode[], base: number, catalog: Catalog): SqlDiagnostic[] {
+export function snowflakeTableChecks(ast: SfNode[], base: number, catalog: Catalog, ctes = cteNames(ast)): SqlDiagnostic[] {
   const out: SqlDiagnostic[] = [];
-  const ctes = cteNames(ast);
   const all = catalog.schemas.flatMap((s) => s.tables.map((t) => t.name));
   const stack: unknown[] = [ast];
   while (stack.length > 0) {
@@ -197,9 +196,8 @@ interface Walk {
  * Columns checked against the sources of the SELECT they are in, from the innermost outwards (correlated
  * subqueries): unknown with the nearest name, or in two sources and not qualified.
  */
-export function snowflakeColumnChecks(ast: SfNode[], base: number, catalog: Catalog): SqlDiagnostic[] {
+function snowflakeColumnChecks(ast: SfNode[], base: number, catalog: Catalog, ctes: Set<string>): SqlDiagnostic[] {
   const out: SqlDiagnostic[] = [];
-  const ctes = cteNames(ast);
   const stack: Walk[] = [{ node: ast, scopes: [], lambdas: new Set() }];
   const push = (nodes: unknown[], scopes: Level[], lambdas: ReadonlySet<string>, orderBy?: boolean) => {
     for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i] && typeof nodes[i] === 'object') stack.push({ node: nodes[i], scopes, lambdas, ...(orderBy ? { orderBy } : {}) });
@@ -344,10 +342,10 @@ function starColumns(star: Obj, level: Level): OutputColumn[] | undefined {
  * Two output columns of one name (destinations need one per column), and the primary key missing from them.
  * `head` is the statement's first word (absolute offsets), where a problem without a place of its own goes.
  */
-export function snowflakeOutputChecks(ast: SfNode[], base: number, head: [number, number], catalog: Catalog, primaryKey: string | undefined): SqlDiagnostic[] {
+function snowflakeOutputChecks(ast: SfNode[], base: number, head: [number, number], catalog: Catalog, primaryKey: string | undefined, ctes: Set<string>): SqlDiagnostic[] {
   const select = outputSelect(ast);
   if (!select) return [];
-  const { columns, complete } = outputColumns(select, levelOf(select, catalog, cteNames(ast)));
+  const { columns, complete } = outputColumns(select, levelOf(select, catalog, ctes));
   const place = (c: OutputColumn | undefined) => (c?.span ? { start: base + c.span.start, end: base + c.span.end } : { start: head[0], end: head[1] });
   const out: SqlDiagnostic[] = [];
   const seen = new Set<string>();
@@ -368,4 +366,10 @@ export function snowflakeOutputChecks(ast: SfNode[], base: number, head: [number
     });
   }
   return out;
+}
+
+/** Every catalog check of one statement, its CTE names collected once for all of them. */
+export function snowflakeCatalogChecks(ast: SfNode[], base: number, head: [number, number], catalog: Catalog, primaryKey: string | undefined): SqlDiagnostic[] {
+  const ctes = cteNames(ast);
+  return [...snowflakeTableChecks(ast, base, catalog, ctes), ...snowflakeColumnChecks(ast, base, catalog, ctes), ...snowflakeOutputChecks(ast, base, head, catalog, primaryKey, ctes)];
 }

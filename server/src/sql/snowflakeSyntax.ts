@@ -26,11 +26,14 @@ export function snowflakeSyntaxGaps(text: string, start: number, end: number, as
   const open: Unterminated[] = [];
   const tokens = lexSql(text, open).filter((t) => t.start >= start && t.end <= end);
   for (const u of open) out.push(syntax(u.start, Math.min(text.length, u.start + 2), `Syntax error: this ${u.what} is never closed.`));
+  let backtickSeen = false;
   tokens.forEach((t, i) => {
     const next = tokens[i + 1];
     const word = t.kind === 'word' ? t.text.toUpperCase() : '';
-    if (t.text === '`' && !tokens.slice(0, i).some((b) => b.text === '`')) out.push(syntax(t.start, t.end, 'Syntax error: Snowflake does not quote names with backticks; use double quotes ("name").'));
-    else if (t.text === ',' && (!next || (next.kind === 'word' && CLAUSES.has(next.text.toUpperCase())))) out.push(syntax(t.start, t.end, `Syntax error: a comma with nothing after it${next ? ` before ${next.text.toUpperCase()}` : ''}.`));
+    if (t.text === '`') {
+      if (!backtickSeen) out.push(syntax(t.start, t.end, 'Syntax error: Snowflake does not quote names with backticks; use double quotes ("name").'));
+      backtickSeen = true;
+    } else if (t.text === ',' && (!next || (next.kind === 'word' && CLAUSES.has(next.text.toUpperCase())))) out.push(syntax(t.start, t.end, `Syntax error: a comma with nothing after it${next ? ` before ${next.text.toUpperCase()}` : ''}.`));
     else if (word === 'IN' && next?.text === '(' && tokens[i + 2]?.text === ')') out.push(syntax(next.start, tokens[i + 2]!.end, 'Syntax error: IN () needs at least one value.'));
     else if (word === 'SELECT') {
       const after = ['DISTINCT', 'ALL'].includes(next?.text.toUpperCase() ?? '') ? tokens[i + 2] : next;
