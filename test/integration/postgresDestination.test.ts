@@ -17,6 +17,8 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
   let fx: PgFixture;
   let warehouse: PostgresWarehouse;
   let copies = 0;
+  /** The table each COPY wrote to, in order. */
+  const copiedInto: string[] = [];
   const never = new AbortController().signal;
   const dest = (table: string): PostgresDestination => ({ id: 'table', type: 'postgres', credentials: 'pg', table });
 
@@ -27,14 +29,16 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
       await db.query(`
         CREATE TABLE public.dest_kinds (id bigint PRIMARY KEY, label text, exact numeric(40,20), huge bigint, doc jsonb, flag boolean, score integer);
         CREATE TABLE public.dest_arrays (id bigint PRIMARY KEY, tags text[], doc jsonb);
-        GRANT ALL ON public.dest_kinds, public.dest_arrays TO ${fx.reader.user};`);
+        CREATE TABLE public.dest_straight (id bigint PRIMARY KEY, label text);
+        CREATE TABLE public.dest_no_key (id bigint, label text);
+        GRANT ALL ON public.dest_kinds, public.dest_arrays, public.dest_straight, public.dest_no_key TO ${fx.reader.user};`);
     } finally {
       await db.end();
     }
     warehouse = new PostgresWarehouse(fx.credentials(fx.reader), fx.reader.password);
     // Counts the COPYs the destination runs through its sessions.
     const withSession = warehouse.withSqlSession.bind(warehouse);
-    warehouse.withSqlSession = (signal, fn) => withSession(signal, (s) => fn({ ...s, copyFrom: (sql, data) => (copies++, s.copyFrom!(sql, data)) }));
+    warehouse.withSqlSession = (signal, fn) => withSession(signal, (s) => fn({ ...s, copyFrom: (sql, data) => (copies++, copiedInto.push(/^COPY (\S+)/.exec(sql)![1]!), s.copyFrom!(sql, data)) }));
   });
 
   after(async () => {
@@ -81,5 +85,38 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
       { id: '2', tags: '{}', doc: '{"k": null}' },
     ]);
     assert.equal(copies, copiesBefore, 'an array column: the batch went as JSON');
+  });
+
+  it('COPYs straight into the table while its keys are new; the first key there already rolls that COPY back and merges', async () => {
+    const d = postgresDestination(dest('public.dest_straight'), warehouse, 'id');
+    const batch = (ids: number[], label: string) => ids.map((id) => upsert(id, JSON.stringify({ id, label })));
+    copiedInto.length = 0;
+    assert.deepEqual(await d.deliver(batch([1, 2, 3], 'first'), never), []);
+    assert.deepEqual(copiedInto, ['"public"."dest_straight"']);
+    // Key 3 is there: the straight COPY fails and is rolled back whole, then the batch is merged.
+    assert.deepEqual(await d.deliver(batch([3, 4, 5], 'second'), never), []);
+    assert.deepEqual(copiedInto.slice(1), ['"public"."dest_straight"', 'pg_temp.retl_batch']);
+    // From then on every batch is merged at once.
+    assert.deepEqual(await d.deliver(batch([6], 'third'), never), []);
+    assert.deepEqual(copiedInto.slice(3), []);
+    assert.deepEqual(await d.deliver(batch([6, 7], 'fourth'), never), []);
+    assert.deepEqual(copiedInto.slice(3), ['pg_temp.retl_batch']);
+    assert.deepEqual(await rows(`SELECT id::text, label FROM public.dest_straight ORDER BY dest_straight.id`), [
+      { id: '1', label: 'first' },
+      { id: '2', label: 'first' },
+      { id: '3', label: 'second' },
+      { id: '4', label: 'second' },
+      { id: '5', label: 'second' },
+      { id: '6', label: 'fourth' },
+      { id: '7', label: 'fourth' },
+    ]);
+  });
+
+  it('a table whose key column is not unique is never COPYed straight into: no second row for a key', async () => {
+    const d = postgresDestination(dest('public.dest_no_key'), warehouse, 'id');
+    const rejected = await d.deliver([upsert(1, '{"id": 1, "label": "a"}'), upsert(2, '{"id": 2, "label": "b"}')], never);
+    assert.deepEqual(rejected.map((r) => r.key), ['1', '2']);
+    assert.match(rejected[0]!.reason, /ON CONFLICT/);
+    assert.deepEqual(await rows(`SELECT count(*)::int AS n FROM public.dest_no_key`), [{ n: 0 }]);
   });
 });

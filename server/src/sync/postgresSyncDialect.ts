@@ -2,7 +2,7 @@
 // in a temporary table filled by the model runner (READ ONLY), an advisory lock per connection held by
 // the session, and every acknowledged batch applied to the snapshot in a transaction of its own.
 import type { SyncRunRecord } from '../../../protocol/src/sync';
-import { sqlState, type SqlSession } from '../warehouse/warehouse';
+import { sqlState, UNIQUE_VIOLATION, type SqlSession } from '../warehouse/warehouse';
 import { columnsSql, VALUE_TEXT_SETTINGS } from '../warehouse/postgres/modelRunner';
 import {
   acknowledgeSql,
@@ -21,8 +21,6 @@ import {
 } from './postgresSyncSql';
 import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
-/** SQLSTATE of a unique index that finds two equal keys. */
-const UNIQUE_VIOLATION = '23505';
 
 export function postgresSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
   const t = syncTables(stateSchema, connectionId);

@@ -158,6 +158,9 @@ export function abortError(): WarehouseError {
   return new WarehouseError('Cancelled.', 'cancelled');
 }
 
+/** SQLSTATE of a unique index that meets a key it holds already. */
+export const UNIQUE_VIOLATION = '23505';
+
 /** The SQLSTATE of a PostgreSQL error, raw from pg or as a WarehouseError (the demo warehouse's); '' if none. */
 export function sqlState(err: unknown): string {
   const e = err as { code?: string; options?: { code?: string } };
