@@ -108,7 +108,7 @@ export function renderResults(r) {
     out.push(
       '',
       `Throughput ratio (COPY time / sync time): **${x.throughputRatio}** (goal ≥ ${x.goalRatio}: ${goal('sync throughput vs COPY', x.throughputRatio, `≥ ${x.goalRatio}`, x.throughputRatio >= x.goalRatio)}). Rows identical in both tables afterwards: ${x.identicalRows.toLocaleString('en')}.`,
-      `Memory of the \`retl sync\` process: ${x.rssMb.first} MB at the first sample, peak ${x.rssMb.peak} MB, ${x.rssMb.last} MB at the end (${x.rssMb.samples} samples, every 100 ms).`,
+      `Memory of the \`retl sync\` process: ${x.rssMb.first} MB at the first sample, peak ${x.rssMb.peak} MB, ${x.rssMb.last} MB at the end (${x.rssMb.samples} samples, every 100 ms).` + (x.memoryByRows ? ` Peak against the row count (first full run of each): ${x.memoryByRows.rows.map((n, i) => `${n.toLocaleString('en')} rows ${x.memoryByRows.peakRssMb[i]} MB`).join(', ')}.` : ''),
       '',
     );
     if (x.incremental && x.webhook) {

@@ -12,6 +12,7 @@ import { benchWorkspace, PASSWORD_ENV } from './benchWorkspace.mjs';
 import { ratio, requireFromRoot, root, round, rssMb, stats } from './lib.mjs';
 
 const DEST_DB = 'retl_bench_dest';
+const SMALL_ROWS = 100_000;
 const COLUMNS = 'id, name, score, created_at';
 const DDL = (table) => `CREATE TABLE public.${table} (id integer PRIMARY KEY, name text, score integer, created_at timestamptz)`;
 
@@ -28,7 +29,7 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
   await admin.query(`CREATE DATABASE ${DEST_DB}`);
   await admin.end();
   const dest = await connect(DEST_DB);
-  await dest.query(`${DDL('items_copy')}; ${DDL('items_sync')}`);
+  await dest.query(`${DDL('items_copy')}; ${DDL('items_sync')}; ${DDL('items_sync_small')}`);
   const source = await connect(pg.database);
   const rows = Number((await source.query('SELECT count(*) AS n FROM public.items_1m')).rows[0].n);
 
@@ -54,7 +55,11 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
 
   const ws = benchWorkspace(
     pg,
-    { items: { sql: `SELECT ${COLUMNS} FROM public.items_1m\n`, primaryKey: 'id' } },
+    {
+      items: { sql: `SELECT ${COLUMNS} FROM public.items_1m\n`, primaryKey: 'id' },
+      // A tenth of the rows, to see whether the process's memory grows with them.
+      items_small: { sql: `SELECT ${COLUMNS} FROM public.items_1m WHERE id <= ${SMALL_ROWS}\n`, primaryKey: 'id' },
+    },
     {
       credentials: [
         '  - id: dest',
@@ -66,7 +71,7 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
         `    passwordEnv: ${PASSWORD_ENV}`,
         '    ssl: disable',
       ].join('\n'),
-      sections: `destinations:\n  - id: table\n    type: postgres\n    credentials: dest\n    table: public.items_sync\n    batchSize: ${batchSize}\n  - id: hook\n    type: webhook\n    url: ${hookUrl}\n    batchSize: ${batchSize}\nconnections:\n  - id: items_to_table\n    model: items\n    destination: table\n  - id: items_to_hook\n    model: items\n    destination: hook\n`,
+      sections: `destinations:\n  - id: table\n    type: postgres\n    credentials: dest\n    table: public.items_sync\n    batchSize: ${batchSize}\n  - id: small_table\n    type: postgres\n    credentials: dest\n    table: public.items_sync_small\n    batchSize: ${batchSize}\n  - id: hook\n    type: webhook\n    url: ${hookUrl}\n    batchSize: ${batchSize}\nconnections:\n  - id: small_to_table\n    model: items_small\n    destination: small_table\n  - id: items_to_table\n    model: items\n    destination: table\n  - id: items_to_hook\n    model: items\n    destination: hook\n`,
     },
   );
   const yamlPath = join(ws.dir, 'retl.yaml');
@@ -116,6 +121,8 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
     engineMs.push(s.engineMs);
     if (i === 0) rssSamples = s.rss;
   }
+  const small = await retlSync('small_to_table', true);
+  if (small.result.added !== SMALL_ROWS) throw new Error(`the small sync sent ${small.result.added} of ${SMALL_ROWS} rows`);
   const same = await dest.query(`SELECT count(*)::int AS n FROM public.items_sync s JOIN public.items_copy c USING (id) WHERE s IS NOT DISTINCT FROM c`);
 
   // 1% of the rows change; the run after the full one sends those only.
@@ -156,5 +163,7 @@ export async function syncBench(pg, { runs, batchSize = 5_000 }) {
     incremental: { changedRows: changedSent, ms: stats(incrementalMs), ratioToCopy: ratio(stats(incrementalMs).p50, copy.p50), goalRatio: 1 },
     webhook: { ms: stats(hookMs), rowsPerSecond: Math.round(rows / (stats(hookMs).p50 / 1000)), goalRowsPerSecond: 50_000, concurrency: 4 },
     rssMb: { first: rssSamples[0] ?? null, peak: round(Math.max(...rssSamples), 1), last: rssSamples.at(-1) ?? null, samples: rssSamples.length },
+    // The first full run of each: every row an insert, the snapshot empty.
+    memoryByRows: { rows: [SMALL_ROWS, rows], peakRssMb: [round(Math.max(...small.rss), 1), round(Math.max(...rssSamples), 1)] },
   };
 }

@@ -381,10 +381,17 @@ ${toCrm}  - id: to_rs
     it('full sync sends every row again (as updates of the rows the destination has)', async () => {
       await firstRun();
       const count = n(await q('SELECT count(*) AS n FROM public.customers'));
+      await q(`UPDATE public.customers SET plan = 'changed before the full run' WHERE id IN (3, 4)`);
       const r = await sync('to_hook', { full: true });
       assert.deepEqual([r.added, r.changed, r.removed, r.full], [0, count, 0, true]);
       const [run] = await q(`SELECT full_sync, changed FROM ${backend.stateTable('runs')} WHERE connection = 'to_hook' ORDER BY id DESC LIMIT 1`);
       assert.deepEqual([run?.full_sync, Number(run?.changed)], [true, count]);
+      // The snapshot holds what the full run sent: the rows changed before it are not sent again.
+      assert.equal((await sync('to_hook')).changed, 0);
+      await q(`UPDATE public.customers SET plan = 'changed after' WHERE id = 5`);
+      const before = receiver.requests.length;
+      assert.equal((await sync('to_hook')).changed, 1);
+      assert.deepEqual(hookItems(before).map((i) => i.key), ['5']);
     });
 
     it('a full mirror sync still deletes the rows that left the model', async () => {
