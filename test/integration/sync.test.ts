@@ -47,8 +47,12 @@ syncScenarios({
   stateTable: (name) => `_retl.${name}`,
   broken: { sql: 'SELECT id, 100 / (id - 5) AS ratio FROM public.customers', error: /division by zero/ },
   batchesPerStep: 1,
-  // md5 over the jsonb text of the mapped fields: what snapshots held before hashtextextended.
-  legacyHash: `md5(jsonb_build_object('id', c.id, 'email', c.email, 'plan', c.plan)::text)`,
+  legacyHashes: [
+    // md5 over the jsonb text of the mapped fields: what snapshots held before hashtextextended.
+    ['md5 of the payload', `md5(jsonb_build_object('id', c.id, 'email', c.email, 'plan', c.plan)::text)`],
+    // hashtextextended over the JSON text, fields in name order: before the hash was over the row's values.
+    ['a hash of the JSON text', `hashtextextended(json_build_object('email', c.email, 'id', c.id, 'plan', c.plan)::text, 0)::text`],
+  ],
   env,
   destination: { query: async (sql) => (await destination!.query(sql)).rows as Record<string, unknown>[] },
 });

@@ -2,9 +2,10 @@
 // in a temporary table filled by the model runner (READ ONLY), an advisory lock per connection held by
 // the session, and every acknowledged batch applied to the snapshot in a transaction of its own.
 import type { SyncRunRecord } from '../../../protocol/src/sync';
-import { sqlState, UNIQUE_VIOLATION, type SqlSession } from '../warehouse/warehouse';
+import { sqlState, UNIQUE_VIOLATION, type ModelRead, type SqlSession } from '../warehouse/warehouse';
 import { columnsSql, VALUE_TEXT_SETTINGS } from '../warehouse/postgres/modelRunner';
 import {
+  COLUMN_TYPES_SQL,
   acknowledgeSql,
   batchSql,
   computeOpsSql,
@@ -18,6 +19,7 @@ import {
   samplesSql,
   sizesSql,
   syncTables,
+  type CarriedColumn,
 } from './postgresSyncSql';
 import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
@@ -25,7 +27,23 @@ import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCo
 export function postgresSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
   const t = syncTables(stateSchema, connectionId);
   const lockName = `retl-sync:${connectionId}`;
-  return {
+  /** The model's columns as the last LIMIT 0 plan gave them. */
+  let planned: { statement: string; read: ModelRead } | undefined;
+
+  /** Each field's model column with the type the run's rows table keeps it in. */
+  async function carriedColumns(spec: WorkSpec): Promise<CarriedColumn[]> {
+    if (planned?.statement !== spec.statement) await dialect.modelColumns(spec.statement);
+    const { columns, types } = planned!.read;
+    if (!types) throw new Error('The warehouse did not say the types of the model\'s columns.');
+    const at = spec.fields.map(([column]) => columns.indexOf(column));
+    const sqlTypes = await db.query<{ type: string | null; pseudo: boolean }>(COLUMN_TYPES_SQL, [at.map((i) => types[i]!.oid), at.map((i) => types[i]!.typmod)]);
+    return spec.fields.map(([column, field], i) => {
+      const { type, pseudo } = sqlTypes[i]!;
+      return pseudo || !type ? { column, field, type: 'json', asJson: true } : { column, field, type, asJson: false };
+    });
+  }
+
+  const dialect: SyncDialect = {
     batchesPerStep: 1,
 
     async prepareState() {
@@ -66,13 +84,15 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
     },
 
     async modelColumns(statement) {
-      // LIMIT 0: the warehouse plans the query and names its columns without reading a row.
-      return (await db.readModel(columnsSql(statement), {})).columns;
+      // LIMIT 0: the warehouse plans the query and names its columns (and their types) without reading a row.
+      planned = { statement, read: await db.readModel(columnsSql(statement), {}) };
+      return planned.read.columns;
     },
 
     async computeWork(spec: WorkSpec) {
-      for (const sql of prepareRunRowsSql()) await db.query(sql);
-      await db.readModel(fillRunRowsSql(spec.statement, spec.primaryKey, spec.fields), {});
+      const columns = await carriedColumns(spec);
+      for (const sql of prepareRunRowsSql(columns)) await db.query(sql);
+      await db.readModel(fillRunRowsSql(spec.statement, spec.primaryKey, columns), {});
       const dups = duplicateKeysSql(t);
       await db.query(dups.dropped);
       try {
@@ -82,7 +102,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
         if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
         await db.query(dups.counted);
       }
-      for (const sql of computeOpsSql(t, spec.mirror, spec.full)) await db.query(sql);
+      for (const sql of computeOpsSql(t, columns, spec.mirror, spec.full)) await db.query(sql);
     },
 
     async invalidRows() {
@@ -147,4 +167,5 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
       return rows.map(runRecord);
     },
   };
+  return dialect;
 }

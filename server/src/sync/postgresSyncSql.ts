@@ -4,14 +4,15 @@
 //   fail_<c>  rows the destination refused, with the reason and how often
 //   runs      one row per run, for every connection
 // and the session's temporary tables (not WAL-logged, gone with the session; a run computes them anew)
-// hold the run itself: pg_temp.retl_run_rows the model's result (key, hash, payload: JSON of the mapped
-// columns), retl_run_dups the keys that occur more than once, retl_run_ops the work (seq, op, key, hash,
+// hold the run itself: pg_temp.retl_run_rows the model's result (key, hash, the mapped columns typed as
+// the model gives them), retl_run_dups the keys that occur more than once, retl_run_ops the work (seq, op, key, hash,
 // payload, and `same`: a full run's update whose row the snapshot holds as it is). The rows are filled in a READ ONLY transaction of their own, which PostgreSQL allows for
 // temporary tables only: whatever the model calls cannot write elsewhere.
 //
-// The hash is hashtextextended over the payload's text (64 bits; half md5's time on 1M rows). A snapshot
-// written before holds md5s (32 hex digits, which a hashtextextended value never is): such a row is
-// compared by md5, so an upgrade sends nothing again, and takes the new hash when next acknowledged.
+// The hash is hashtextextended over the row's values as text ("r" and 64 bits; md5 over JSON took four
+// times as long on 1M rows). A snapshot written before holds md5s of the payload (32 hex digits) or
+// hashtextextended of its JSON text (digits, no "r"): such a row is compared the old way, so an upgrade
+// sends nothing again, and takes the new hash when next acknowledged.
 import { quoteIdent } from '../warehouse/postgres/pgSql';
 
 /** Postgres cuts identifiers at 63 bytes; the longest prefix below is 5 characters. */
@@ -59,30 +60,60 @@ export function createStateTablesSql(t: SyncTables): string[] {
   ];
 }
 
-/**
- * Before the READ ONLY transaction (which refuses CREATE TEMP TABLE and TRUNCATE): an empty temporary
- * table for this run's rows. Not WAL-logged, private to the session, gone with it.
- */
-export function prepareRunRowsSql(): string[] {
-  // DROP, not TRUNCATE: a session of an earlier version may hold the table with other columns.
-  return [`DROP TABLE IF EXISTS ${RUN_ROWS}`, `CREATE TEMP TABLE retl_run_rows (k text, hash text, payload text)`];
+/** A model column the run carries: its destination field and the type of its column in the rows table. */
+export interface CarriedColumn {
+  column: string;
+  field: string;
+  /** The model's type as SQL (format_type), or json for a pseudo-type such as record. */
+  type: string;
+  /** A pseudo-type is no column type: such a value is kept as its JSON (json_build_object embeds it as is). */
+  asJson: boolean;
+}
+
+/** Each result column's type as SQL, in order: $1 the pg_type oids, $2 the type modifiers. */
+export const COLUMN_TYPES_SQL = `SELECT format_type(x.oid, x.typmod) AS type, coalesce(t.typtype = 'p', true) AS pseudo
+  FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS x(oid, typmod, i) LEFT JOIN pg_type t ON t.oid = x.oid ORDER BY x.i`;
+
+/** The carried columns in the order of their fields' names, so the model's column order is no change. */
+export function byField(columns: CarriedColumn[]): CarriedColumn[] {
+  return [...columns].sort(({ field: a }, { field: b }) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** The JSON text of a row of the rows table (`alias`): field → value, in the order of the fields' names. */
+export function payloadSql(columns: CarriedColumn[], alias: string): string {
+  return `json_build_object(${byField(columns).map((c, i) => `${sqlText(c.field)}, ${alias}.v${i + 1}`).join(', ')})::text`;
 }
 
 /**
- * The model's result, once: key as text, a hash of the payload, the payload (destination field → value,
- * so renaming a field changes the hash and the rows go out again). Not sorted: how often a key occurs is
- * counted afterwards over the keys alone (NULL and duplicate keys are reported, never sent). `fields` pairs each model column to carry with its field.
+ * Before the READ ONLY transaction (which refuses CREATE TEMP TABLE and TRUNCATE): an empty temporary
+ * table for this run's rows, one typed column per carried model column (v1, v2, … in the order of their
+ * fields). Not WAL-logged, private to the session, gone with it.
+ */
+export function prepareRunRowsSql(columns: CarriedColumn[]): string[] {
+  const typed = byField(columns).map((c, i) => `, v${i + 1} ${c.type}`).join('');
+  // DROP, not TRUNCATE: a session of an earlier version may hold the table with other columns.
+  return [`DROP TABLE IF EXISTS ${RUN_ROWS}`, `CREATE TEMP TABLE retl_run_rows (k text, hash text${typed})`];
+}
+
+/**
+ * The model's result, once: key as text, a hash, the carried values as the model typed them. The hash is
+ * over the row of values as text (half the time of building JSON for every row, which is done only for the
+ * rows that go out), seeded with the fields' names, so renaming a field changes it and the rows go out
+ * again; "r" marks it apart from the hashes earlier versions kept. Not sorted: how often a key occurs is
+ * counted afterwards over the keys alone (NULL and duplicate keys are reported, never sent).
  * Run through the model runner (SqlSession.readModel): one statement, READ ONLY.
  */
-export function fillRunRowsSql(modelSql: string, primaryKey: string, fields: [column: string, field: string][]): string {
-  // JSON text, built once (OFFSET 0 keeps PostgreSQL from building it again for the hash), the fields in
-  // the order of their names so the model's column order is no change. json, not jsonb: 40% less time.
-  const sorted = [...fields].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const payload = `json_build_object(${sorted.map(([c, f]) => `'${f.replace(/'/g, "''")}', q.${quoteIdent(c)}`).join(', ')})::text`;
-  return `INSERT INTO ${RUN_ROWS} (k, hash, payload)
-     SELECT k, hashtextextended(payload, 0)::text, payload
-     FROM (SELECT (q.${quoteIdent(primaryKey)})::text AS k, ${payload} AS payload
-           FROM (\n${modelSql}\n) AS q OFFSET 0) AS m`;
+export function fillRunRowsSql(modelSql: string, primaryKey: string, columns: CarriedColumn[]): string {
+  const sorted = byField(columns);
+  const values = sorted.map((_, i) => `v${i + 1}`).join(', ');
+  const picked = sorted.map((c, i) => `${c.asJson ? `to_json(q.${quoteIdent(c.column)})` : `q.${quoteIdent(c.column)}`} AS v${i + 1}`).join(', ');
+  const seed = `hashtextextended(${sqlText(JSON.stringify(sorted.map((c) => c.field)))}, 0)`;
+  return `INSERT INTO ${RUN_ROWS} (k, hash, ${values})
+     SELECT k, 'r' || hashtextextended(ROW(${values})::text, ${seed})::text, ${values}
+     FROM (SELECT (q.${quoteIdent(primaryKey)})::text AS k, ${picked}
+           FROM (\n${modelSql}\n) AS q) AS m`;
 }
 
 /**
@@ -91,19 +122,22 @@ export function fillRunRowsSql(modelSql: string, primaryKey: string, fields: [co
  * whatever its hash, and still deletes (mirror) what left the model since the snapshot: the snapshot is
  * compared, not emptied.
  */
-export function computeOpsSql(t: SyncTables, mirror: boolean, full: boolean): string[] {
+export function computeOpsSql(t: SyncTables, columns: CarriedColumn[], mirror: boolean, full: boolean): string[] {
   const deletes = mirror
     ? `UNION ALL
        SELECT 'delete', s.key, NULL, NULL, false FROM ${t.snap} s
        WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.k = s.key)`
     : '';
-  // A snapshot row of an earlier version holds an md5 (32 characters): compared as such.
-  const changed = `s.hash IS DISTINCT FROM CASE WHEN length(s.hash) = 32 THEN md5(r.payload::jsonb::text) ELSE r.hash END`;
+  // A snapshot row of an earlier version holds an md5 of the payload (32 characters) or a hash of its
+  // JSON text (no "r"): compared as such.
+  const payload = payloadSql(columns, 'r');
+  const changed = `s.hash IS DISTINCT FROM CASE WHEN length(s.hash) = 32 THEN md5((${payload})::jsonb::text)
+    WHEN left(s.hash, 1) <> 'r' THEN hashtextextended(${payload}, 0)::text ELSE r.hash END`;
   return [
     `DROP TABLE IF EXISTS ${t.ops}`,
     `CREATE TEMP TABLE retl_run_ops AS
      SELECT row_number() OVER () AS seq, op, key, hash, payload, same FROM (
-       SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash, r.payload,
+       SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash, ${payload} AS payload,
               coalesce(s.hash = r.hash AND s.payload IS NOT NULL, false) AS same
        FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.key = r.k
        WHERE r.k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${t.dups} d WHERE d.k = r.k)${full ? '' : ` AND (s.key IS NULL OR ${changed})`}

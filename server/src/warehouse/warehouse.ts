@@ -80,15 +80,27 @@ export class FirstPage {
   }
 }
 
+/** A result column's PostgreSQL type: its pg_type oid and type modifier (-1 when none or not said). */
+export interface ColumnType {
+  oid: number;
+  typmod: number;
+}
+
+export interface ModelRead {
+  columns: string[];
+  types?: ColumnType[];
+}
+
 export interface SqlSession {
   /** The engine's own SQL (never a model's text). */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   /**
    * The model runner for a text that embeds a checked model: one statement through the extended
    * protocol, in a READ ONLY transaction of its own with the settings the check assumes (modelRunner.ts).
-   * Writes only temporary tables. Returns the names of the columns it produced.
+   * Writes only temporary tables. Returns the names of the columns it produced and, where the warehouse
+   * says them (PostgreSQL, the demo warehouse), their types.
    */
-  readModel(text: string, settings: ModelRunSettings): Promise<{ columns: string[] }>;
+  readModel(text: string, settings: ModelRunSettings): Promise<ModelRead>;
   /**
    * One statement of the engine's own whose rows are read in ranges, where a statement costs more than
    * reading on (Snowflake: the result stays with the warehouse and ranges stream from it).

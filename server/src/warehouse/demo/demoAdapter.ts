@@ -46,7 +46,7 @@ export class DemoWarehouse implements Warehouse {
         readModel: async (text: string, settings: ModelRunSettings) => {
           const steps = [{ sql: `SET TRANSACTION READ ONLY; ${modelSettingsSql(settings)}`, exec: true }, { sql: text }];
           const [, r] = await demoErrors(send(steps, { transaction: 'commit', timeoutMs: settings.timeoutMs, signal }));
-          return { columns: r!.fields.map((f) => f.name) };
+          return { columns: r!.fields.map((f) => f.name), types: r!.fields.map((f) => ({ oid: f.dataTypeID, typmod: -1 })) };
         },
       }),
     );

@@ -167,7 +167,7 @@ export class PostgresWarehouse implements Warehouse {
               // queryMode 'extended': one Parse message, which refuses a second statement.
               const r = await c.query({ text, queryMode: 'extended' } as pg.QueryConfig);
               await c.query('COMMIT');
-              return { columns: r.fields.map((f) => f.name) };
+              return { columns: r.fields.map((f) => f.name), types: r.fields.map((f) => ({ oid: f.dataTypeID, typmod: f.dataTypeModifier })) };
             } catch (err) {
               await c.query('ROLLBACK').catch(() => undefined);
               throw err;
