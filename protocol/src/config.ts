@@ -127,13 +127,19 @@ export interface Connection {
   /** Model column → destination field (a webhook field, a trait or property, a table column). */
   mapping?: Record<string, string>;
   event?: RudderstackEvent;
-  /** `manual`, or an interval such as `15m`, `1h`, `1d`. */
+  /** `manual`, an interval such as `15m`, `1h`, `1d`, or a 5-field cron expression (`0 6 * * 1-5`). */
   schedule?: string;
+  /** The IANA time zone the cron expression is read in; retl.yaml's `timeZone` (else UTC) when absent. */
+  timeZone?: string;
+  /** A paused connection never runs on its schedule; Sync Now and `retl sync` still run it. */
+  paused?: boolean;
 }
 
 export interface RetlConfig {
   version: 1;
   stateSchema: string;
+  /** The IANA time zone of cron schedules (default UTC). */
+  timeZone?: string;
   credentials: Credentials[];
   models: Model[];
   destinations: Destination[];

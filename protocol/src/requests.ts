@@ -6,7 +6,7 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 import type { Credentials, RudderstackEvent, SyncMode, WorkspaceState } from './config';
 import type { Cell, PreviewResult } from './preview';
 import type { CheckResult, VerifyResult } from './verify';
-import type { SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncPlanOutcome, SyncPlanParams, SyncProgress } from './sync';
+import type { ScheduleChecked, SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncPlanOutcome, SyncPlanParams, SyncProgress } from './sync';
 
 /** What the extension hands the engine when it starts it. */
 export interface EngineInitOptions {
@@ -166,4 +166,6 @@ export const Notifications = {
   syncProgress: new NotificationType<SyncProgress>('retl/sync/progress'),
   /** Engine → client: a sync ended, with its outcome (the tree shows the last run of each connection). */
   syncFinished: new NotificationType<SyncFinished>('retl/sync/finished'),
+  /** After every check of the schedules: each scheduled connection's next run. */
+  scheduleChecked: new NotificationType<ScheduleChecked>('retl/schedule/checked'),
 } as const;

@@ -15,6 +15,12 @@ export interface SyncResult {
   /** Rows computed for this run but not delivered because the run stopped (they go out next run). */
   unsent: number;
   durationMs: number;
+  /** Rows of the model's result not sent because they had not changed (the history's "skipped"). */
+  unchanged: number;
+  /** The connection is paused: it ran because it was asked to, not on its schedule. */
+  paused?: boolean;
+  /** Only the rows that failed before were sent (`--failed-only`, Retry Failed Rows). */
+  failedOnly?: boolean;
   /** Why the run stopped early (a destination that stayed down, a cancel), if it did. */
   error?: string;
 }
@@ -56,7 +62,20 @@ export interface SyncRunRecord {
   removed: number | null;
   failed: number | null;
   invalid: number | null;
+  /** Rows of the model's result not sent because they had not changed (null for runs before this was kept). */
+  skipped: number | null;
   error: string | null;
+}
+
+/** A row the destination refused, kept until a run gets it acknowledged. */
+export interface FailedRowRecord {
+  key: string;
+  /** What the run tried: insert, update, delete, or invalid (a NULL or duplicate key). */
+  op: string;
+  reason: string;
+  attempts: number;
+  /** The last try (ISO). */
+  lastAt: string;
 }
 
 export type SyncHistory = { ok: true; runs: SyncRunRecord[] } | { ok: false; message: string };
@@ -66,6 +85,18 @@ export interface SyncFinished {
   connectionId: string;
   outcome: SyncOutcome;
   scheduled: boolean;
+}
+
+/** A scheduled connection as the engine's scheduler saw it at its last check. */
+export interface ScheduleStatus {
+  connectionId: string;
+  paused: boolean;
+  /** When it is next due (ISO); null when not known yet (its history not read) or paused. */
+  nextRun: string | null;
+}
+
+export interface ScheduleChecked {
+  connections: ScheduleStatus[];
 }
 
 /** One row a plan shows: its key, and for an upsert the fields it would send. */

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { SyncResult } from '../../protocol/src/sync';
+import type { FailedRowRecord, SyncResult, SyncRunRecord } from '../../protocol/src/sync';
 import { ConfigStore } from '../../server/src/config/configStore';
 import { Engine } from '../../server/src/engine';
 import { planConnection, syncConnection } from '../../server/src/sync/syncConnection';
@@ -150,6 +150,13 @@ ${toCrm}  - id: to_rs
     destination: hook
     mapping: { ${id}: id }
     schedule: 1h
+  - id: resting_hook
+    model: customers
+    destination: hook
+    mapping: { ${id}: id }
+    schedule: "*/5 * * * *"
+    timeZone: Europe/Berlin
+    paused: true
 `,
       );
       const store = new ConfigStore(path.join(dir, 'retl.yaml'));
@@ -350,6 +357,53 @@ ${toCrm}  - id: to_rs
       assert.equal(n(await q(`SELECT count(*) AS n FROM ${backend.stateTable('fail_to_hook')}`)), 0);
     });
 
+    it('retl failures lists the refused rows; --failed-only sends only them and clears them; retl history has each run\'s counts', async () => {
+      await firstRun();
+      await q(`UPDATE public.customers SET email = 'f' || email WHERE id IN (21, 22, 23)`);
+      receiver.answer = (r: Received) => {
+        const keys = (r.body as { batch: HookItem[] }).batch.map((i) => i.key);
+        return { status: 200, body: { rejected: keys.filter((k) => k === '22' || k === '23').map((key) => ({ key, reason: `no such contact ${key}` })) } };
+      };
+      const refused = await sync('to_hook');
+      assert.deepEqual([refused.changed, refused.failed, refused.unchanged], [1, 2, ROWS - 3]);
+      receiver.answer = () => ({ status: 200 });
+      await q(`UPDATE public.customers SET email = 'x' || email WHERE id = 30`); // a change a retry leaves for the next run
+      const listed = await cli(['failures', 'to_hook', '--json']);
+      assert.equal(listed.code, 0, listed.stderr);
+      const failures = (JSON.parse(listed.stdout) as FailedRowRecord[]).sort((a, b) => a.key.localeCompare(b.key));
+      assert.deepEqual(failures.map(({ key, op, reason, attempts }) => ({ key, op, reason, attempts })), [
+        { key: '22', op: 'update', reason: 'no such contact 22', attempts: 1 },
+        { key: '23', op: 'update', reason: 'no such contact 23', attempts: 1 },
+      ]);
+      assert.ok(failures.every((f) => Math.abs(Date.parse(f.lastAt) - Date.now()) < 120_000), failures[0]!.lastAt);
+      const before = receiver.requests.length;
+      const retried = await cli(['sync', 'to_hook', '--failed-only', '--json']);
+      assert.equal(retried.code, 0, retried.stderr);
+      const out = JSON.parse(retried.stdout) as SyncResult;
+      assert.deepEqual([out.changed, out.failed, out.failedOnly], [2, 0, true]);
+      assert.deepEqual(hookItems(before).map((i) => i.key).sort(), ['22', '23']);
+      assert.deepEqual(JSON.parse((await cli(['failures', 'to_hook', '--json'])).stdout), [], 'acknowledged: no longer failed');
+      const next = receiver.requests.length;
+      assert.equal((await sync('to_hook')).changed, 1);
+      assert.deepEqual(hookItems(next).map((i) => i.key), ['30']);
+      const history = await cli(['history', 'to_hook', '--json', '--limit', '4']);
+      assert.equal(history.code, 0, history.stderr);
+      type Entry = SyncRunRecord & { durationMs: number | null; rowsPerSecond: number | null };
+      const runs = JSON.parse(history.stdout) as Entry[];
+      assert.deepEqual(
+        runs.map((r) => [r.added, r.changed, r.failed, r.skipped]),
+        [
+          [0, 1, 0, ROWS - 1],
+          [0, 2, 0, ROWS - 2],
+          [0, 1, 2, ROWS - 3],
+          [ROWS, 0, 0, 0],
+        ],
+      );
+      assert.ok(runs.every((r) => r.durationMs !== null && r.durationMs >= 0 && typeof r.rowsPerSecond === 'number'));
+      assert.deepEqual(await cli(['failures', 'to_hook', '--full']).then((r) => r.code), 2, 'a flag failures does not take');
+      assert.equal((await cli(['sync', 'to_hook', '--full', '--failed-only'])).code, 2);
+    });
+
     it('a run cancelled half way loses no row: the next run sends the rest', async () => {
       await firstRun();
       await q(`UPDATE public.customers SET email = 'c' || email WHERE id <= 500`);
@@ -421,7 +475,7 @@ ${toCrm}  - id: to_rs
       const again = await cli(args);
       assert.equal(again.code, 0, again.stderr);
       const out = JSON.parse(again.stdout) as SyncResult;
-      assert.deepEqual(Object.keys(out).sort(), ['added', 'changed', 'connection', 'durationMs', 'failed', 'invalid', 'removed', 'run', 'unsent']);
+      assert.deepEqual(Object.keys(out).sort(), ['added', 'changed', 'connection', 'durationMs', 'failed', 'invalid', 'removed', 'run', 'unchanged', 'unsent']);
       // Acknowledged before the kill: at most the first batch if a step is one batch (batches go out
       // several at a time, so its answer may not have been heard), nothing if a step is more.
       const acknowledged = backend.batchesPerStep === 1 ? 100 : 0;
@@ -432,16 +486,27 @@ ${toCrm}  - id: to_rs
       assert.match(JSON.parse(refused.stderr).message, /maps "emial"/);
     });
 
-    it('retl schedule --once runs the connections that are due, and not again within their interval', async () => {
+    it('retl schedule --once runs the connections that are due, and not again within their interval; a paused one is skipped', async () => {
       const args = ['schedule', '--once', '--json'];
       const first = await cli(args);
       assert.equal(first.code, 0, first.stderr);
-      const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l) as SyncResult);
-      assert.deepEqual(lines.map((l) => l.connection), ['hourly_hook'], 'only the scheduled connection runs');
+      type Line = SyncResult & { skipped?: string; nextRun?: string };
+      const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+      assert.deepEqual(lines.map((l) => [l.connection, l.skipped]), [['hourly_hook', undefined], ['resting_hook', 'paused']], 'only the scheduled connection runs');
       assert.ok(lines[0]!.added > 1000);
+      const ranAt = Date.parse(lines[0]!.nextRun!) - 3_600_000;
+      assert.ok(Math.abs(ranAt - Date.now()) < 60_000, `next run an hour after this one: ${lines[0]!.nextRun}`);
       const second = await cli(args);
       assert.equal(second.code, 0, second.stderr);
-      assert.equal(second.stdout.trim(), '', 'an hourly connection that ran a moment ago is not due');
+      const again = second.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+      assert.deepEqual(again.map((l) => [l.connection, l.skipped]), [['hourly_hook', 'not due'], ['resting_hook', 'paused']], 'an hourly connection that ran a moment ago is not due');
+      // Counted from the start the history holds (the warehouse's clock), within moments of the first answer's.
+      assert.ok(Math.abs(Date.parse(again[0]!.nextRun!) - Date.parse(lines[0]!.nextRun!)) < 5_000, again[0]!.nextRun);
+      // Asked for by hand, a paused connection runs, and says it is paused.
+      const byHand = await cli(['sync', 'resting_hook', '--json']);
+      assert.equal(byHand.code, 0, byHand.stderr);
+      assert.equal((JSON.parse(byHand.stdout) as SyncResult).paused, true);
+      assert.match(byHand.stderr, /resting_hook is paused/);
     });
 
     it('a model that fails in the warehouse sends nothing, and the run history says why', async () => {

@@ -11,7 +11,7 @@ import type { SyncResult } from '../../protocol/src/sync';
 import { ConfigStore } from '../../server/src/config/configStore';
 import { Engine } from '../../server/src/engine';
 import { syncConnection } from '../../server/src/sync/syncConnection';
-import { SyncScheduler } from '../../server/src/sync/scheduler';
+import { ran, SyncScheduler } from '../../server/src/sync/scheduler';
 import { NO_STORED_SECRETS } from '../../server/src/warehouse/registry';
 import { retlAsync } from '../helpers/cli';
 import { startReceiver, type Answer, type HttpReceiver, type Received } from '../helpers/httpReceiver';
@@ -311,7 +311,7 @@ ${hook('hook', 1)}${hook('patient', 600)}connections:
       const scheduler = new SyncScheduler(
         engine,
         async (id, signal) => ({ ok: true, result: await syncConnection(engine, id, { signal }) }),
-        (run) => outcomes.push(run.outcome.ok ? (run.outcome.result.error ?? 'done') : run.outcome.message),
+        (checks) => checks.filter(ran).forEach((run) => outcomes.push(run.outcome.ok ? (run.outcome.result.error ?? 'done') : run.outcome.message)),
       );
       const before = receiver.requests.length;
       const tick = scheduler.tick();

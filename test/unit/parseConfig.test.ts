@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseConfig } from '../../server/src/config/parseConfig';
-import { scheduleIntervalMs } from '../../server/src/sync/scheduler';
+import { isDue, nextRunAt, parseSchedule, scheduleProblem } from '../../server/src/sync/syncSchedule';
 import { SAMPLE_YAML } from '../helpers/tempDir';
 
 function problemsOf(text: string) {
@@ -191,12 +191,62 @@ connections:
 });
 
 describe('schedules', () => {
-  it('reads intervals in minutes, hours and days; manual and none are not scheduled', () => {
-    assert.equal(scheduleIntervalMs('15m'), 15 * 60_000);
-    assert.equal(scheduleIntervalMs('2h'), 2 * 3_600_000);
-    assert.equal(scheduleIntervalMs('1d'), 86_400_000);
-    assert.equal(scheduleIntervalMs('manual'), undefined);
-    assert.equal(scheduleIntervalMs(undefined), undefined);
-    assert.equal(scheduleIntervalMs('0m'), undefined);
+  const at = (iso: string) => Date.parse(iso);
+  const next = (text: string, last: string | undefined, now: string, zone?: string) => {
+    const t = nextRunAt(parseSchedule(text, zone), last === undefined ? undefined : at(last), at(now));
+    return t === undefined ? undefined : new Date(t).toISOString();
+  };
+
+  it('reads manual, intervals in minutes, hours and days, and 5-field cron expressions', () => {
+    assert.deepEqual(parseSchedule('manual'), { kind: 'manual' });
+    assert.deepEqual(parseSchedule(undefined), { kind: 'manual' });
+    assert.deepEqual(parseSchedule('15m'), { kind: 'interval', ms: 15 * 60_000 });
+    assert.deepEqual(parseSchedule('2h'), { kind: 'interval', ms: 2 * 3_600_000 });
+    assert.deepEqual(parseSchedule('1d'), { kind: 'interval', ms: 86_400_000 });
+    assert.equal(parseSchedule('0 6 * * 1-5').kind, 'cron');
+    assert.match(scheduleProblem('0m')!, /not manual, an interval .* or a cron expression of 5 fields/);
+    assert.match(scheduleProblem('* * * * * *')!, /5 fields/, 'seconds are no standard cron field');
+    assert.match(scheduleProblem('61 * * * *')!, /not a valid cron expression/);
+    assert.match(scheduleProblem('0 6 * * *', 'Mars/Olympus')!, /not an IANA time zone/);
+    assert.equal(scheduleProblem('*/5 * * * *', 'Europe/Berlin'), undefined);
+  });
+
+  it('an interval is due once it has passed since the last start; a connection that never ran is due at once', () => {
+    assert.equal(next('1h', '2026-03-01T10:00:00Z', '2026-03-01T10:30:00Z'), '2026-03-01T11:00:00.000Z');
+    assert.equal(isDue(parseSchedule('1h'), at('2026-03-01T10:00:00Z'), at('2026-03-01T10:59:59Z')), false);
+    assert.equal(isDue(parseSchedule('1h'), at('2026-03-01T10:00:00Z'), at('2026-03-01T11:00:00Z')), true);
+    assert.equal(isDue(parseSchedule('0 6 * * *'), undefined, at('2026-03-01T10:00:00Z')), true);
+    assert.equal(isDue(parseSchedule('manual'), undefined, at('2026-03-01T10:00:00Z')), false);
+  });
+
+  it('a cron schedule is due at its next time after the last run, and a missed run runs once', () => {
+    const daily = parseSchedule('30 6 * * *');
+    const last = at('2026-03-02T06:30:04Z');
+    assert.equal(isDue(daily, last, at('2026-03-03T06:29:59Z')), false);
+    assert.equal(isDue(daily, last, at('2026-03-03T06:30:00Z')), true);
+    // Closed for four days: due once; after that run, not again until tomorrow's time.
+    assert.equal(isDue(daily, last, at('2026-03-07T12:00:00Z')), true);
+    assert.equal(next('30 6 * * *', '2026-03-07T12:00:00Z', '2026-03-07T12:00:01Z'), '2026-03-08T06:30:00.000Z');
+  });
+
+  it('reads cron in the connection\'s time zone, across a daylight saving change', () => {
+    // 09:00 in Berlin: 08:00 UTC in winter, 07:00 UTC after the clocks go forward on 29 March 2026.
+    assert.equal(next('0 9 * * *', '2026-03-28T08:00:00Z', '2026-03-28T09:00:00Z', 'Europe/Berlin'), '2026-03-29T07:00:00.000Z');
+    assert.equal(isDue(parseSchedule('0 9 * * *', 'Europe/Berlin'), at('2026-03-28T08:00:00Z'), at('2026-03-29T06:59:00Z')), false);
+    assert.equal(isDue(parseSchedule('0 9 * * *', 'Europe/Berlin'), at('2026-03-28T08:00:00Z'), at('2026-03-29T07:00:00Z')), true);
+    // And back on 25 October: 09:00 is 08:00 UTC again.
+    assert.equal(next('0 9 * * *', '2026-10-24T07:00:00Z', '2026-10-24T08:00:00Z', 'Europe/Berlin'), '2026-10-25T08:00:00.000Z');
+    // The same expression in UTC (the default) is 09:00 UTC.
+    assert.equal(next('0 9 * * *', '2026-03-28T09:00:00Z', '2026-03-28T10:00:00Z'), '2026-03-29T09:00:00.000Z');
+  });
+
+  it('checks schedule and time zone in retl.yaml, each at its place, with what is wrong', () => {
+    const yaml = (extra: string) => `version: 1\n${extra}credentials:\n  - id: demo\n    type: demo\nmodels:\n  - id: m\n    name: M\n    credentials: demo\n    query: m.sql\nconnections:\n  - id: c\n    model: m\n    schedule: "0 25 * * *"\n    timeZone: Europe/Nowhere\n  - id: d\n    model: m\n    schedule: every day\n`;
+    const messages = problemsOf(yaml('timeZone: Europe/Berlin\n')).map((p) => p.message);
+    assert.deepEqual(messages.filter((m) => /timeZone|schedule/.test(m)).length, 3);
+    assert.ok(messages.some((m) => /^connections\[0\]\.schedule: "0 25 \* \* \*" is not a valid cron expression/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /^connections\[0\]\.timeZone: "Europe\/Nowhere" is not an IANA time zone/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /^connections\[1\]\.schedule: "every day" is not manual/.test(m)), messages.join('\n'));
+    assert.ok(problemsOf(yaml('timeZone: Berlin\n')).some((p) => /^timeZone: "Berlin" is not an IANA time zone/.test(p.message)));
   });
 });

@@ -15,7 +15,7 @@ const MIN = 60_000;
 describe('scheduler: what is due', () => {
   const tmp = useTempDir('retl-sched-');
 
-  async function engineWith(): Promise<Engine> {
+  async function engineWith(more = ''): Promise<Engine> {
     writeFileSync(path.join(tmp(), 'm.sql'), 'SELECT 1 AS id');
     writeFileSync(
       path.join(tmp(), 'retl.yaml'),
@@ -41,7 +41,7 @@ connections:
   - id: by_hand
     model: m
     destination: hook
-`,
+${more}`,
     );
     const store = new ConfigStore(path.join(tmp(), 'retl.yaml'));
     assert.deepEqual((await store.load()).problems, []);
@@ -81,7 +81,7 @@ connections:
     const { state, tick } = ticks(engine, (id, clock) => {
       ran.push(clock / MIN);
       state.history.set(id, clock);
-      return { ok: true, result: { connection: id, run: ran.length, full: false, added: 0, changed: 0, removed: 0, failed: 0, invalid: 0, unsent: 0, durationMs: 1 } };
+      return { ok: true, result: { connection: id, run: ran.length, full: false, added: 0, changed: 0, removed: 0, failed: 0, invalid: 0, unchanged: 0, unsent: 0, durationMs: 1 } };
     });
     await tick(); // 1000: runs
     for (let m = 1; m < 60; m += 10) {
@@ -99,6 +99,49 @@ connections:
     state.clock = 1_090 * MIN;
     await tick();
     assert.deepEqual([state.reads, ran], [3, [1000, 1090]]);
+    await engine.dispose();
+  });
+
+  it('a paused connection is skipped and said to be; a cron schedule runs at its time in its zone, a missed one once', async () => {
+    const engine = await engineWith(`  - id: resting
+    model: m
+    destination: hook
+    schedule: 15m
+    paused: true
+  - id: morning
+    model: m
+    destination: hook
+    schedule: "0 9 * * *"
+    timeZone: Europe/Berlin
+`);
+    const ran: string[] = [];
+    const { state, tick } = ticks(engine, (id, clock) => {
+      ran.push(`${id}@${new Date(clock).toISOString()}`);
+      state.history.set(id, clock);
+      return { ok: true, result: { connection: id, run: ran.length, full: false, added: 0, changed: 0, removed: 0, failed: 0, invalid: 0, unchanged: 0, unsent: 0, durationMs: 1 } };
+    });
+    const checkAt = async (iso: string) => {
+      state.clock = Date.parse(iso);
+      return (await tick()).map((c) => ('outcome' in c ? `${c.connectionId} ran` : `${c.connectionId} ${c.skipped}`) + (c.nextRun === undefined ? '' : ` next ${new Date(c.nextRun).toISOString()}`));
+    };
+    state.history.set('morning', Date.parse('2026-03-27T08:00:05Z')); // ran Friday at 09:00 Berlin (winter time)
+    state.history.set('hourly', Date.parse('2026-03-28T07:30:00Z'));
+    assert.deepEqual(await checkAt('2026-03-28T07:59:00Z'), [
+      'hourly not due next 2026-03-28T08:30:00.000Z',
+      'resting paused',
+      'morning not due next 2026-03-28T08:00:00.000Z',
+    ]);
+    assert.deepEqual(await checkAt('2026-03-28T08:00:30Z'), [
+      'hourly not due next 2026-03-28T08:30:00.000Z',
+      'resting paused',
+      'morning ran next 2026-03-29T07:00:00.000Z',
+    ], 'Saturday 09:00 in Berlin; Sunday\'s 09:00 is 07:00 UTC, after the clocks went forward');
+    // Nothing checked from Saturday to Tuesday: one run, not one per missed morning.
+    ran.length = 0;
+    await checkAt('2026-03-31T12:00:00Z');
+    assert.deepEqual(ran.filter((r) => r.startsWith('morning')), ['morning@2026-03-31T12:00:00.000Z']);
+    assert.ok(!ran.some((r) => r.startsWith('resting')), 'paused: never run on a schedule');
+    assert.deepEqual((await checkAt('2026-03-31T12:01:00Z')).filter((c) => c.startsWith('morning')), ['morning not due next 2026-04-01T07:00:00.000Z']);
     await engine.dispose();
   });
 });

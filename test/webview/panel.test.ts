@@ -239,7 +239,7 @@ describe('model panel (webview bundle in Chromium)', function () {
     await send(page, msg({ type: 'showTab', tab: 'sources' }));
     assert.match((await page.textContent('#sources li[data-connection="to_crm"]')) ?? '', /→ crm_hook · mirror · every 1h/);
     assert.match((await page.textContent('#sources li[data-connection="parked"]')) ?? '', /no destination yet/);
-    const run = { run: 3, startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:00:02.000Z', full: false, added: 7, changed: 10, removed: 5, failed: 1, invalid: 0, error: null };
+    const run = { run: 3, startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:00:02.000Z', full: false, added: 7, changed: 10, removed: 5, failed: 1, invalid: 0, skipped: 980, error: null };
     await send(page, msg({ type: 'lastRuns', runs: { to_crm: run, parked: null } }));
     assert.match((await page.textContent('#sources li[data-connection="to_crm"] .last-run')) ?? '', /7 added · 10 changed · 5 removed · 1 failed/);
     await page.click('#sources li[data-connection="to_crm"] vscode-button');

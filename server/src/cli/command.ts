@@ -24,6 +24,7 @@ export const OPTIONS = {
   once: { type: 'boolean' },
   limit: { type: 'string' },
   'fail-on-delete-over': { type: 'string' },
+  'failed-only': { type: 'boolean' },
 } as const;
 
 export type Flag = keyof typeof OPTIONS;
@@ -53,6 +54,12 @@ export const EXIT = { ok: 0, checksFailed: 1, usage: 2, refused: 3 } as const;
 
 /** A mistake in how retl was called: the message and the help, exit 2. */
 export class UsageError extends Error {}
+
+/** A flag's value that must be a whole number (0, 1, 2 …). */
+export function wholeNumber(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} takes a whole number, not "${text}".`);
+  return Number(text);
+}
 
 export interface Output {
   json: boolean;

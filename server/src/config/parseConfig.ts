@@ -1,5 +1,6 @@
 // Turns the text of retl.yaml into a validated config plus problems that name their line.
 import Ajv, { type ErrorObject } from 'ajv';
+import { scheduleProblem, timeZoneProblem } from '../sync/syncSchedule';
 import { Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { ConfigProblem, RetlConfig } from '../../../protocol/src/config';
 import { WAREHOUSE_TYPES } from '../../../protocol/src/config';
@@ -17,6 +18,9 @@ export interface ParsedConfig {
 }
 
 const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false });
+// What makes a schedule or a time zone wrong is said by the code that reads it (syncSchedule.ts).
+const FORMAT_PROBLEMS: Record<string, (text: string) => string | undefined> = { schedule: (text) => scheduleProblem(text), timeZone: timeZoneProblem };
+for (const [name, problem] of Object.entries(FORMAT_PROBLEMS)) ajv.addFormat(name, (text: string) => problem(text) === undefined);
 const validate = ajv.compile(configSchema);
 
 /**
@@ -159,6 +163,10 @@ function describeSchemaError(err: ErrorObject, root: unknown): PathProblem {
       return { path, message: `${where}: must be ${JSON.stringify(err.params.allowedValue)}.` };
     case 'enum':
       return { path, message: `${where}: must be one of ${(err.params.allowedValues as unknown[]).join(', ')}.` };
+    case 'format': {
+      const problem = FORMAT_PROBLEMS[String(err.params.format)]?.(String(value));
+      return { path, message: `${where}: ${problem ?? 'is not valid.'}` };
+    }
     case 'discriminator':
       return { path: [...path, 'type'], message: `${where}.type: must be one of ${WAREHOUSE_TYPES.join(', ')}.` };
     case 'type':

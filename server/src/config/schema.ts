@@ -22,6 +22,8 @@ export const configSchema = {
   properties: {
     version: { const: 1 },
     stateSchema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_$]*$', maxLength: ID_MAX_LENGTH },
+    /** The IANA time zone cron schedules are read in, unless a connection names its own. */
+    timeZone: { type: 'string', format: 'timeZone' },
     credentials: typedList([
       {
         additionalProperties: false,
@@ -135,7 +137,10 @@ export const configSchema = {
             required: ['type'],
             properties: { type: { enum: ['identify', 'track'] }, userIdColumn: nonEmpty, anonymousIdColumn: nonEmpty, name: nonEmpty },
           },
-          schedule: { type: 'string', pattern: '^(manual|[1-9][0-9]*[mhd])$' },
+          // manual, an interval or a 5-field cron expression; an IANA time zone (formats of parseConfig.ts).
+          schedule: { type: 'string', format: 'schedule' },
+          timeZone: { type: 'string', format: 'timeZone' },
+          paused: { type: 'boolean' },
         },
       },
     },

@@ -24,7 +24,7 @@ import { SqlDocuments } from './sqlDocuments';
 import { payloadJson } from '../sync/payloadJson';
 import { planConnection, syncConnection, syncHistory } from '../sync/syncConnection';
 import { addConnection, updateConnection } from '../sync/connectionChanges';
-import { SyncScheduler } from '../sync/scheduler';
+import { ran, SyncScheduler } from '../sync/scheduler';
 import type { SyncOutcome, SyncPlanReport } from '../../../protocol/src/sync';
 import type { PreviewResult } from '../../../protocol/src/preview';
 
@@ -86,8 +86,15 @@ let scheduler: SyncScheduler | undefined;
 /** retl.sync.runSchedules: connections with an interval schedule sync while this engine runs. */
 function setSchedulesRunning(on: boolean): void {
   if (on && !scheduler) {
-    scheduler = new SyncScheduler(requireEngine(), (id, signal) => runSync(id, false, signal), (r) => {
-      void connection.sendNotification(Notifications.syncFinished, { ...r, scheduled: true });
+    scheduler = new SyncScheduler(requireEngine(), (id, signal) => runSync(id, false, signal), (checks) => {
+      for (const c of checks) if (ran(c)) void connection.sendNotification(Notifications.syncFinished, { connectionId: c.connectionId, outcome: c.outcome, scheduled: true });
+      void connection.sendNotification(Notifications.scheduleChecked, {
+        connections: checks.map((c) => ({
+          connectionId: c.connectionId,
+          paused: !ran(c) && c.skipped === 'paused',
+          nextRun: c.nextRun === undefined ? null : new Date(c.nextRun).toISOString(),
+        })),
+      });
     });
     scheduler.start();
   } else if (!on && scheduler) {

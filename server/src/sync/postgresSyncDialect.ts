@@ -12,6 +12,7 @@ import {
   duplicateKeysSql,
   createStateTablesSql,
   dropWorkTablesSql,
+  failedRowsSql,
   fillRunRowsSql,
   invalidRowsSql,
   opCountsSql,
@@ -21,12 +22,13 @@ import {
   syncTables,
   type CarriedColumn,
 } from './postgresSyncSql';
-import { missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
+import { failedRowRecord, missingStateSchema, runRecord, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
 
 export function postgresSyncDialect(db: SqlSession, stateSchema: string, connectionId: string): SyncDialect {
   const t = syncTables(stateSchema, connectionId);
   const lockName = `retl-sync:${connectionId}`;
+  const exists = async (table: string) => !!(await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]))[0]?.t;
   /** The model's columns as the last LIMIT 0 plan gave them. */
   let planned: { statement: string; read: ModelRead } | undefined;
 
@@ -74,8 +76,8 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
 
     async finishRun(run, o: RunCounts & { error?: string }) {
       await db.query(
-        `UPDATE ${t.runs} SET finished_at = now(), added = $2, changed = $3, removed = $4, failed = $5, invalid = $6, error = $7 WHERE id = $1`,
-        [run, o.added, o.changed, o.removed, o.failed, o.invalid, o.error ?? null],
+        `UPDATE ${t.runs} SET finished_at = now(), added = $2, changed = $3, removed = $4, failed = $5, invalid = $6, skipped = $7, error = $8 WHERE id = $1`,
+        [run, o.added, o.changed, o.removed, o.failed, o.invalid, o.skipped, o.error ?? null],
       );
     },
 
@@ -102,7 +104,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
         if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
         await db.query(dups.counted);
       }
-      for (const sql of computeOpsSql(t, columns, spec.mirror, spec.full)) await db.query(sql);
+      for (const sql of computeOpsSql(t, columns, spec)) await db.query(sql);
     },
 
     async invalidRows() {
@@ -115,6 +117,11 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
 
     async hasFailedRows() {
       return (await db.query(`SELECT 1 FROM ${t.fail} LIMIT 1`)).length > 0;
+    },
+
+    async failedRows(limit) {
+      if (!(await exists(t.fail))) return [];
+      return (await db.query<Record<string, unknown>>(failedRowsSql(t), [limit])).map(failedRowRecord);
     },
 
     async opCounts() {
@@ -158,10 +165,14 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
     },
 
     async history(limit): Promise<SyncRunRecord[]> {
-      const [exists] = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [t.runs]);
-      if (!exists?.t) return [];
+      if (!(await exists(t.runs))) return [];
+      // skipped is there once a run of this version prepared the state tables.
+      const [skipped] = await db.query<{ ok: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'skipped' AND NOT attisdropped) AS ok`,
+        [t.runs],
+      );
       const rows = await db.query<Record<string, unknown>>(
-        `SELECT id, started_at, finished_at, full_sync, added, changed, removed, failed, invalid, error FROM ${t.runs} WHERE connection = $1 ORDER BY id DESC LIMIT $2`,
+        `SELECT id, started_at, finished_at, full_sync, added, changed, removed, failed, invalid, ${skipped?.ok ? 'skipped' : 'NULL AS skipped'}, error FROM ${t.runs} WHERE connection = $1 ORDER BY id DESC LIMIT $2`,
         [connectionId, limit],
       );
       return rows.map(runRecord);

@@ -57,6 +57,8 @@ export function createStateTablesSql(t: SyncTables): string[] {
     `CREATE TABLE IF NOT EXISTS ${t.runs} (
        id bigserial PRIMARY KEY, connection text NOT NULL, started_at timestamptz NOT NULL, finished_at timestamptz,
        full_sync boolean NOT NULL, added integer, changed integer, removed integer, failed integer, invalid integer, error text)`,
+    // Histories from before it was kept: rows not sent because they had not changed.
+    `ALTER TABLE ${t.runs} ADD COLUMN IF NOT EXISTS skipped integer`,
   ];
 }
 
@@ -122,11 +124,13 @@ export function fillRunRowsSql(modelSql: string, primaryKey: string, columns: Ca
  * whatever its hash, and still deletes (mirror) what left the model since the snapshot: the snapshot is
  * compared, not emptied.
  */
-export function computeOpsSql(t: SyncTables, columns: CarriedColumn[], mirror: boolean, full: boolean): string[] {
-  const deletes = mirror
+export function computeOpsSql(t: SyncTables, columns: CarriedColumn[], o: { mirror: boolean; full: boolean; failedOnly: boolean }): string[] {
+  // Retrying failed rows: only their keys, each sent whatever its hash (as a full run sends every row).
+  const failed = (key: string) => (o.failedOnly ? ` AND EXISTS (SELECT 1 FROM ${t.fail} f WHERE f.key = ${key})` : '');
+  const deletes = o.mirror
     ? `UNION ALL
        SELECT 'delete', s.key, NULL, NULL, false FROM ${t.snap} s
-       WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.k = s.key)`
+       WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.k = s.key)${failed('s.key')}`
     : '';
   // A snapshot row of an earlier version holds an md5 of the payload (32 characters) or a hash of its
   // JSON text (no "r"): compared as such.
@@ -140,7 +144,7 @@ export function computeOpsSql(t: SyncTables, columns: CarriedColumn[], mirror: b
        SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash, ${payload} AS payload,
               coalesce(s.hash = r.hash AND s.payload IS NOT NULL, false) AS same
        FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.key = r.k
-       WHERE r.k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${t.dups} d WHERE d.k = r.k)${full ? '' : ` AND (s.key IS NULL OR ${changed})`}
+       WHERE r.k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${t.dups} d WHERE d.k = r.k)${o.full || o.failedOnly ? '' : ` AND (s.key IS NULL OR ${changed})`}${failed('r.k')}
        ${deletes}
      ) AS w`,
     `ALTER TABLE ${t.ops} ADD PRIMARY KEY (seq)`,
@@ -205,6 +209,10 @@ export function acknowledgeSql(t: SyncTables): { inserted: string; updated: stri
               SELECT x.key, x.op, x.reason, 1, now() FROM jsonb_to_recordset($1::jsonb) AS x(key text, op text, reason text)
               ON CONFLICT (key) DO UPDATE SET op = EXCLUDED.op, reason = EXCLUDED.reason, attempts = ${t.fail}.attempts + 1, last_at = now()`,
   };
+}
+
+export function failedRowsSql(t: SyncTables): string {
+  return `SELECT key, op, reason, attempts, last_at FROM ${t.fail} ORDER BY last_at DESC, key LIMIT $1`;
 }
 
 export function dropWorkTablesSql(t: SyncTables): string[] {

@@ -1,23 +1,32 @@
-// Connections with an interval schedule (`15m`, `1h`, `1d`) run when they are due: in the engine while
-// VS Code is open, and from `retl schedule` in a terminal, cron or a container. "Due" is read from the run
-// history in the warehouse, so restarting VS Code does not run everything again, and two places that
-// schedule the same connection are kept apart by the sync's lock.
+// Connections with a schedule (an interval such as `15m`, or a cron expression, syncSchedule.ts) run when
+// they are due: in the engine while VS Code is open, and from `retl schedule` in a terminal, cron or a
+// container. "Due" is read from the run history in the warehouse, so restarting VS Code does not run
+// everything again, and two places that schedule the same connection are kept apart by the sync's lock.
+// A paused connection is skipped, and said to be.
 import type { Connection } from '../../../protocol/src/config';
 import type { SyncOutcome } from '../../../protocol/src/sync';
 import type { Engine } from '../engine';
 import { syncHistory } from './syncConnection';
-
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `15m` → 900000; `manual` or no schedule → undefined. */
-export function scheduleIntervalMs(schedule: string | undefined): number | undefined {
-  const m = /^([1-9][0-9]*)([mhd])$/.exec(schedule ?? '');
-  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
-}
+import { isDue, nextRunAt, parseSchedule, timeZoneOf, type Schedule } from './syncSchedule';
 
 export interface ScheduledRun {
   connectionId: string;
   outcome: SyncOutcome;
+  /** When it is due again (ms since the epoch), counted from this run's start. */
+  nextRun?: number;
+}
+
+/** A scheduled connection that did not run at this check, and why; when it is next due, if known. */
+export interface SkippedRun {
+  connectionId: string;
+  skipped: 'paused' | 'not due';
+  nextRun?: number;
+}
+
+export type ScheduleCheck = ScheduledRun | SkippedRun;
+
+export function ran(check: ScheduleCheck): check is ScheduledRun {
+  return 'outcome' in check;
 }
 
 /** When the connection's last run started (ms since the epoch), from the run history; undefined before the first. */
@@ -34,13 +43,24 @@ export interface DueOptions {
   readLast?: LastRunReader;
 }
 
-/** Runs every connection that is due, one after another; returns what ran. */
+/** The connection's schedule, or undefined when it has none to keep (manual, no destination, unreadable). */
+function scheduleOf(engine: Engine, c: Connection): Schedule | undefined {
+  if (!c.destination) return undefined;
+  try {
+    const schedule = parseSchedule(c.schedule, timeZoneOf(engine.store.config, c));
+    return schedule.kind === 'manual' ? undefined : schedule;
+  } catch {
+    return undefined; // retl.yaml's checks report it
+  }
+}
+
+/** Runs every connection that is due, one after another; returns what ran and what was skipped. */
 export async function runDueConnections(
   engine: Engine,
   run: (connectionId: string) => Promise<SyncOutcome>,
   signal: AbortSignal,
   options: DueOptions = {},
-): Promise<ScheduledRun[]> {
+): Promise<ScheduleCheck[]> {
   const now = options.now ?? Date.now;
   const known = options.known ?? new Map<string, number>();
   const readLast: LastRunReader =
@@ -50,28 +70,39 @@ export async function runDueConnections(
       return latest ? Date.parse(latest.startedAt) : undefined;
     });
   const connections: Connection[] = engine.store.config?.connections ?? [];
-  const ran: ScheduledRun[] = [];
+  const checks: ScheduleCheck[] = [];
   for (const c of connections) {
-    const interval = scheduleIntervalMs(c.schedule);
-    if (interval === undefined || !c.destination || signal.aborted) continue;
+    const schedule = scheduleOf(engine, c);
+    if (!schedule || signal.aborted) continue;
+    if (c.paused) {
+      checks.push({ connectionId: c.id, skipped: 'paused' });
+      continue;
+    }
     const remembered = known.get(c.id);
-    if (remembered !== undefined && now() - remembered < interval) continue;
+    if (remembered !== undefined && !isDue(schedule, remembered, now())) {
+      checks.push({ connectionId: c.id, skipped: 'not due', nextRun: nextRunAt(schedule, remembered, now()) });
+      continue;
+    }
     let last: number | undefined;
     try {
       last = await readLast(c.id, signal);
     } catch (err) {
-      ran.push({ connectionId: c.id, outcome: { ok: false, message: `Cannot read its run history: ${(err as Error).message}` } });
+      checks.push({ connectionId: c.id, outcome: { ok: false, message: `Cannot read its run history: ${(err as Error).message}` } });
       continue;
     }
     if (last !== undefined) known.set(c.id, last);
-    if (last !== undefined && now() - last < interval) continue;
-    known.set(c.id, now());
+    if (!isDue(schedule, last, now())) {
+      checks.push({ connectionId: c.id, skipped: 'not due', nextRun: nextRunAt(schedule, last, now()) });
+      continue;
+    }
+    const started = now();
+    known.set(c.id, started);
     const outcome = await run(c.id);
     // A run refused before it began (a warehouse not reachable) left no history: the next tick tries again.
     if (!outcome.ok) known.delete(c.id);
-    ran.push({ connectionId: c.id, outcome });
+    checks.push({ connectionId: c.id, outcome, ...(outcome.ok ? { nextRun: nextRunAt(schedule, started, now()) } : {}) });
   }
-  return ran;
+  return checks;
 }
 
 /** Checks every `tickMs` which connections are due; one check at a time. */
@@ -85,7 +116,7 @@ export class SyncScheduler {
     private readonly engine: Engine,
     /** `signal` aborts when the scheduler is disposed (the engine shutting down): the run stops cleanly. */
     private readonly run: (connectionId: string, signal: AbortSignal) => Promise<SyncOutcome>,
-    private readonly onRun: (r: ScheduledRun) => void,
+    private readonly onCheck: (checks: ScheduleCheck[]) => void,
   ) {}
 
   start(tickMs = 60_000): void {
@@ -98,7 +129,7 @@ export class SyncScheduler {
   async tick(): Promise<void> {
     if (this.running) return;
     this.running = runDueConnections(this.engine, async (id) => this.run(id, this.controller.signal), this.controller.signal, { known: this.known })
-      .then((runs) => runs.forEach((r) => this.onRun(r)))
+      .then((checks) => this.onCheck(checks))
       .catch(() => undefined)
       .finally(() => (this.running = undefined));
     await this.running;

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { SyncRunRecord } from '../../../protocol/src/sync';
 import type { SessionResult, SqlSession } from '../warehouse/warehouse';
 import { quoteSnowflakeName, snowflakeSchemaName } from '../warehouse/snowflake/snowflakeWarehouse';
-import { missingStateSchema, runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
+import { failedRowRecord, missingStateSchema, runRecord, SyncError, type AckStep, type FailedRow, type RunCounts, type SyncDialect, type WorkOp, type WorkRow, type WorkSpec } from './syncDialect';
 
 /** 20 batches of 500: one acknowledgement step per 10,000 rows; a kill re-sends at most that many. */
 export const SNOWFLAKE_BATCHES_PER_STEP = 20;
@@ -64,6 +64,8 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
   let heartbeat: NodeJS.Timeout | undefined;
   let inStep = false;
   let lost = false;
+  const tableExists = async (name: string) =>
+    (await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [t.schema, name])).length > 0;
   /** This run's work as one result; position 0 is the row after `from`. */
   let work: { from: number; result: SessionResult<OpRow> } | undefined;
 
@@ -162,6 +164,8 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
         `CREATE TABLE IF NOT EXISTS ${t.fail} (KEY VARCHAR NOT NULL, OP VARCHAR NOT NULL, REASON VARCHAR NOT NULL, ATTEMPTS NUMBER NOT NULL, LAST_AT TIMESTAMP_NTZ NOT NULL)`,
         `CREATE TABLE IF NOT EXISTS ${t.runs} (ID NUMBER NOT NULL, CONNECTION VARCHAR NOT NULL, STARTED_AT TIMESTAMP_NTZ NOT NULL, FINISHED_AT TIMESTAMP_NTZ,
            FULL_SYNC BOOLEAN NOT NULL, ADDED NUMBER, CHANGED NUMBER, REMOVED NUMBER, FAILED NUMBER, INVALID NUMBER, ERROR VARCHAR)`,
+        // Histories from before it was kept: rows not sent because they had not changed.
+        `ALTER TABLE ${t.runs} ADD COLUMN IF NOT EXISTS SKIPPED NUMBER`,
         // DDL commits an open transaction in Snowflake: the step's table is made here, emptied in each step.
         `CREATE OR REPLACE TRANSIENT TABLE ${t.refused} (KEY VARCHAR, OP VARCHAR, REASON VARCHAR)`,
       ]) {
@@ -179,8 +183,8 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async finishRun(run, o: RunCounts & { error?: string }) {
-      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ADDED = ?, CHANGED = ?, REMOVED = ?, FAILED = ?, INVALID = ?, ERROR = ? WHERE ID = ? AND CONNECTION = ?`, [
-        o.added, o.changed, o.removed, o.failed, o.invalid, o.error ?? null, run, connectionId,
+      await db.query(`UPDATE ${t.runs} SET FINISHED_AT = SYSDATE(), ADDED = ?, CHANGED = ?, REMOVED = ?, FAILED = ?, INVALID = ?, SKIPPED = ?, ERROR = ? WHERE ID = ? AND CONNECTION = ?`, [
+        o.added, o.changed, o.removed, o.failed, o.invalid, o.skipped, o.error ?? null, run, connectionId,
       ]);
     },
 
@@ -208,13 +212,15 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
          FROM (SELECT TO_VARCHAR(q.${quoteColumn(spec.primaryKey)}) AS K, ${payload} AS PAYLOAD, ${ordered} AS ORDERED FROM (\n${spec.statement}\n) AS q) AS m`,
         {},
       );
-      const deletes = spec.mirror ? `UNION ALL SELECT 'delete', s.KEY, NULL, NULL FROM ${t.snap} s WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.K = s.KEY)` : '';
+      // Retrying failed rows: only their keys, each sent whatever its hash (as a full run sends every row).
+      const failed = (key: string) => (spec.failedOnly ? ` AND EXISTS (SELECT 1 FROM ${t.fail} f WHERE f.KEY = ${key})` : '');
+      const deletes = spec.mirror ? `UNION ALL SELECT 'delete', s.KEY, NULL, NULL FROM ${t.snap} s WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.K = s.KEY)${failed('s.KEY')}` : '';
       await db.query(
         `CREATE OR REPLACE TRANSIENT TABLE ${t.ops} AS
          SELECT ROW_NUMBER() OVER (ORDER BY OP, KEY) AS SEQ, OP, KEY, HASH, PAYLOAD FROM (
            SELECT CASE WHEN s.KEY IS NULL THEN 'insert' ELSE 'update' END AS OP, r.K AS KEY, r.HASH AS HASH, r.PAYLOAD AS PAYLOAD
            FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.KEY = r.K
-           WHERE r.K IS NOT NULL AND r.N = 1${spec.full ? '' : ' AND (s.KEY IS NULL OR s.HASH <> r.HASH)'}
+           WHERE r.K IS NOT NULL AND r.N = 1${spec.full || spec.failedOnly ? '' : ' AND (s.KEY IS NULL OR s.HASH <> r.HASH)'}${failed('r.K')}
            ${deletes}
          ) AS w`,
       );
@@ -288,12 +294,21 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       for (const table of [t.ops, t.rows, t.refused]) await db.query(`DROP TABLE IF EXISTS ${table}`);
     },
 
+    async failedRows(limit) {
+      if (!(await tableExists(`FAIL_${connectionId.toUpperCase()}`))) return [];
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT KEY, OP, REASON, ATTEMPTS, DATE_PART(EPOCH_MILLISECOND, LAST_AT) AS LAST_AT FROM ${t.fail} ORDER BY LAST_AT DESC, KEY LIMIT ${Math.max(0, Math.floor(limit))}`,
+      );
+      return rows.map((r) => failedRowRecord({ ...r, LAST_AT: Number(r.LAST_AT) }));
+    },
+
     async history(limit): Promise<SyncRunRecord[]> {
-      const [exists] = await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'RUNS'`, [t.schema]);
-      if (!exists) return [];
+      if (!(await tableExists('RUNS'))) return [];
+      // SKIPPED is there once a run of this version prepared the state tables.
+      const [skipped] = await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'RUNS' AND COLUMN_NAME = 'SKIPPED'`, [t.schema]);
       const rows = await db.query<Record<string, unknown>>(
         `SELECT ID, DATE_PART(EPOCH_MILLISECOND, STARTED_AT) AS STARTED_AT, DATE_PART(EPOCH_MILLISECOND, FINISHED_AT) AS FINISHED_AT,
-           FULL_SYNC, ADDED, CHANGED, REMOVED, FAILED, INVALID, ERROR
+           FULL_SYNC, ADDED, CHANGED, REMOVED, FAILED, INVALID, ${skipped ? 'SKIPPED' : 'NULL AS SKIPPED'}, ERROR
          FROM ${t.runs} WHERE CONNECTION = ? ORDER BY ID DESC LIMIT ?`,
         [connectionId, limit],
       );

@@ -1,12 +1,12 @@
 // From a connection id to a sync run: its model, the model's SQL, the warehouse, and the destination,
 // opened only after the mapping has been checked against the model's columns.
 import type { Connection, Destination, RetlConfig } from '../../../protocol/src/config';
-import type { SyncPlanReport, SyncResult, SyncRunRecord } from '../../../protocol/src/sync';
+import type { FailedRowRecord, SyncPlanReport, SyncResult, SyncRunRecord } from '../../../protocol/src/sync';
 import { EngineError, type Engine } from '../engine';
 import type { SyncDestination } from './destination';
 import { postgresDestination } from './postgresDestination';
 import { rudderstackDestination } from './rudderstackDestination';
-import { SyncError } from './syncDialect';
+import { SyncError, type SyncDialect } from './syncDialect';
 import { planSync, type PlanOptions } from './syncPlan';
 import { runSync, syncDialectOf, type SyncOptions } from './syncRunner';
 import { webhookDestination } from './webhookDestination';
@@ -52,10 +52,20 @@ export async function syncConnection(engine: Engine, connectionId: string, optio
   return runSync({ config, connection, model, modelSql: await engine.modelSql(model), destination, warehouse, openDestination }, options);
 }
 
-/** The connection's last runs from the state schema's history, newest first (none before the first run). */
-export async function syncHistory(engine: Engine, connectionId: string, signal: AbortSignal, limit = 20): Promise<SyncRunRecord[]> {
+/** Runs `fn` with the connection's sync dialect on a session of the model's warehouse, outside any run's lock. */
+async function withStateTables<T>(engine: Engine, connectionId: string, signal: AbortSignal, none: T, fn: (dialect: SyncDialect) => Promise<T>): Promise<T> {
   const { config, connection } = connectionOf(engine, connectionId);
   const warehouse = await engine.warehouses.get(engine.credentials(engine.model(connection.model).credentials));
-  if (!warehouse.withSqlSession) return [];
-  return warehouse.withSqlSession(signal, (db) => syncDialectOf(warehouse, db, config.stateSchema, connection.id).history(limit));
+  if (!warehouse.withSqlSession) return none;
+  return warehouse.withSqlSession(signal, (db) => fn(syncDialectOf(warehouse, db, config.stateSchema, connection.id)));
+}
+
+/** The connection's last runs from the state schema's history, newest first (none before the first run). */
+export async function syncHistory(engine: Engine, connectionId: string, signal: AbortSignal, limit = 20): Promise<SyncRunRecord[]> {
+  return withStateTables(engine, connectionId, signal, [], (dialect) => dialect.history(limit));
+}
+
+/** The rows the connection's destination refused and no run has got acknowledged since, latest first. */
+export async function syncFailures(engine: Engine, connectionId: string, signal: AbortSignal, limit = 1000): Promise<FailedRowRecord[]> {
+  return withStateTables(engine, connectionId, signal, [], (dialect) => dialect.failedRows(limit));
 }

@@ -1,7 +1,7 @@
 // What the one sync runner asks of a warehouse, whatever its SQL: the state tables, the lock that lets one
 // run per connection, this run's work computed inside the warehouse, batches read in order, and the
 // snapshot moved for acknowledged rows. PostgreSQL (and the demo warehouse) and Snowflake implement it.
-import type { SyncRunRecord } from '../../../protocol/src/sync';
+import type { FailedRowRecord, SyncRunRecord } from '../../../protocol/src/sync';
 
 /** A sync refused or stopped for a reason the user can act on (not a crash). */
 export class SyncError extends Error {}
@@ -42,6 +42,7 @@ export interface RunCounts {
   removed: number;
   failed: number;
   invalid: number;
+  skipped: number;
 }
 
 export interface WorkSpec {
@@ -52,6 +53,8 @@ export interface WorkSpec {
   fields: [column: string, field: string][];
   mirror: boolean;
   full: boolean;
+  /** Only the keys of rows that failed before, each sent whatever its hash. */
+  failedOnly: boolean;
 }
 
 export interface SyncDialect {
@@ -76,6 +79,8 @@ export interface SyncDialect {
   invalidRows(): Promise<{ key: string | null; n: number }[]>;
   recordFailed(rows: FailedRow[]): Promise<void>;
   hasFailedRows(): Promise<boolean>;
+  /** The rows refused and not acknowledged since, the latest first; empty before the first run. */
+  failedRows(limit: number): Promise<FailedRowRecord[]>;
   opCounts(): Promise<Partial<Record<WorkOp, number>>>;
   /** For a plan: rows of the model's result, and rows in the snapshot. */
   sizes(): Promise<{ modelRows: number; snapshotRows: number }>;
@@ -115,6 +120,19 @@ export function runRecord(r: Record<string, unknown>): SyncRunRecord {
     removed: num(get('removed')),
     failed: num(get('failed')),
     invalid: num(get('invalid')),
+    skipped: num(get('skipped')),
     error: (get('error') as string | null) ?? null,
+  };
+}
+
+/** A row of a failed-rows table, whatever the warehouse's types gave. */
+export function failedRowRecord(r: Record<string, unknown>): FailedRowRecord {
+  const get = (name: string) => r[name] ?? r[name.toUpperCase()] ?? null;
+  return {
+    key: String(get('key')),
+    op: String(get('op')),
+    reason: String(get('reason')),
+    attempts: Number(get('attempts')),
+    lastAt: new Date(get('last_at') as string | Date).toISOString(),
   };
 }

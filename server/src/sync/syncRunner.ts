@@ -41,6 +41,8 @@ export interface SyncPlan {
 
 export interface SyncOptions {
   full?: boolean;
+  /** Only the rows that failed before (a full run's rules for their keys). */
+  failedOnly?: boolean;
   signal: AbortSignal;
   /** Waits between attempts of a batch that failed transiently; its length is the number of retries. */
   retryDelaysMs?: number[];
@@ -62,6 +64,7 @@ export interface LockedRun {
   statement: string;
   columns: string[];
   full: boolean;
+  failedOnly: boolean;
   /** Runs `fn` so that Cancel stops its statement in the warehouse. */
   cancellable: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -70,7 +73,11 @@ export interface LockedRun {
  * The checks, a warehouse session, the connection's lock and state tables, the mapping checked against the
  * model's columns; then `fn`, and the lock is given back whatever happens.
  */
-export async function underLock<T>(plan: Omit<SyncPlan, 'openDestination'>, options: { full?: boolean; signal: AbortSignal }, fn: (run: LockedRun) => Promise<T>): Promise<T> {
+export async function underLock<T>(
+  plan: Omit<SyncPlan, 'openDestination'>,
+  options: { full?: boolean; failedOnly?: boolean; signal: AbortSignal },
+  fn: (run: LockedRun) => Promise<T>,
+): Promise<T> {
   const { connection, model, warehouse } = plan;
   if (connection.id.length > MAX_CONNECTION_ID_FOR_SYNC) throw new SyncError(`Connection id "${connection.id}" is too long to sync (at most ${MAX_CONNECTION_ID_FOR_SYNC} characters).`);
   if (!model.primaryKey) throw new SyncError(`Model "${model.id}" has no primaryKey: a sync needs one to know which rows changed.`);
@@ -78,7 +85,9 @@ export async function underLock<T>(plan: Omit<SyncPlan, 'openDestination'>, opti
   if (!withSqlSession) throw new SyncError(`Syncing from ${warehouse.type} warehouses is not supported yet.`);
   const check = await checkReadOnlyStatement(plan.modelSql, dialectOf(warehouse.type));
   if (!check.ok) throw new SyncError(`Model "${model.id}": ${check.message}`);
-  const full = options.full === true || connection.mode === 'full';
+  const failedOnly = options.failedOnly === true;
+  if (failedOnly && options.full) throw new SyncError('A run sends either every row (full) or only the failed rows, not both.');
+  const full = !failedOnly && (options.full === true || connection.mode === 'full');
 
   // Cancel reaches the warehouse only while it computes the changes (the one long statement); later it
   // stops the run between batches, so the snapshot and the run history are always written whole.
@@ -99,7 +108,7 @@ export async function underLock<T>(plan: Omit<SyncPlan, 'openDestination'>, opti
     try {
       await dialect.prepareState();
       const columns = columnsToCarry(connection, model.primaryKey!, await dialect.modelColumns(check.statement));
-      return await fn({ dialect, statement: check.statement, columns, full, cancellable });
+      return await fn({ dialect, statement: check.statement, columns, full, failedOnly, cancellable });
     } finally {
       await dialect.unlock();
     }
@@ -115,6 +124,7 @@ export function workSpec(plan: Omit<SyncPlan, 'openDestination'>, run: LockedRun
     fields: run.columns.map((c): [string, string] => [c, connection.mapping?.[c] ?? c]),
     mirror: connection.mode === 'mirror',
     full: run.full,
+    failedOnly: run.failedOnly,
   };
 }
 
@@ -134,8 +144,16 @@ export async function runSync(plan: SyncPlan, options: SyncOptions): Promise<Syn
         await run.dialect.failRun(runId, (err as Error).message).catch(() => undefined);
         throw err;
       }
-      const result: SyncResult = { connection: connection.id, run: runId, full: run.full, ...outcome, durationMs: Math.round(performance.now() - started) };
-      await run.dialect.finishRun(runId, result);
+      const result: SyncResult = {
+        connection: connection.id,
+        run: runId,
+        full: run.full,
+        ...outcome,
+        durationMs: Math.round(performance.now() - started),
+        ...(connection.paused ? { paused: true } : {}),
+        ...(run.failedOnly ? { failedOnly: true } : {}),
+      };
+      await run.dialect.finishRun(runId, { ...result, skipped: result.unchanged });
       return result;
     } finally {
       await destination.close();
@@ -153,6 +171,8 @@ async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDest
   const failedBefore = await dialect.hasFailedRows();
   const counts = await dialect.opCounts();
   const total = (counts.insert ?? 0) + (counts.update ?? 0) + (counts.delete ?? 0);
+  // Rows of the result that go nowhere this run: unchanged (or, retrying failed rows, not among them).
+  const unchanged = Math.max(0, (await dialect.sizes()).modelRows - invalid.length - (counts.insert ?? 0) - (counts.update ?? 0));
   const done = { insert: 0, update: 0, delete: 0, failed: 0 };
   const batchSize = batchSizeOf(plan.destination);
   const concurrency = concurrencyOf(plan.destination);
@@ -218,6 +238,7 @@ async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDest
     removed: done.delete,
     failed: done.failed,
     invalid: invalid.length,
+    unchanged,
     unsent: total - sent,
     ...(error ? { error } : {}),
   };

@@ -1,5 +1,7 @@
 // Every `retl` command, in the order the help lists them.
 import type { Command } from '../command';
+import { failures } from './failures';
+import { history } from './history';
 import { init } from './init';
 import { modelsCreate, modelsDelete, modelsList, modelsRename } from './models';
 import { plan } from './plan';
@@ -9,4 +11,4 @@ import { sync } from './sync';
 import { validate } from './validate';
 import { verify } from './verify';
 
-export const COMMANDS: readonly Command[] = [init, modelsList, modelsCreate, modelsRename, modelsDelete, verify, preview, plan, sync, schedule, validate];
+export const COMMANDS: readonly Command[] = [init, modelsList, modelsCreate, modelsRename, modelsDelete, verify, preview, plan, sync, schedule, history, failures, validate];

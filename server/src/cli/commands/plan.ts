@@ -2,7 +2,7 @@ import { planSentence, type SyncPlanReport } from '../../../../protocol/src/sync
 import { payloadJson } from '../../sync/payloadJson';
 import { planConnection } from '../../sync/syncConnection';
 import { DEFAULT_PLAN_LIMIT } from '../../sync/syncPlan';
-import { EXIT, UsageError, type Command } from '../command';
+import { EXIT, UsageError, wholeNumber, type Command } from '../command';
 
 export const plan: Command = {
   name: 'plan',
@@ -23,11 +23,6 @@ export const plan: Command = {
     });
   },
 };
-
-function wholeNumber(text: string, flag: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} takes a whole number, not "${text}".`);
-  return Number(text);
-}
 
 function percent(text: string): number {
   const n = Number(text);
