@@ -10,7 +10,7 @@ import type { CredentialSecrets } from './secrets';
 import { credentialSteps, storeSecret, type CredentialAnswers } from './wizard/credentialSteps';
 import { MultiStepInput } from './wizard/multiStepInput';
 import { runNewModelWizard } from './wizard/newModelWizard';
-import { PlanDocuments, previewSync, showHistory, syncNow } from './syncCommands';
+import { PlanDocuments, previewSync, setPaused, showHistory, syncNow } from './syncCommands';
 import { runNewConnectionWizard } from './wizard/newConnectionWizard';
 import type { WarehouseCommands } from './warehouseCommands';
 import type { ModelPanels } from './modelPanel';
@@ -193,8 +193,11 @@ export function registerCommands(
     },
     'retl.showOutput': async () => warehouse.showOutput(),
     'retl.newConnection': (a) => runNewConnectionWizard(engine, a),
-    'retl.syncNow': (a) => syncNow(engine, a, false),
-    'retl.fullSync': (a) => syncNow(engine, a, true),
+    'retl.syncNow': (a) => syncNow(engine, a, 'changes'),
+    'retl.fullSync': (a) => syncNow(engine, a, 'full'),
+    'retl.retryFailedRows': (a) => syncNow(engine, a, 'failedOnly'),
+    'retl.pauseConnection': (a) => setPaused(engine, a, true),
+    'retl.resumeConnection': (a) => setPaused(engine, a, false),
     'retl.showSyncHistory': (a) => showHistory(engine, a),
     'retl.previewSync': (a) => previewSync(engine, plans, a),
   };

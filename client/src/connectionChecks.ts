@@ -42,6 +42,6 @@ export function offerFullSyncOnMappingChange(engine: EngineClient, before: Works
     if (!old || !c.destination || JSON.stringify(old.mapping ?? null) === JSON.stringify(c.mapping ?? null)) continue;
     void vscode.window
       .showInformationMessage(`The mapping of "${c.id}" changed: every row goes out again with the new fields. Send them now?`, 'Full Sync')
-      .then((go) => go && syncNow(engine, c.id, true));
+      .then((go) => go && syncNow(engine, c.id, 'full'));
   }
 }

@@ -6,7 +6,7 @@ import type { NotificationType, RequestParam, RequestType } from 'vscode-languag
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
-import type { SyncFinished, SyncHistory, SyncOutcome, SyncPlanOutcome, SyncProgress } from '../../protocol/src/sync';
+import type { ScheduleChecked, SyncFailures, SyncFinished, SyncHistory, SyncOutcome, SyncPlanOutcome, SyncProgress } from '../../protocol/src/sync';
 import {
   Notifications,
   Requests,
@@ -46,6 +46,9 @@ export class EngineClient implements vscode.Disposable {
   private readonly finished = new vscode.EventEmitter<SyncFinished>();
   /** A sync ended: asked for, or run by its schedule. */
   readonly onSyncFinished = this.finished.event;
+  private readonly scheduleChecks = new vscode.EventEmitter<ScheduleChecked>();
+  /** The engine's scheduler checked the schedules: each scheduled connection's next run. */
+  readonly onScheduleChecked = this.scheduleChecks.event;
   private readonly syncing = new vscode.EventEmitter<SyncProgress>();
   /** Rows sent so far by a running sync. */
   readonly onSyncProgress = this.syncing.event;
@@ -84,6 +87,7 @@ export class EngineClient implements vscode.Disposable {
     client.onNotification(Notifications.verifyProgress, (p) => this.verifying.fire(p));
     client.onNotification(Notifications.syncProgress, (p) => this.syncing.fire(p));
     client.onNotification(Notifications.syncFinished, (p) => this.finished.fire(p));
+    client.onNotification(Notifications.scheduleChecked, (p) => this.scheduleChecks.fire(p));
     // Sealed: with "retl.trace.server": "verbose" this answer is written to the log.
     client.onRequest(Requests.getSecret, async ({ credentialsId }: SecretParams) => {
       const secret = await secrets.get(credentialsId);
@@ -160,13 +164,17 @@ export class EngineClient implements vscode.Disposable {
     return this.request(Requests.updateConnection, p);
   }
 
+  async pauseConnection(id: string, paused: boolean): Promise<ChangeResult> {
+    return this.request(Requests.pauseConnection, { id, paused });
+  }
+
   async modelColumns(modelId: string, token: vscode.CancellationToken): Promise<ModelColumns> {
     return this.request(Requests.modelColumns, { modelId }, token);
   }
 
   /** Cancelling `token` stops the run between batches; what was acknowledged stays acknowledged. */
-  async syncRun(connectionId: string, full: boolean, token: vscode.CancellationToken): Promise<SyncOutcome> {
-    return this.request(Requests.syncRun, { connectionId, full }, token);
+  async syncRun(connectionId: string, mode: 'changes' | 'full' | 'failedOnly', token: vscode.CancellationToken): Promise<SyncOutcome> {
+    return this.request(Requests.syncRun, { connectionId, full: mode === 'full', failedOnly: mode === 'failedOnly' }, token);
   }
 
   /** Cancelling `token` stops the plan's statement in the warehouse. */
@@ -176,6 +184,10 @@ export class EngineClient implements vscode.Disposable {
 
   async syncHistory(connectionId: string): Promise<SyncHistory> {
     return this.request(Requests.syncHistory, { connectionId });
+  }
+
+  async syncFailures(connectionId: string): Promise<SyncFailures> {
+    return this.request(Requests.syncFailures, { connectionId });
   }
 
   /** Connections made with an old secret are dropped by the engine. */
@@ -188,6 +200,7 @@ export class EngineClient implements vscode.Disposable {
     this.verifying.dispose();
     this.syncing.dispose();
     this.finished.dispose();
+    this.scheduleChecks.dispose();
     void this.client?.stop();
   }
 }

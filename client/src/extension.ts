@@ -37,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): RetlTestApi | undefi
       offerFullSyncOnMappingChange(engine, tree.current(), state);
       tree.update(state);
     }),
+    engine.onScheduleChecked(({ connections }) => tree.setSchedules(connections)),
     engine.onSyncFinished(({ connectionId, outcome, scheduled }) => {
       tree.setLastRun(connectionId, outcome);
       if (!scheduled) return; // the command that asked for it reports it

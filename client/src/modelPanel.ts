@@ -64,6 +64,8 @@ export class ModelPanels implements vscode.Disposable {
 export class ModelPanel {
   private readonly panel: vscode.WebviewPanel;
   private model: ModelSummary;
+  /** The connection whose activity the panel last asked for: read again when it syncs. */
+  private activityOf: string | undefined;
   private sessionId: string | undefined;
   private running: vscode.CancellationTokenSource | undefined;
   /** The page the run in flight fetches (set while `running` is). */
@@ -113,6 +115,7 @@ export class ModelPanel {
       }),
       engine.onSyncFinished(({ connectionId }) => {
         if (this.model.connections.includes(connectionId)) void this.postLastRuns(this.model.connections);
+        if (connectionId === this.activityOf) void this.postActivity(connectionId);
       }),
     );
   }
@@ -162,7 +165,7 @@ export class ModelPanel {
     }
     await this.whenReady();
     const connections = state.connections.filter((c) => c.model === model.id);
-    this.post({ type: 'model', data: { model, sql, credentials: state.credentials, connections } });
+    this.post({ type: 'model', data: { model, sql, credentials: state.credentials, connections, ...(state.timeZone ? { timeZone: state.timeZone } : {}) } });
     void this.postLastRuns(connections.filter((c) => c.destination).map((c) => c.id));
   }
 
@@ -177,6 +180,15 @@ export class ModelPanel {
       }),
     );
     this.post({ type: 'lastRuns', runs });
+  }
+
+  /** A connection's recent runs and its failed rows, read from the state schema for the Sources tab. */
+  private async postActivity(connectionId: string): Promise<void> {
+    if (!this.model.connections.includes(connectionId)) return;
+    this.activityOf = connectionId;
+    const [history, failures] = await Promise.all([this.engine.syncHistory(connectionId), this.engine.syncFailures(connectionId)]);
+    const activity = !history.ok ? history : !failures.ok ? failures : { ok: true as const, runs: history.runs, failures: failures.rows };
+    this.post({ type: 'activity', connectionId, activity });
   }
 
   /** Runs `sql` (the edited text) or the model's query; page 1 in the panel. Cancel cancels it on the warehouse. */
@@ -273,6 +285,13 @@ export class ModelPanel {
     syncNow: async (m) => {
       await vscode.commands.executeCommand('retl.syncNow', m.connectionId);
     },
+    pauseConnection: async (m) => {
+      await vscode.commands.executeCommand(m.paused ? 'retl.pauseConnection' : 'retl.resumeConnection', m.connectionId);
+    },
+    retryFailed: async (m) => {
+      await vscode.commands.executeCommand('retl.retryFailedRows', m.connectionId);
+    },
+    loadActivity: (m) => this.postActivity(m.connectionId),
     revealConnection: async (m) => {
       await vscode.commands.executeCommand('retl.revealConnection', this.model.id, m.connectionId);
     },

@@ -1,9 +1,9 @@
 // The Models view: model → credentials, query file, connections. Rebuilt from the engine's state.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SyncOutcome } from '../../protocol/src/sync';
+import type { ScheduleStatus, SyncOutcome } from '../../protocol/src/sync';
 import { summary } from './syncCommands';
-import type { Credentials, ModelSummary, WorkspaceState } from '../../protocol/src/config';
+import { scheduleText, type Credentials, type ModelSummary, type WorkspaceState } from '../../protocol/src/config';
 
 export type TreeNode =
   | { kind: 'problems'; state: WorkspaceState }
@@ -28,6 +28,14 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
   }
 
   private readonly lastRuns = new Map<string, SyncOutcome & { at: Date }>();
+  /** Each scheduled connection's next run, as the engine's scheduler last said. */
+  private readonly nextRuns = new Map<string, ScheduleStatus>();
+
+  setSchedules(statuses: ScheduleStatus[]): void {
+    this.nextRuns.clear();
+    for (const s of statuses) this.nextRuns.set(s.connectionId, s);
+    this.changed.fire(undefined);
+  }
 
   /** The outcome of a connection's latest sync in this window, shown on its node. */
   setLastRun(connectionId: string, outcome: SyncOutcome): void {
@@ -126,12 +134,21 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
         const item = new vscode.TreeItem(node.connectionId);
         item.id = `model:${node.model.id}:connection:${node.connectionId}`;
         item.iconPath = new vscode.ThemeIcon('arrow-right');
-        item.contextValue = 'connection';
         const connection = this.state?.connections.find((c) => c.id === node.connectionId);
+        item.contextValue = connection?.paused ? 'connection.paused' : 'connection';
         if (connection?.destination) {
           const mode = connection.mode ?? 'upsert';
-          item.description = `→ ${connection.destination} · ${mode}${connection.schedule && connection.schedule !== 'manual' ? ` · every ${connection.schedule}` : ''}`;
-          item.tooltip = `Sends the rows of "${node.model.name}" to "${connection.destination}" (${mode}). Sync Now sends what changed since the last run.`;
+          const schedule = scheduleText(connection.schedule, connection.timeZone ?? this.state?.timeZone);
+          const next = this.nextRuns.get(node.connectionId)?.nextRun;
+          const when = connection.paused ? ' · paused' : schedule && next ? ` · next ${nextRunText(new Date(next))}` : '';
+          item.description = `→ ${connection.destination} · ${mode}${schedule ? ` · ${schedule}` : ''}${when}`;
+          item.tooltip = [
+            `Sends the rows of "${node.model.name}" to "${connection.destination}" (${mode}). Sync Now sends what changed since the last run.`,
+            connection.paused ? `Paused: ${schedule ? `its schedule (${schedule}) does not run it` : 'no schedule runs it'}; Sync Now still does. Resume Connection to run it on its schedule.` : '',
+            !connection.paused && schedule && next ? `Next run on its schedule: ${new Date(next).toLocaleString()}.` : '',
+          ]
+            .filter(Boolean)
+            .join('\n');
         } else {
           item.description = 'no destination yet';
         }
@@ -144,6 +161,8 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
           item.description = `${item.description as string} · ${time}: ${what}`;
           item.tooltip = `${item.tooltip ?? ''}\nLast run at ${time}: ${last.ok ? summary(last.result) + (last.result.error ? ` — ${last.result.error}` : '') : last.message}`;
         }
+        // Paused says more than the last run did: nothing runs it until it is resumed.
+        if (connection?.paused) item.iconPath = new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('disabledForeground'));
         return item;
       }
     }
@@ -171,4 +190,13 @@ export function describeCredentials(c: Credentials): string {
     case 'demo':
       return 'embedded demo warehouse';
   }
+}
+
+/** A next run as the tree says it: the time today, the day and time within a week, else the date. */
+export function nextRunText(at: Date, now = new Date()): string {
+  const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (at.getTime() <= now.getTime()) return 'now';
+  if (at.toDateString() === now.toDateString()) return time;
+  if (at.getTime() - now.getTime() < 6 * 86_400_000) return `${at.toLocaleDateString(undefined, { weekday: 'short' })} ${time}`;
+  return at.toLocaleDateString();
 }

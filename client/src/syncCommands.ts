@@ -1,4 +1,4 @@
-// Sync Now, Full Sync, Preview Sync and Show History for a connection: from its node in the Models view or
+// Sync Now, Full Sync, Retry Failed Rows, Pause / Resume, Preview Sync and Show History for a connection: from its node in the Models view or
 // from the palette (then a pick list of the connections). The engine does the work; this shows progress,
 // offers Cancel, and reports what was sent (or, for a preview, what would be).
 import * as vscode from 'vscode';
@@ -33,10 +33,19 @@ export function summary(r: SyncResult): string {
   return `${parts.join(', ')} in ${(r.durationMs / 1000).toFixed(1)} s`;
 }
 
-export async function syncNow(engine: EngineClient, arg: unknown, full: boolean): Promise<void> {
-  const connectionId = await pickConnection(engine, arg, full ? 'Full Sync' : 'Sync Now');
+export type SyncMode = 'changes' | 'full' | 'failedOnly';
+
+const SYNC_TITLES: Record<SyncMode, [title: string, running: string]> = {
+  changes: ['Sync Now', 'Syncing'],
+  full: ['Full Sync', 'Full sync of'],
+  failedOnly: ['Retry Failed Rows', 'Retrying the failed rows of'],
+};
+
+export async function syncNow(engine: EngineClient, arg: unknown, mode: SyncMode): Promise<void> {
+  const [title, running] = SYNC_TITLES[mode];
+  const connectionId = await pickConnection(engine, arg, title);
   if (!connectionId) return;
-  if (full) {
+  if (mode === 'full') {
     const go = await vscode.window.showWarningMessage(
       `Send every row of "${connectionId}" again, not only the changes?`,
       { modal: true, detail: 'Destinations upsert on the key, so rows they already have are overwritten with the same values.' },
@@ -45,14 +54,14 @@ export async function syncNow(engine: EngineClient, arg: unknown, full: boolean)
     if (go !== 'Full Sync') return;
   }
   const outcome = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `${full ? 'Full sync' : 'Syncing'} "${connectionId}"`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `${running} "${connectionId}"`, cancellable: true },
     async (progress, token) => {
       progress.report({ message: 'computing the changes in the warehouse…' });
       const sub = engine.onSyncProgress((p) => {
         if (p.connectionId === connectionId) progress.report({ message: `${p.sent.toLocaleString()} of ${p.total.toLocaleString()} rows sent` });
       });
       try {
-        return await engine.syncRun(connectionId, full, token);
+        return await engine.syncRun(connectionId, mode, token);
       } finally {
         sub.dispose();
       }
@@ -63,10 +72,26 @@ export async function syncNow(engine: EngineClient, arg: unknown, full: boolean)
     return;
   }
   const r = outcome.result;
-  const text = `"${connectionId}" run ${r.run}: ${summary(r)}.`;
+  const paused = r.paused ? ' (paused: its schedule does not run it; this run was asked for)' : '';
+  const text = `"${connectionId}" run ${r.run}${r.failedOnly ? ' (failed rows only)' : ''}${paused}: ${summary(r)}.`;
   if (r.error) void vscode.window.showWarningMessage(`${text} Stopped: ${r.error} ${waitingSentence(r)}`.trim(), 'Show History').then((a) => a && showHistory(engine, connectionId));
   else if (r.failed || r.invalid) void vscode.window.showWarningMessage([text, waitingSentence(r), r.invalid ? 'Rows with a NULL or duplicate key are recorded, never sent: fix the keys in the model.' : ''].filter(Boolean).join(' '), 'Show History').then((a) => a && showHistory(engine, connectionId));
   else void vscode.window.showInformationMessage(text);
+}
+
+/** Pause (its schedule stops running it) or resume a connection: written to retl.yaml by the engine. */
+export async function setPaused(engine: EngineClient, arg: unknown, paused: boolean): Promise<void> {
+  const connectionId = await pickConnection(engine, arg, paused ? 'Pause Connection' : 'Resume Connection');
+  if (!connectionId) return;
+  const r = await engine.pauseConnection(connectionId, paused);
+  if (!r.ok) {
+    void vscode.window.showErrorMessage(`"${connectionId}" could not be ${paused ? 'paused' : 'resumed'}: ${r.message}`);
+    return;
+  }
+  void vscode.window.setStatusBarMessage(
+    paused ? `"${connectionId}" paused: its schedule no longer runs it (Sync Now still does)` : `"${connectionId}" resumed: it runs on its schedule again`,
+    4000,
+  );
 }
 
 /** Read-only documents holding the last plan of each connection (retl-plan:/<connection>.plan.json). */
@@ -108,8 +133,9 @@ export async function previewSync(engine: EngineClient, documents: PlanDocuments
 }
 
 function describeRun(run: SyncRunRecord): vscode.QuickPickItem {
+  const seconds = run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : 0;
   const counts = run.finishedAt
-    ? `${run.added ?? 0} added · ${run.changed ?? 0} changed · ${run.removed ?? 0} removed · ${run.failed ?? 0} failed${run.invalid ? ` · ${run.invalid} invalid keys` : ''}`
+    ? `${run.added ?? 0} added · ${run.changed ?? 0} changed · ${run.removed ?? 0} removed · ${run.failed ?? 0} failed${run.invalid ? ` · ${run.invalid} invalid keys` : ''}${run.skipped !== null ? ` · ${run.skipped} unchanged` : ''} · ${seconds.toFixed(1)} s`
     : 'did not finish (the process stopped; the next run sends the rest)';
   return {
     label: `${run.error ? '$(warning)' : run.finishedAt ? '$(check)' : '$(debug-disconnect)'} Run ${run.run}${run.full ? ' (full)' : ''}`,

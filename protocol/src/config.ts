@@ -135,6 +135,16 @@ export interface Connection {
   paused?: boolean;
 }
 
+/** An interval schedule: a number of minutes, hours or days (`15m`, `1h`, `1d`). */
+export const SCHEDULE_INTERVAL = /^([1-9][0-9]*)([mhd])$/;
+
+/** A schedule as people read it: "every 15m", "cron 0 6 * * 1-5 (Europe/Berlin)"; undefined for manual. */
+export function scheduleText(schedule: string | undefined, timeZone: string | undefined): string | undefined {
+  const text = schedule?.trim();
+  if (!text || text === 'manual') return undefined;
+  return SCHEDULE_INTERVAL.test(text) ? `every ${text}` : `cron ${text} (${timeZone ?? 'UTC'})`;
+}
+
 export interface RetlConfig {
   version: 1;
   stateSchema: string;
@@ -163,6 +173,8 @@ export interface WorkspaceState {
   /** When non-empty the file is broken: the lists below are from the last good load (or empty). */
   problems: ConfigProblem[];
   stateSchema: string;
+  /** retl.yaml's time zone for cron schedules, when it names one. */
+  timeZone?: string;
   credentials: Credentials[];
   models: ModelSummary[];
   destinations: Destination[];

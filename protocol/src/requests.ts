@@ -6,7 +6,7 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 import type { Credentials, RudderstackEvent, SyncMode, WorkspaceState } from './config';
 import type { Cell, PreviewResult } from './preview';
 import type { CheckResult, VerifyResult } from './verify';
-import type { ScheduleChecked, SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncPlanOutcome, SyncPlanParams, SyncProgress } from './sync';
+import type { ScheduleChecked, SyncFailures, SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncPlanOutcome, SyncPlanParams, SyncProgress } from './sync';
 
 /** What the extension hands the engine when it starts it. */
 export interface EngineInitOptions {
@@ -22,6 +22,12 @@ export interface CreateConnectionParams {
   /** Model column → destination field; omitted: every column under its own name. */
   mapping?: Record<string, string>;
   event?: RudderstackEvent;
+}
+
+/** Pause or resume a connection: `paused: true` in retl.yaml, or the key removed. */
+export interface PauseConnectionParams {
+  id: string;
+  paused: boolean;
 }
 
 export interface UpdateConnectionParams {
@@ -147,8 +153,11 @@ export const Requests = {
   createConnection: new RequestType<CreateConnectionParams, ChangeResult, void>('retl/connections/create'),
   modelColumns: new RequestType<{ modelId: string }, ModelColumns, void>('retl/models/columns'),
   updateConnection: new RequestType<UpdateConnectionParams, ChangeResult, void>('retl/connections/update'),
+  pauseConnection: new RequestType<PauseConnectionParams, ChangeResult, void>('retl/connections/pause'),
   /** Runs one sync of a connection; cancelling stops it between batches (nothing acknowledged is lost). */
   syncRun: new RequestType<SyncParams, SyncOutcome, void>('retl/sync/run'),
+  /** The rows a connection's destination refused and no run has got acknowledged since. */
+  syncFailures: new RequestType<{ connectionId: string }, SyncFailures, void>('retl/sync/failures'),
   /** The last runs of a connection, newest first. */
   syncHistory: new RequestType<{ connectionId: string }, SyncHistory, void>('retl/sync/history'),
   /** What the next run would send, row by row; nothing is sent. Cancelling stops it in the warehouse. */

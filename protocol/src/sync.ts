@@ -40,6 +40,8 @@ export interface SyncParams {
   connectionId: string;
   /** Send every row, not only the changes; in mirror mode rows that left the model are still deleted. */
   full?: boolean;
+  /** Send only the rows that failed before (Retry Failed Rows). */
+  failedOnly?: boolean;
 }
 
 /** A sync refused before it started (no primary key, a mapping naming a missing column...) is not a crash. */
@@ -79,6 +81,8 @@ export interface FailedRowRecord {
 }
 
 export type SyncHistory = { ok: true; runs: SyncRunRecord[] } | { ok: false; message: string };
+
+export type SyncFailures = { ok: true; rows: FailedRowRecord[] } | { ok: false; message: string };
 
 /** Engine → client: a sync ended (asked for, or run by its schedule). */
 export interface SyncFinished {

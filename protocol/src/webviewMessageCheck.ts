@@ -36,6 +36,8 @@ const positive: FieldRule = (v) => (typeof v === 'number' && Number.isSafeIntege
 /** 0-based row and column indexes within a page. */
 const index: FieldRule = (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : `must be a whole number ≥ 0, not ${describeNumber(v)}`);
 
+const flag: FieldRule = (v) => (typeof v === 'boolean' ? undefined : `must be true or false, not ${kindOf(v)}`);
+
 const mapping: FieldRule = (v) => {
   if (!isPlainObject(v)) return `must be an object of column → field, not ${kindOf(v)}`;
   const keys = Object.keys(v);
@@ -82,6 +84,9 @@ const SHAPES = {
   syncNow: { required: { connectionId: text(MAX_ID_LENGTH) } },
   editMapping: { required: { connectionId: text(MAX_ID_LENGTH) } },
   saveMapping: { required: { connectionId: text(MAX_ID_LENGTH), mapping } },
+  pauseConnection: { required: { connectionId: text(MAX_ID_LENGTH), paused: flag } },
+  retryFailed: { required: { connectionId: text(MAX_ID_LENGTH) } },
+  loadActivity: { required: { connectionId: text(MAX_ID_LENGTH) } },
 } satisfies { [K in FromWebview['type']]: Shape };
 
 // The other direction, checked by the compiler too: each rule names a field of its case, required rules

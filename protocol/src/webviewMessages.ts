@@ -2,7 +2,7 @@
 import type { Connection, Credentials, ModelSummary } from './config';
 import type { Cell, PreviewError, PreviewPage } from './preview';
 import type { CheckResult } from './verify';
-import type { SyncRunRecord } from './sync';
+import type { FailedRowRecord, SyncRunRecord } from './sync';
 
 export type PanelTab = 'sources' | 'configuration' | 'settings';
 
@@ -12,6 +12,8 @@ export interface PanelModel {
   sql: string;
   credentials: Credentials[];
   connections: Connection[];
+  /** retl.yaml's time zone for cron schedules (UTC when absent). */
+  timeZone?: string;
 }
 
 /** Extension → webview. */
@@ -28,7 +30,11 @@ export type ToWebview =
   | { type: 'lastRuns'; runs: Record<string, SyncRunRecord | null> }
   /** Opens the mapping editor of a connection with the columns the query returns now. */
   | { type: 'mappingEditor'; connectionId: string; columns: string[]; mapping: Record<string, string> | null; primaryKey?: string }
-  | { type: 'mappingSaved'; connectionId: string };
+  | { type: 'mappingSaved'; connectionId: string }
+  /** A connection's recent runs and its failed rows, for its activity in the Sources tab. */
+  | { type: 'activity'; connectionId: string; activity: ConnectionActivity };
+
+export type ConnectionActivity = { ok: true; runs: SyncRunRecord[]; failures: FailedRowRecord[] } | { ok: false; message: string };
 
 /** Webview → extension. */
 export type FromWebview =
@@ -49,4 +55,9 @@ export type FromWebview =
   | { type: 'revealConnection'; connectionId: string }
   | { type: 'syncNow'; connectionId: string }
   | { type: 'editMapping'; connectionId: string }
-  | { type: 'saveMapping'; connectionId: string; mapping: Record<string, string> };
+  | { type: 'saveMapping'; connectionId: string; mapping: Record<string, string> }
+  | { type: 'pauseConnection'; connectionId: string; paused: boolean }
+  /** Send only the connection's failed rows again. */
+  | { type: 'retryFailed'; connectionId: string }
+  /** Read the connection's recent runs and failed rows (answered with `activity`). */
+  | { type: 'loadActivity'; connectionId: string };

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import type { SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
+import type { SyncFailures, SyncHistory, SyncOutcome, SyncProgress } from '../../protocol/src/sync';
 import { Requests } from '../../protocol/src/requests';
 import { startEngineProcess, type EngineProcess } from '../helpers/engineProcess';
 import { startReceiver, type HttpReceiver } from '../helpers/httpReceiver';
@@ -86,6 +86,34 @@ connections:
     assert.ok(history.ok);
     assert.deepEqual(history.runs.map((r) => [r.added, r.full, r.error]), [[0, false, null], [2000, false, null]]);
     assert.ok(history.runs.every((r) => r.finishedAt !== null));
+  });
+
+  it('pauses and resumes a connection in retl.yaml (comments kept); lists the refused rows and retries only them', async () => {
+    const yamlPath = path.join(tmp(), 'retl.yaml');
+    writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace('  - id: users_to_hook\n', '  # the CRM feed\n  - id: users_to_hook\n'));
+    const paused = await conn.sendRequest<{ ok: boolean }>(Requests.pauseConnection.method, { id: 'users_to_hook', paused: true });
+    assert.ok(paused.ok, JSON.stringify(paused));
+    assert.match(readFileSync(yamlPath, 'utf8'), /# the CRM feed\n\s+- id: users_to_hook\n(.*\n){3}\s+paused: true\n/);
+    receiver.answer = (r) => {
+      const keys = (r.body as { batch: { key: string }[] }).batch.map((i) => i.key);
+      return { status: 200, body: { rejected: keys.filter((k) => k === '5').map((key) => ({ key, reason: 'no such contact' })) } };
+    };
+    const byHand = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook' });
+    assert.ok(byHand.ok && byHand.result.paused === true && byHand.result.failed === 1, JSON.stringify(byHand));
+    const failures = await conn.sendRequest<SyncFailures>(Requests.syncFailures.method, { connectionId: 'users_to_hook' });
+    assert.ok(failures.ok, JSON.stringify(failures));
+    assert.deepEqual(failures.rows.map(({ key, op, reason, attempts }) => ({ key, op, reason, attempts })), [{ key: '5', op: 'insert', reason: 'no such contact', attempts: 1 }]);
+    receiver.answer = () => ({ status: 200 });
+    const before = receiver.requests.length;
+    const retried = await conn.sendRequest<SyncOutcome>(Requests.syncRun.method, { connectionId: 'users_to_hook', failedOnly: true });
+    assert.ok(retried.ok && retried.result.failedOnly === true && retried.result.added === 1, JSON.stringify(retried));
+    assert.deepEqual(receiver.requests.slice(before).flatMap((q) => (q.body as { batch: { key: string }[] }).batch.map((i) => i.key)), ['5']);
+    assert.deepEqual(await conn.sendRequest<SyncFailures>(Requests.syncFailures.method, { connectionId: 'users_to_hook' }), { ok: true, rows: [] });
+    const resumed = await conn.sendRequest<{ ok: boolean }>(Requests.pauseConnection.method, { id: 'users_to_hook', paused: false });
+    assert.ok(resumed.ok);
+    assert.doesNotMatch(readFileSync(yamlPath, 'utf8'), /paused/);
+    const missing = await conn.sendRequest<{ ok: boolean; message?: string }>(Requests.pauseConnection.method, { id: 'nope', paused: true });
+    assert.deepEqual([missing.ok, missing.message], [false, 'No connection with id "nope".']);
   });
 
   it('a key in ten rows is reported and not sent; the others go (the demo warehouse counts them)', async () => {

@@ -376,17 +376,21 @@ const VALID: { [K in FromWebview['type']]: fc.Arbitrary<Extract<FromWebview, { t
   syncNow: fc.record({ type: fc.constant('syncNow' as const), connectionId: id }),
   editMapping: fc.record({ type: fc.constant('editMapping' as const), connectionId: id }),
   saveMapping: fc.record({ type: fc.constant('saveMapping' as const), connectionId: id, mapping: mappingArb }),
+  pauseConnection: fc.record({ type: fc.constant('pauseConnection' as const), connectionId: id, paused: fc.boolean() }),
+  retryFailed: fc.record({ type: fc.constant('retryFailed' as const), connectionId: id }),
+  loadActivity: fc.record({ type: fc.constant('loadActivity' as const), connectionId: id }),
 };
 /**
  * The rules of FromWebview written out again, independently of the validator, as the oracle for random
  * values: a field list per type and what each field holds.
  */
-type Kind = 'text' | 'text?' | 'positive' | 'index' | 'mapping';
+type Kind = 'text' | 'text?' | 'positive' | 'index' | 'mapping' | 'flag';
 const FIELDS: { [K in FromWebview['type']]: Record<string, Kind> } = {
   ready: {}, runQuery: { sql: 'text?' }, page: { page: 'positive' }, cancel: {}, cell: { page: 'positive', row: 'index', column: 'index' },
   finish: { description: 'text', sql: 'text' }, rename: { name: 'text' }, delete: {}, verify: {}, switchCredentials: { credentialsId: 'text' },
   editCredentials: {}, copy: { text: 'text', what: 'text' }, goToLine: { line: 'positive', column: 'positive' }, revealConnection: { connectionId: 'text' },
   syncNow: { connectionId: 'text' }, editMapping: { connectionId: 'text' }, saveMapping: { connectionId: 'text', mapping: 'mapping' },
+  pauseConnection: { connectionId: 'text', paused: 'flag' }, retryFailed: { connectionId: 'text' }, loadActivity: { connectionId: 'text' },
 };
 const plain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
@@ -400,6 +404,8 @@ function fits(kind: Kind, v: unknown): boolean {
       return Number.isSafeInteger(v) && (v as number) >= 1;
     case 'index':
       return Number.isSafeInteger(v) && (v as number) >= 0;
+    case 'flag':
+      return typeof v === 'boolean';
     case 'mapping':
       return plain(v) && Object.getOwnPropertySymbols(v).length === 0 && Object.entries(v).every(([k, f]) => k !== '__proto__' && typeof f === 'string');
   }
@@ -424,11 +430,13 @@ const NOT_NUMBERS: unknown[] = [undefined, null, '1', true, 1n, [], {}, Symbol('
 const BAD_INDEXES: unknown[] = [-1, 1.5, -0.5, NaN, Infinity, -Infinity, 2 ** 53, Number.MAX_VALUE];
 const BAD_POSITIVES: unknown[] = [0, ...BAD_INDEXES];
 const NOT_MAPPINGS: unknown[] = [undefined, null, 'a', 1, [], [['a', 'b']], { a: 1 }, { a: null }, { a: ['b'] }, new Date(0), new Map([['a', 'b']])];
+const NOT_FLAGS: unknown[] = [undefined, null, 'true', 1, 0, [], {}, new Date(0)];
 
 function wrongValuesFor(m: FromWebview, field: string): unknown[] {
   const value = (m as unknown as Record<string, unknown>)[field];
   if (typeof value === 'string') return m.type === 'runQuery' ? NOT_STRINGS.filter((v) => v !== undefined) : NOT_STRINGS;
   if (typeof value === 'number') return [...NOT_NUMBERS, ...(m.type === 'cell' && field !== 'page' ? BAD_INDEXES : BAD_POSITIVES)];
+  if (typeof value === 'boolean') return NOT_FLAGS;
   return NOT_MAPPINGS;
 }
 

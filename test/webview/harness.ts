@@ -12,7 +12,7 @@ export const SHOTS = path.join(REPO, 'test-results', 'webview');
 const THEMES = {
   light: {
     '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-descriptionForeground': '#717171',
-    '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#e5e5e5',
+    '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#e5e5e5', '--vscode-button-secondaryHoverBackground': '#cccccc', '--vscode-button-hoverBackground': '#0258a8',
     '--vscode-button-secondaryForeground': '#3b3b3b', '--vscode-input-background': '#ffffff', '--vscode-input-foreground': '#3b3b3b',
     '--vscode-input-border': '#cecece', '--vscode-panel-border': '#e5e5e5', '--vscode-textLink-foreground': '#005fb8',
     '--vscode-textCodeBlock-background': '#f0f0f0', '--vscode-errorForeground': '#c72e0f', '--vscode-inputValidation-errorBackground': '#f2dede',
@@ -21,7 +21,7 @@ const THEMES = {
   },
   dark: {
     '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f', '--vscode-descriptionForeground': '#9d9d9d',
-    '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131',
+    '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryHoverBackground': '#3c3c3c', '--vscode-button-hoverBackground': '#026ec1',
     '--vscode-button-secondaryForeground': '#cccccc', '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc',
     '--vscode-input-border': '#3c3c3c', '--vscode-panel-border': '#2b2b2b', '--vscode-textLink-foreground': '#4daafc',
     '--vscode-textCodeBlock-background': '#2b2b2b', '--vscode-errorForeground': '#f85149', '--vscode-inputValidation-errorBackground': '#5a1d1d',

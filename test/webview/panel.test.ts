@@ -2,14 +2,19 @@
 // embedded demo warehouse (no hand-written rows).
 import { describeRoleRights } from '../../server/src/warehouse/postgres/roleRights';
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ModelSummary } from '../../protocol/src/config';
 import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
 import type { CheckResult } from '../../protocol/src/verify';
-import type { PanelModel, ToWebview } from '../../protocol/src/webviewMessages';
+import type { ConnectionActivity, PanelModel, ToWebview } from '../../protocol/src/webviewMessages';
+import { ConfigStore } from '../../server/src/config/configStore';
+import { Engine } from '../../server/src/engine';
+import { syncConnection, syncFailures, syncHistory } from '../../server/src/sync/syncConnection';
+import { NO_STORED_SECRETS } from '../../server/src/warehouse/registry';
+import { startReceiver, type Received } from '../helpers/httpReceiver';
 import { PreviewService } from '../../server/src/preview/previewService';
 import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
 import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
@@ -44,6 +49,7 @@ describe('model panel (webview bundle in Chromium)', function () {
   let errorResult: PreviewResult;
   let progress: CheckResult[][];
   let failedChecks: CheckResult[];
+  let activity: ConnectionActivity;
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'retl-webview-'));
@@ -56,6 +62,7 @@ describe('model panel (webview bundle in Chromium)', function () {
     progress = [];
     failedChecks = (await verifyCredentials('demo', warehouse, 'missing_schema', (c) => progress.push(c), never())).result.checks;
     await previews.closeAll();
+    activity = await realActivity(dataDir);
     browser = await launch();
   });
 
@@ -249,6 +256,51 @@ describe('model panel (webview bundle in Chromium)', function () {
     await page.close();
   });
 
+  for (const theme of ['light', 'dark'] as const) {
+    it(`shows a connection's runs and failed rows on demand, pauses and resumes it, retries its failed rows (${theme})`, async () => {
+      const { page } = await open(theme);
+      const data = panelModel(['users_hook']);
+      data.connections = [{ id: 'users_hook', model: 'active_users', destination: 'hook', mode: 'upsert', schedule: '0 6 * * 1-5', timeZone: 'Europe/Berlin' }];
+      await send(page, msg({ type: 'model', data }));
+      await send(page, msg({ type: 'showTab', tab: 'sources' }));
+      const item = '#sources li[data-connection="users_hook"]';
+      assert.match((await page.textContent(item)) ?? '', /→ hook · upsert · cron 0 6 \* \* 1-5 \(Europe\/Berlin\)/);
+      assert.equal(await page.isVisible(`${item} .activity`), false, 'closed until asked for');
+      await page.click(`${item} .activity-toggle`);
+      assert.deepEqual((await posted(page)).at(-1), { type: 'loadActivity', connectionId: 'users_hook' });
+      assert.match((await page.textContent(`${item} .activity`)) ?? '', /Reading the run history/);
+      await send(page, msg({ type: 'activity', connectionId: 'users_hook', activity }));
+      if (!activity.ok) throw new Error(activity.message);
+      // What the engine read: two runs, newest first; the two rows the receiver refused twice.
+      const runRows = await page.$$eval(`${item} table.history tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      assert.equal(runRows.length, 2);
+      assert.deepEqual(runRows.map((r) => [r[0], r[2], r[3], r[5], r[7]]), activity.runs.map((r) => [String(r.run), ...[r.added, r.changed, r.failed, r.skipped].map((n) => n!.toLocaleString('en-US'))]));
+      const failed = await page.$$eval(`${item} table.failures tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      assert.deepEqual(failed.map((r) => [r[0], r[1], r[2], r[3]]).sort(), [
+        ['3', 'insert', 'no such contact 3', '2'],
+        ['4', 'insert', 'no such contact 4', '2'],
+      ]);
+      const align = await page.$eval(`${item} table.history tbody td.number`, (td) => getComputedStyle(td).textAlign);
+      assert.equal(align, 'right', 'counts are right-aligned');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(SHOTS, `sources-activity-${theme}.png`), fullPage: true });
+      await page.click(`${item} .retry-failed`);
+      assert.deepEqual((await posted(page)).at(-1), { type: 'retryFailed', connectionId: 'users_hook' });
+      await page.click(`${item} vscode-button.pause`);
+      assert.deepEqual((await posted(page)).at(-1), { type: 'pauseConnection', connectionId: 'users_hook', paused: true });
+      // retl.yaml now says paused: the host sends the model again.
+      data.connections = [{ ...data.connections[0]!, paused: true }];
+      await send(page, msg({ type: 'model', data: { ...data } }));
+      assert.match((await page.textContent(item)) ?? '', /· paused/);
+      assert.equal((await page.textContent(`${item} vscode-button.pause`))?.trim(), 'Resume');
+      await page.click(`${item} vscode-button.pause`);
+      assert.deepEqual((await posted(page)).at(-1), { type: 'pauseConnection', connectionId: 'users_hook', paused: false });
+      await page.click(`${item} .activity-toggle`);
+      assert.equal(await page.isVisible(`${item} .activity`), false, 'closed again');
+      await page.close();
+    });
+  }
+
   it('edits a mapping with column pickers or as JSON; the key must be sent, a field only once', async () => {
     const { page } = await open();
     const data = panelModel(['to_crm']);
@@ -414,3 +466,34 @@ describe('model panel (webview bundle in Chromium)', function () {
     await page.close();
   });
 });
+
+/**
+ * A connection's activity as the engine reads it after two real syncs of the demo warehouse's users to a
+ * local receiver that refuses keys 3 and 4 both times.
+ */
+async function realActivity(dir: string): Promise<ConnectionActivity> {
+  const receiver = await startReceiver();
+  receiver.answer = (r: Received) => {
+    const keys = (r.body as { batch: { key: string }[] }).batch.map((i) => i.key);
+    return { status: 200, body: { rejected: keys.filter((k) => k === '3' || k === '4').map((key) => ({ key, reason: `no such contact ${key}` })) } };
+  };
+  const ws = mkdtempSync(path.join(tmpdir(), 'retl-webview-sync-'));
+  writeFileSync(path.join(ws, 'users.sql'), 'SELECT id, email FROM public.users\n');
+  writeFileSync(
+    path.join(ws, 'retl.yaml'),
+    `version: 1\ncredentials:\n  - id: demo\n    type: demo\nmodels:\n  - id: users\n    name: Users\n    credentials: demo\n    query: users.sql\n    primaryKey: id\ndestinations:\n  - id: hook\n    type: webhook\n    url: ${receiver.url}/hook\nconnections:\n  - id: users_hook\n    model: users\n    destination: hook\n`,
+  );
+  const store = new ConfigStore(path.join(ws, 'retl.yaml'));
+  await store.load();
+  const engine = new Engine(store, NO_STORED_SECRETS, dir);
+  try {
+    const signal = never();
+    await syncConnection(engine, 'users_hook', { signal, retryDelaysMs: [] });
+    await syncConnection(engine, 'users_hook', { signal, retryDelaysMs: [] });
+    return { ok: true, runs: await syncHistory(engine, 'users_hook', signal), failures: await syncFailures(engine, 'users_hook', signal) };
+  } finally {
+    await engine.dispose();
+    await receiver.close();
+    rmSync(ws, { recursive: true, force: true });
+  }
+}

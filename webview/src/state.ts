@@ -6,7 +6,7 @@ import type { Cell, PreviewError, PreviewPage } from '../../protocol/src/preview
 import { isTruncated } from '../../protocol/src/preview';
 import type { CheckResult } from '../../protocol/src/verify';
 import type { SyncRunRecord } from '../../protocol/src/sync';
-import type { PanelModel, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
+import type { ConnectionActivity, PanelModel, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
 
 export const TABS: readonly PanelTab[] = ['sources', 'configuration', 'settings'];
 
@@ -46,6 +46,8 @@ export interface PanelState {
   checks?: CheckResult[];
   verifying: boolean;
   lastRuns?: Record<string, SyncRunRecord | null>;
+  /** The one connection whose runs and failed rows are open in the Sources tab; `data` once read. */
+  activity?: { connectionId: string; data?: ConnectionActivity };
   mapping?: MappingDraft;
   renaming: boolean;
 }
@@ -70,7 +72,9 @@ export type UiEvent =
   | { type: 'mapJson'; fields: Record<string, string> }
   | { type: 'mapJsonError'; message: string }
   | { type: 'toggleMappingJson' }
-  | { type: 'closeMapping' };
+  | { type: 'closeMapping' }
+  | { type: 'openActivity'; connectionId: string }
+  | { type: 'closeActivity' };
 
 export type PanelEvent = ToWebview | UiEvent;
 
@@ -132,6 +136,8 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
       };
     case 'mappingSaved':
       return s.mapping?.connectionId === e.connectionId ? { ...s, mapping: undefined } : s;
+    case 'activity':
+      return s.activity?.connectionId === e.connectionId ? { ...s, activity: { connectionId: e.connectionId, data: e.activity } } : s;
     // ---- from the panel
     case 'selectTab':
       return s.tab === e.tab ? s : { ...s, tab: e.tab };
@@ -160,6 +166,10 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
       return s.mapping ? { ...s, mapping: { ...s.mapping, json: !s.mapping.json, jsonError: undefined } } : s;
     case 'closeMapping':
       return s.mapping ? { ...s, mapping: undefined } : s;
+    case 'openActivity':
+      return s.activity?.connectionId === e.connectionId ? s : { ...s, activity: { connectionId: e.connectionId } };
+    case 'closeActivity':
+      return s.activity ? { ...s, activity: undefined } : s;
     default:
       // A message of a type this panel does not know (an older or newer host) changes nothing.
       return s;

@@ -84,7 +84,7 @@ export async function runNewConnectionWizard(engine: EngineClient, arg: unknown)
     return;
   }
   const go = await vscode.window.showInformationMessage(`Connection "${id}" added: "${model.name}" → ${destination.id} (${mode}).`, 'Sync Now');
-  if (go) await syncNow(engine, id, false);
+  if (go) await syncNow(engine, id, 'changes');
 }
 
 function describe(d: Destination): string {

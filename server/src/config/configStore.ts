@@ -77,6 +77,7 @@ export class ConfigStore {
       exists: this.exists,
       problems: this.problems,
       stateSchema: c.stateSchema,
+      ...(c.timeZone ? { timeZone: c.timeZone } : {}),
       credentials: c.credentials,
       destinations: c.destinations,
       connections: c.connections,

@@ -22,8 +22,8 @@ import { Engine } from '../engine';
 import { classify } from '../errors';
 import { SqlDocuments } from './sqlDocuments';
 import { payloadJson } from '../sync/payloadJson';
-import { planConnection, syncConnection, syncHistory } from '../sync/syncConnection';
-import { addConnection, updateConnection } from '../sync/connectionChanges';
+import { planConnection, syncConnection, syncFailures, syncHistory } from '../sync/syncConnection';
+import { addConnection, pauseConnection, updateConnection } from '../sync/connectionChanges';
 import { ran, SyncScheduler } from '../sync/scheduler';
 import type { SyncOutcome, SyncPlanReport } from '../../../protocol/src/sync';
 import type { PreviewResult } from '../../../protocol/src/preview';
@@ -155,6 +155,7 @@ connection.onRequest(Requests.workspaceState, () => requireStore().state());
 connection.onRequest(Requests.createModel, (p) => announced(createModel(requireStore(), p)));
 connection.onRequest(Requests.createConnection, (p) => announced(addConnection(requireStore(), p)));
 connection.onRequest(Requests.updateConnection, (p) => announced(updateConnection(requireStore(), p)));
+connection.onRequest(Requests.pauseConnection, (p) => announced(pauseConnection(requireStore(), p)));
 connection.onRequest(Requests.modelColumns, async ({ modelId }, token) => {
   try {
     return { ok: true as const, columns: await requireEngine().modelColumns(modelId, signalOf(token)) };
@@ -212,10 +213,11 @@ function syncRefusal(err: unknown): { ok: false; message: string } {
   throw err;
 }
 
-async function runSync(connectionId: string, full: boolean, signal: AbortSignal): Promise<SyncOutcome> {
+async function runSync(connectionId: string, full: boolean, signal: AbortSignal, failedOnly = false): Promise<SyncOutcome> {
   try {
     const result = await syncConnection(requireEngine(), connectionId, {
       full,
+      failedOnly,
       signal,
       onProgress: (sent, total) => void connection.sendNotification(Notifications.syncProgress, { connectionId, sent, total }),
     });
@@ -225,8 +227,8 @@ async function runSync(connectionId: string, full: boolean, signal: AbortSignal)
   }
 }
 
-connection.onRequest(Requests.syncRun, async ({ connectionId, full }, token) => {
-  const outcome = await runSync(connectionId, full === true, signalOf(token));
+connection.onRequest(Requests.syncRun, async ({ connectionId, full, failedOnly }, token) => {
+  const outcome = await runSync(connectionId, full === true, signalOf(token), failedOnly === true);
   void connection.sendNotification(Notifications.syncFinished, { connectionId, outcome, scheduled: false });
   return outcome;
 });
@@ -245,6 +247,13 @@ connection.onRequest(Requests.syncPlan, async ({ connectionId, full, limit }, to
 connection.onRequest(Requests.syncHistory, async ({ connectionId }, token) => {
   try {
     return { ok: true as const, runs: await syncHistory(requireEngine(), connectionId, signalOf(token)) };
+  } catch (err) {
+    return syncRefusal(err);
+  }
+});
+connection.onRequest(Requests.syncFailures, async ({ connectionId }, token) => {
+  try {
+    return { ok: true as const, rows: await syncFailures(requireEngine(), connectionId, signalOf(token)) };
   } catch (err) {
     return syncRefusal(err);
   }

@@ -1,7 +1,7 @@
 // New connections in retl.yaml, through the same store as every other change (comments kept, the result
 // checked before it is written); shared by the language server and, later, the CLI.
 import { idProblem } from '../../../protocol/src/names';
-import type { ChangeResult, CreateConnectionParams, UpdateConnectionParams } from '../../../protocol/src/requests';
+import type { ChangeResult, CreateConnectionParams, PauseConnectionParams, UpdateConnectionParams } from '../../../protocol/src/requests';
 import { appendItem, itemMap, refuse, type ConfigStore } from '../config/configStore';
 
 export function addConnection(store: ConfigStore, p: CreateConnectionParams): Promise<ChangeResult> {
@@ -39,6 +39,18 @@ export function updateConnection(store: ConfigStore, p: UpdateConnectionParams):
       return refuse('invalid', `The primary key "${model.primaryKey}" must be sent: the destination matches rows on it.`);
     }
     map.set('mapping', doc.createNode(Object.fromEntries(Object.entries(p.mapping).map(([c, f]) => [c, f.trim()]))));
+    return undefined;
+  });
+}
+
+/** Pause (`paused: true`) or resume (the key removed) a connection; its schedule keeps its text. */
+export function pauseConnection(store: ConfigStore, p: PauseConnectionParams): Promise<ChangeResult> {
+  return store.change((doc, config) => {
+    const index = config.connections.findIndex((c) => c.id === p.id);
+    if (index < 0) return refuse('notFound', `No connection with id "${p.id}".`);
+    const map = itemMap(doc, 'connections', index);
+    if (p.paused) map.set('paused', true);
+    else map.delete('paused');
     return undefined;
   });
 }

@@ -4,7 +4,7 @@
 // missed while nothing checked (VS Code closed, the machine asleep) runs once at the next check, never once
 // per missed slot. A connection that never ran is due at once.
 import { Cron } from 'croner';
-import type { Connection, RetlConfig } from '../../../protocol/src/config';
+import { SCHEDULE_INTERVAL, type Connection, type RetlConfig } from '../../../protocol/src/config';
 
 export const DEFAULT_TIME_ZONE = 'UTC';
 
@@ -14,7 +14,7 @@ export type Schedule =
   | { kind: 'cron'; cron: Cron };
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const INTERVAL = /^([1-9][0-9]*)([mhd])$/;
+const INTERVAL = SCHEDULE_INTERVAL;
 
 /** The connection's time zone: its own, else retl.yaml's, else UTC. */
 export function timeZoneOf(config: Pick<RetlConfig, 'timeZone'> | undefined, connection: Pick<Connection, 'timeZone'>): string {
@@ -74,12 +74,4 @@ export function nextRunAt(schedule: Schedule, lastStart: number | undefined, now
 export function isDue(schedule: Schedule, lastStart: number | undefined, now: number): boolean {
   const next = nextRunAt(schedule, lastStart, now);
   return next !== undefined && next <= now;
-}
-
-/** The schedule as a person reads it: "every 15m", "cron 0 6 * * 1-5 (Europe/Berlin)", "manual". */
-export function describeSchedule(text: string | undefined, timeZone: string = DEFAULT_TIME_ZONE): string {
-  const trimmed = (text ?? 'manual').trim();
-  if (trimmed === 'manual') return 'manual';
-  if (INTERVAL.test(trimmed)) return `every ${trimmed}`;
-  return `cron ${trimmed} (${timeZone})`;
 }
