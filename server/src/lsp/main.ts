@@ -83,7 +83,7 @@ async function readSettings(): Promise<void> {
 
 let scheduler: SyncScheduler | undefined;
 
-/** retl.sync.runSchedules: connections with an interval schedule sync while this engine runs. */
+/** retl.sync.runSchedules: connections with a schedule (interval or cron) sync while this engine runs. */
 function setSchedulesRunning(on: boolean): void {
   if (on && !scheduler) {
     scheduler = new SyncScheduler(requireEngine(), (id, signal) => runSync(id, false, signal), (checks) => {
