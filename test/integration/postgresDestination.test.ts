@@ -4,11 +4,28 @@
 // marker), unicode, numbers beyond 2^53 and numerics with 20 decimals, JSON with big numbers, booleans.
 import { strict as assert } from 'node:assert';
 import type { PostgresDestination } from '../../protocol/src/config';
-import type { SyncRecord } from '../../server/src/sync/destination';
+import type { CsvBatch, SyncRecord } from '../../server/src/sync/destination';
 import { parsePayload } from '../../server/src/sync/payloadJson';
 import { postgresDestination } from '../../server/src/sync/postgresDestination';
+import { VALUE_TEXT_SETTINGS } from '../../server/src/warehouse/postgres/modelRunner';
 import { PostgresWarehouse } from '../../server/src/warehouse/postgres/postgresWarehouse';
 import { pgFixture, type PgFixture } from './pgFixture';
+
+/** Columns of every kind a model gives, as the source's and the table's types (the same). */
+const TYPED_COLUMNS: [column: string, type: string][] = [
+  ['id', 'integer'],
+  ['label', 'text'],
+  ['exact', 'numeric(40,20)'],
+  ['huge', 'bigint'],
+  ['ratio', 'double precision'],
+  ['doc', 'jsonb'],
+  ['flag', 'boolean'],
+  ['tags', 'text[]'],
+  ['at', 'timestamp with time zone'],
+  ['day', 'date'],
+  ['span', 'interval'],
+  ['raw', 'bytea'],
+];
 
 const AWKWARD = ['', 'tab\there', 'new\nline', 'carriage\rreturn', 'back\\slash', '\\.', 'say "hi", twice', 'ünïcødé 😀', ' padded ', 'NULL', '\\N'];
 
@@ -31,7 +48,10 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
         CREATE TABLE public.dest_arrays (id bigint PRIMARY KEY, tags text[], doc jsonb);
         CREATE TABLE public.dest_straight (id bigint PRIMARY KEY, label text);
         CREATE TABLE public.dest_no_key (id bigint, label text);
-        GRANT ALL ON public.dest_kinds, public.dest_arrays, public.dest_straight, public.dest_no_key TO ${fx.reader.user};`);
+        CREATE TABLE public.dest_typed (${TYPED_COLUMNS.map(([c, t]) => `${c} ${t}${c === 'id' ? ' PRIMARY KEY' : ''}`).join(', ')});
+        CREATE TABLE public.dest_retyped (id integer PRIMARY KEY, label varchar(200), score bigint);
+        CREATE TABLE public.dest_limited (id integer PRIMARY KEY, label varchar(200));
+        GRANT ALL ON public.dest_kinds, public.dest_arrays, public.dest_straight, public.dest_no_key, public.dest_typed, public.dest_retyped, public.dest_limited TO ${fx.reader.user};`);
     } finally {
       await db.end();
     }
@@ -118,5 +138,69 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
     assert.deepEqual(rejected.map((r) => r.key), ['1', '2']);
     assert.match(rejected[0]!.reason, /ON CONFLICT/);
     assert.deepEqual(await rows(`SELECT count(*)::int AS n FROM public.dest_no_key`), [{ n: 0 }]);
+  });
+
+  /** The warehouse's own CSV of `select` (its columns in TYPED_COLUMNS order), as a sync's work table gives it. */
+  async function warehouseCsv(select: string, types: [string, string][]): Promise<CsvBatch> {
+    const text = await warehouse.withSqlSession(never, async (s) => {
+      for (const [name, value] of VALUE_TEXT_SETTINGS) await s.query(`SET ${name} = '${value}'`);
+      return s.copyTo!(`COPY (${select}) TO STDOUT (FORMAT csv)`);
+    });
+    return { fields: types.map(([name, type]) => ({ name, type })), read: async () => text };
+  }
+  /** A record whose fields must not be read: the batch goes as the warehouse wrote it. */
+  const unread = (key: string): SyncRecord => ({
+    op: 'upsert',
+    key,
+    hash: null,
+    get fields(): Record<string, unknown> {
+      throw new Error(`the fields of ${key} were parsed`);
+    },
+  });
+
+  it('takes the warehouse\'s own CSV when the column types are the model\'s: every value arrives as it was, none parsed on the way', async () => {
+    const select = `SELECT g AS id, (ARRAY[${AWKWARD.map((a) => `'${a.replace(/'/g, "''")}'`).join(', ')}, NULL])[1 + g % ${AWKWARD.length + 1}] AS label,
+      (g || '.' || repeat('7', 20))::numeric(40,20) AS exact, 9223372036854775807 - g AS huge, (1.0 / g)::double precision AS ratio,
+      jsonb_build_object('n', 123456789012345678901234567890, 's', E'x\\ty', 'g', g) AS doc, g % 2 = 0 AS flag,
+      ARRAY['a', 'b,c', E'q"q', NULL] AS tags, timestamptz '2026-03-29 01:30:00+01' + g * interval '1 hour' AS at,
+      date '2026-01-01' + g AS day, g * interval '1 day 2 hours' AS span, decode(md5(g::text), 'hex') AS raw
+      FROM generate_series(1, 40) AS g`;
+    const csv = await warehouseCsv(select, TYPED_COLUMNS);
+    const d = postgresDestination(dest('public.dest_typed'), warehouse, 'id');
+    copiedInto.length = 0;
+    assert.deepEqual(await d.deliver(Array.from({ length: 40 }, (_, i) => unread(String(i + 1))), never, csv), []);
+    assert.deepEqual(copiedInto, ['"public"."dest_typed"'], 'one COPY of the warehouse\'s text, straight into the table');
+    const cols = TYPED_COLUMNS.map(([c]) => `${c}::text`).join(', ');
+    const source = await rows(`SELECT ${cols} FROM (${select}) AS s ORDER BY id`);
+    const landed = await rows(`SELECT ${cols} FROM public.dest_typed ORDER BY id`);
+    assert.deepEqual(landed, source);
+    assert.ok(landed.some((r) => r.label === null) && landed.some((r) => r.label === ''), 'NULL and the empty string both arrived, apart');
+  });
+
+  it('merges the warehouse\'s CSV into rows it holds; other column types take values written here; a bad row alone is refused', async () => {
+    const d = postgresDestination(dest('public.dest_typed'), warehouse, 'id');
+    const again = await warehouseCsv(`SELECT 1 AS id, 'changed' AS label`, [['id', 'integer'], ['label', 'text']]);
+    assert.deepEqual(await d.deliver([unread('1')], never, again), []);
+    assert.deepEqual(await rows(`SELECT label FROM public.dest_typed WHERE id = 1`), [{ label: 'changed' }]);
+    // The table's types differ from the model's (varchar(200), bigint): the values go the usual way.
+    const retyped = postgresDestination(dest('public.dest_retyped'), warehouse, 'id');
+    const csv: CsvBatch = {
+      fields: [{ name: 'id', type: 'integer' }, { name: 'label', type: 'text' }, { name: 'score', type: 'integer' }],
+      read: () => Promise.reject(new Error('the warehouse\'s CSV was read for a table of other types')),
+    };
+    assert.deepEqual(await retyped.deliver([upsert(1, '{"id": 1, "label": "one", "score": 5}'), upsert(2, '{"id": 2, "label": "two", "score": 6}')], never, csv), []);
+    assert.deepEqual(await rows(`SELECT id::text, label, score::text FROM public.dest_retyped ORDER BY id`), [
+      { id: '1', label: 'one', score: '5' },
+      { id: '2', label: 'two', score: '6' },
+    ]);
+    // A value the table refuses: the batch is tried row by row from the rows' fields, only that one refused.
+    const tooLong = await warehouseCsv(`SELECT 3 AS id, repeat('x', 300) AS label UNION ALL SELECT 4, 'fine'`, [['id', 'integer'], ['label', 'character varying(200)']]);
+    const limited = postgresDestination(dest('public.dest_limited'), warehouse, 'id');
+    copiedInto.length = 0;
+    const rejected = await limited.deliver([upsert(3, JSON.stringify({ id: 3, label: 'x'.repeat(300) })), upsert(4, '{"id": 4, "label": "fine"}')], never, tooLong);
+    assert.equal(copiedInto[0], '"public"."dest_limited"', 'the warehouse\'s CSV was tried first');
+    assert.deepEqual(rejected.map((r) => r.key), ['3']);
+    assert.match(rejected[0]!.reason, /too long/);
+    assert.deepEqual(await rows(`SELECT id::text, label FROM public.dest_limited ORDER BY id`), [{ id: '4', label: 'fine' }]);
   });
 });

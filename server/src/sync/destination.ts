@@ -20,8 +20,15 @@ export interface Rejection {
   reason: string;
 }
 
+/** A batch's upserts as the warehouse wrote them as CSV (CsvBatches of syncDialect.ts), read on demand. */
+export interface CsvBatch {
+  fields: { name: string; type: string }[];
+  read(): Promise<string>;
+}
+
 export interface SyncDestination {
-  deliver(records: SyncRecord[], signal: AbortSignal): Promise<Rejection[]>;
+  /** `csv`, where the warehouse offers it, carries the batch's upserts for a destination that takes CSV. */
+  deliver(records: SyncRecord[], signal: AbortSignal, csv?: CsvBatch): Promise<Rejection[]>;
   close(): Promise<void>;
 }
 

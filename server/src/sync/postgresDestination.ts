@@ -1,6 +1,7 @@
-// A PostgreSQL table as destination. A batch's upserts are COPYed (CSV, copyCsv.ts) into a temporary table
-// dropped at commit and merged with one INSERT ... ON CONFLICT on the key column, or, while no key is found
-// there already, straight into the table; deletes go by key; one transaction per batch. Where COPY cannot carry a value (a JSON array into an array column) or the session
+// A PostgreSQL table as destination. A batch's upserts are COPYed as CSV — the source warehouse's own when
+// it writes it and the table's columns have the model's types, else written here (copyCsv.ts) — into a
+// temporary table dropped at commit and merged with one INSERT ... ON CONFLICT on the key column, or, while
+// no key is found there already, straight into the table; deletes go by key; one transaction per batch. Where COPY cannot carry a value (a JSON array into an array column) or the session
 // has no COPY (the demo warehouse), the batch goes as JSON through jsonb_populate_recordset, which casts
 // every field to its column's type. When a batch is refused for its data (a bad value, a constraint), rows
 // are tried one by one so only the offending ones are rejected, each with PostgreSQL's message.
@@ -8,7 +9,7 @@ import type { PostgresDestination } from '../../../protocol/src/config';
 import { quoteIdent } from '../warehouse/postgres/pgSql';
 import { sqlState, UNIQUE_VIOLATION, type SqlSession, type Warehouse, type WarehouseError } from '../warehouse/warehouse';
 import { copyCsv } from './copyCsv';
-import { TransientDeliveryError, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { TransientDeliveryError, type CsvBatch, type Rejection, type SyncDestination, type SyncRecord } from './destination';
 import { payloadJson } from './payloadJson';
 
 /** SQLSTATE classes that mean "this data", not "this connection": 22 data exception, 23 integrity. */
@@ -19,6 +20,8 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   const key = quoteIdent(keyField);
   const withSession = warehouse.withSqlSession?.bind(warehouse);
   if (!withSession) throw new Error(`Destination "${d.id}": its credentials cannot take writes.`);
+  /** Sessions of a PostgreSQL server take COPY; the demo warehouse's do not. */
+  const withCopy = warehouse.type === 'postgres';
 
   /** The table's columns of an array type, once per run: COPY's CSV has no JSON-array-to-array cast. */
   let arrayColumns: Promise<Set<string>> | undefined;
@@ -51,19 +54,45 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   // and every later batch is merged.
   let straight = true;
 
-  async function write(session: SqlSession, records: SyncRecord[], copy: boolean): Promise<void> {
+  /**
+   * Whether the table takes the warehouse's own CSV of these fields as it is: each column there, of the
+   * same type (then PostgreSQL's text output reads back as the same value). Not money, whose text follows
+   * each database's locale. Asked once per run.
+   */
+  let columnTypes: Promise<Map<string, string>> | undefined;
+  const takesAsItIs = async (fields: CsvBatch['fields'], signal: AbortSignal): Promise<boolean> => {
+    columnTypes ??= withSession(signal, (session) =>
+      session.query<{ name: string; type: string }>(
+        `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+         WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+        [table],
+      ),
+    ).then((rows) => new Map(rows.map((r) => [r.name, r.type])));
+    const types = await columnTypes.catch(() => new Map<string, string>());
+    return fields.every((f) => f.type !== 'money' && types.get(f.name) === f.type);
+  };
+
+  /**
+   * One transaction for the batch. Upserts go as the warehouse's CSV when given, else as CSV written here
+   * (`copy`), else as JSON (one row, an array column, or a session without COPY).
+   */
+  async function write(session: SqlSession, records: SyncRecord[], values: 'copy' | 'json' | { fields: string[]; csv: string }): Promise<void> {
     const upserts = records.filter((r) => r.op === 'upsert');
     const deletes = records.filter((r) => r.op === 'delete').map((r) => r.key);
-    const fields = [...new Set(upserts.flatMap((r) => Object.keys(r.fields)))];
+    const given = typeof values === 'object' ? values : undefined;
+    // The warehouse's CSV names its fields: no row is parsed for them.
+    const fields = given ? given.fields : [...new Set(upserts.flatMap((r) => Object.keys(r.fields)))];
     const columns = fields.map(quoteIdent);
     const updates = columns.filter((c) => c !== key).map((c) => `${c} = EXCLUDED.${c}`);
     const onConflict = `ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
-    const arrays = copy && session.copyFrom && upserts.length > 1 ? await arraysOf(session) : undefined;
-    const viaCopy = arrays !== undefined && !fields.some((f) => arrays.has(f));
+    let csv = given?.csv;
+    if (!given && values === 'copy' && session.copyFrom && upserts.length > 1) {
+      const arrays = await arraysOf(session);
+      if (!fields.some((f) => arrays.has(f))) csv = copyCsv(upserts.map((r) => r.fields), fields);
+    }
     await session.query('BEGIN');
     try {
-      if (upserts.length && viaCopy) {
-        const csv = copyCsv(upserts.map((r) => r.fields), fields);
+      if (upserts.length && csv !== undefined) {
         if (!(straight && (await uniqueKeyOf(session)) && (await copyStraight(session, columns, csv)))) {
           await session.query(`CREATE TEMP TABLE retl_batch ON COMMIT DROP AS SELECT ${columns.join(', ')} FROM ${table} WITH NO DATA`);
           await session.copyFrom!(`COPY pg_temp.retl_batch (${columns.join(', ')}) FROM STDIN (FORMAT csv)`, csv);
@@ -101,18 +130,20 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   }
 
   return {
-    async deliver(records: SyncRecord[], signal: AbortSignal): Promise<Rejection[]> {
+    async deliver(records: SyncRecord[], signal: AbortSignal, csv?: CsvBatch): Promise<Rejection[]> {
+      // Read from the warehouse before the destination's session: its failure is the warehouse's, not ours.
+      const warehouseCsv = csv && withCopy && records.some((r) => r.op === 'upsert') && (await takesAsItIs(csv.fields, signal)) ? { fields: csv.fields.map((f) => f.name), csv: await csv.read() } : undefined;
       try {
         return await withSession(signal, async (session) => {
           try {
-            await write(session, records, true);
+            await write(session, records, warehouseCsv ?? 'copy');
             return [];
           } catch (err) {
             if (!DATA_ERROR.test(sqlState(err))) throw err;
             const rejected: Rejection[] = [];
             for (const r of records) {
               try {
-                await write(session, [r], false);
+                await write(session, [r], 'json');
               } catch (one) {
                 if (!DATA_ERROR.test(sqlState(one))) throw one;
                 rejected.push({ key: r.key, reason: (one as Error).message });

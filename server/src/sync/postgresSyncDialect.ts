@@ -4,10 +4,12 @@
 import type { SyncRunRecord } from '../../../protocol/src/sync';
 import { sqlState, UNIQUE_VIOLATION, type ModelRead, type SqlSession } from '../warehouse/warehouse';
 import { columnsSql, VALUE_TEXT_SETTINGS } from '../warehouse/postgres/modelRunner';
+import { COLUMN_TYPES_SQL } from '../warehouse/postgres/pgSql';
 import {
-  COLUMN_TYPES_SQL,
   acknowledgeSql,
+  batchCsvSql,
   batchSql,
+  byField,
   computeOpsSql,
   duplicateKeysSql,
   createStateTablesSql,
@@ -17,6 +19,7 @@ import {
   invalidRowsSql,
   opCountsSql,
   prepareRunRowsSql,
+  refusedSql,
   samplesSql,
   sizesSql,
   syncTables,
@@ -29,6 +32,14 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
   const t = syncTables(stateSchema, connectionId);
   const lockName = `retl-sync:${connectionId}`;
   const exists = async (table: string) => !!(await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]))[0]?.t;
+  /** The columns this run carries, once its work is computed. */
+  let carried: CarriedColumn[] | undefined;
+  /** How many rows the fill wrote, where the warehouse said. */
+  let filled: number | undefined;
+  const work = (): CarriedColumn[] => {
+    if (!carried) throw new Error('The work of this run is not computed yet.');
+    return carried;
+  };
   /** The model's columns as the last LIMIT 0 plan gave them. */
   let planned: { statement: string; read: ModelRead } | undefined;
 
@@ -93,8 +104,9 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
 
     async computeWork(spec: WorkSpec) {
       const columns = await carriedColumns(spec);
+      carried = columns;
       for (const sql of prepareRunRowsSql(columns)) await db.query(sql);
-      await db.readModel(fillRunRowsSql(spec.statement, spec.primaryKey, columns), {});
+      filled = (await db.readModel(fillRunRowsSql(spec.statement, spec.primaryKey, columns), {})).rowCount;
       const dups = duplicateKeysSql(t);
       await db.query(dups.dropped);
       try {
@@ -112,7 +124,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
     },
 
     async recordFailed(rows: FailedRow[]) {
-      if (rows.length) await db.query(acknowledgeSql(t).refused, [JSON.stringify(rows)]);
+      if (rows.length) await db.query(refusedSql(t), [JSON.stringify(rows)]);
     },
 
     async hasFailedRows() {
@@ -128,23 +140,37 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
       return Object.fromEntries((await db.query<{ op: WorkOp; n: number }>(opCountsSql(t))).map((r) => [r.op, Number(r.n)]));
     },
 
+    async modelRows() {
+      return filled ?? Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.rows}`))[0]!.n);
+    },
+
     async sizes() {
       const [r] = await db.query<{ model_rows: string; snapshot_rows: string }>(sizesSql(t));
       return { modelRows: Number(r!.model_rows), snapshotRows: Number(r!.snapshot_rows) };
     },
 
     async samples(op, limit) {
-      return db.query<{ key: string; payload: string | null; acknowledged: string | null }>(samplesSql(t), [op, limit]);
+      return db.query<{ key: string; payload: string | null; acknowledged: string | null }>(samplesSql(t, work()), [op, limit]);
+    },
+
+    csvBatches() {
+      const copyTo = db.copyTo?.bind(db);
+      if (!carried || !copyTo) return undefined;
+      const columns = carried;
+      return {
+        fields: byField(columns).map((c) => ({ name: c.field, type: c.type })),
+        read: (after, through) => copyTo(batchCsvSql(t, columns, after, through)),
+      };
     },
 
     async batch(after, size): Promise<WorkRow[]> {
-      const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: string | null }>(batchSql(t), [after, size]);
+      const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: string | null }>(batchSql(t, work()), [after, size]);
       return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
     },
 
     async acknowledge(step: AckStep, failedBefore: boolean) {
       const range = [step.after, step.through, step.refused.map((r) => r.key)];
-      const sql = acknowledgeSql(t);
+      const sql = acknowledgeSql(t, work());
       await db.query('BEGIN');
       try {
         await db.query(sql.inserted, range);
@@ -152,7 +178,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
         if (step.hasDeletes) await db.query(sql.deleted, range);
         // Only rows refused before can be in the failed table (this step's refusals are written below).
         if (failedBefore) await db.query(sql.cleared, range);
-        if (step.refused.length) await db.query(sql.refused, [JSON.stringify(step.refused)]);
+        if (step.refused.length) await db.query(refusedSql(t), [JSON.stringify(step.refused)]);
         await db.query('COMMIT');
       } catch (err) {
         await db.query('ROLLBACK').catch(() => undefined);

@@ -5,8 +5,9 @@
 //   runs      one row per run, for every connection
 // and the session's temporary tables (not WAL-logged, gone with the session; a run computes them anew)
 // hold the run itself: pg_temp.retl_run_rows the model's result (key, hash, the mapped columns typed as
-// the model gives them), retl_run_dups the keys that occur more than once, retl_run_ops the work (seq, op, key, hash,
-// payload, and `same`: a full run's update whose row the snapshot holds as it is). The rows are filled in a READ ONLY transaction of their own, which PostgreSQL allows for
+// the model gives them), retl_run_dups the keys that occur more than once, retl_run_ops the work (seq, op,
+// key, hash, payload, `same`: a full run's update whose row the snapshot holds as it is, and the typed
+// values). The rows are filled in a READ ONLY transaction of their own, which PostgreSQL allows for
 // temporary tables only: whatever the model calls cannot write elsewhere.
 //
 // The hash is hashtextextended over the row's values as text ("r" and 64 bits; md5 over JSON took four
@@ -72,10 +73,6 @@ export interface CarriedColumn {
   asJson: boolean;
 }
 
-/** Each result column's type as SQL, in order: $1 the pg_type oids, $2 the type modifiers. */
-export const COLUMN_TYPES_SQL = `SELECT format_type(x.oid, x.typmod) AS type, coalesce(t.typtype = 'p', true) AS pseudo
-  FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS x(oid, typmod, i) LEFT JOIN pg_type t ON t.oid = x.oid ORDER BY x.i`;
-
 /** The carried columns in the order of their fields' names, so the model's column order is no change. */
 export function byField(columns: CarriedColumn[]): CarriedColumn[] {
   return [...columns].sort(({ field: a }, { field: b }) => (a < b ? -1 : a > b ? 1 : 0));
@@ -83,9 +80,14 @@ export function byField(columns: CarriedColumn[]): CarriedColumn[] {
 
 const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** The JSON text of a row of the rows table (`alias`): field → value, in the order of the fields' names. */
+/** The JSON text of a row of the rows or work table (`alias`): field → value, in the order of the fields' names. */
 export function payloadSql(columns: CarriedColumn[], alias: string): string {
   return `json_build_object(${byField(columns).map((c, i) => `${sqlText(c.field)}, ${alias}.v${i + 1}`).join(', ')})::text`;
+}
+
+/** A work row's payload: null for a delete. */
+function workPayloadSql(columns: CarriedColumn[]): string {
+  return `CASE WHEN o.op = 'delete' THEN NULL ELSE ${payloadSql(columns, 'o')} END`;
 }
 
 /**
@@ -129,20 +131,23 @@ export function computeOpsSql(t: SyncTables, columns: CarriedColumn[], o: { mirr
   const failed = (key: string) => (o.failedOnly ? ` AND EXISTS (SELECT 1 FROM ${t.fail} f WHERE f.key = ${key})` : '');
   const deletes = o.mirror
     ? `UNION ALL
-       SELECT 'delete', s.key, NULL, NULL, false FROM ${t.snap} s
+       SELECT 'delete', s.key, NULL, false${columns.map(() => ', NULL').join('')} FROM ${t.snap} s
        WHERE NOT EXISTS (SELECT 1 FROM ${t.rows} r WHERE r.k = s.key)${failed('s.key')}`
     : '';
   // A snapshot row of an earlier version holds an md5 of the payload (32 characters) or a hash of its
   // JSON text (no "r"): compared as such.
   const payload = payloadSql(columns, 'r');
+  // The typed values, not their JSON: that is built as rows are read and acknowledged, and a destination
+  // that takes the warehouse's own CSV never needs it (batchCsvSql).
+  const values = columns.map((_, i) => `v${i + 1}`).join(', ');
   const changed = `s.hash IS DISTINCT FROM CASE WHEN length(s.hash) = 32 THEN md5((${payload})::jsonb::text)
     WHEN left(s.hash, 1) <> 'r' THEN hashtextextended(${payload}, 0)::text ELSE r.hash END`;
   return [
     `DROP TABLE IF EXISTS ${t.ops}`,
     `CREATE TEMP TABLE retl_run_ops AS
-     SELECT row_number() OVER () AS seq, op, key, hash, payload, same FROM (
-       SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash, ${payload} AS payload,
-              coalesce(s.hash = r.hash AND s.payload IS NOT NULL, false) AS same
+     SELECT row_number() OVER () AS seq, op, key, hash, same, ${values} FROM (
+       SELECT CASE WHEN s.key IS NULL THEN 'insert' ELSE 'update' END AS op, r.k AS key, r.hash,
+              coalesce(s.hash = r.hash AND s.payload IS NOT NULL, false) AS same, ${columns.map((_, i) => `r.v${i + 1}`).join(', ')}
        FROM ${t.rows} r LEFT JOIN ${t.snap} s ON s.key = r.k
        WHERE r.k IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${t.dups} d WHERE d.k = r.k)${o.full || o.failedOnly ? '' : ` AND (s.key IS NULL OR ${changed})`}${failed('r.k')}
        ${deletes}
@@ -169,8 +174,8 @@ export function sizesSql(t: SyncTables): string {
   return `SELECT (SELECT count(*) FROM ${t.rows})::bigint AS model_rows, (SELECT count(*) FROM ${t.snap})::bigint AS snapshot_rows`;
 }
 
-export function samplesSql(t: SyncTables): string {
-  return `SELECT o.key, o.payload, s.payload AS acknowledged FROM ${t.ops} o LEFT JOIN ${t.snap} s ON s.key = o.key WHERE o.op = $1 ORDER BY o.seq LIMIT $2`;
+export function samplesSql(t: SyncTables, columns: CarriedColumn[]): string {
+  return `SELECT o.key, ${workPayloadSql(columns)} AS payload, s.payload AS acknowledged FROM ${t.ops} o LEFT JOIN ${t.snap} s ON s.key = o.key WHERE o.op = $1 ORDER BY o.seq LIMIT $2`;
 }
 
 export function opCountsSql(t: SyncTables): string {
@@ -183,9 +188,19 @@ export function invalidRowsSql(t: SyncTables): string {
           UNION ALL SELECT NULL, count(*) OVER ()::int FROM ${t.rows} WHERE k IS NULL`;
 }
 
-export function batchSql(t: SyncTables): string {
+export function batchSql(t: SyncTables, columns: CarriedColumn[]): string {
   // The payload as text, read by parsePayload: pg's JSON.parse of jsonb rounded numbers beyond 2^53.
-  return `SELECT seq::bigint AS seq, op, key, hash, payload FROM ${t.ops} WHERE seq > $1 ORDER BY seq LIMIT $2`;
+  return `SELECT seq::bigint AS seq, op, key, hash, ${workPayloadSql(columns)} AS payload FROM ${t.ops} o WHERE seq > $1 ORDER BY seq LIMIT $2`;
+}
+
+/**
+ * The upserts of the batch (after, through] as CSV in the warehouse's own text output, the values in the
+ * order of their fields' names: what a PostgreSQL table with the same column types takes as it is.
+ */
+export function batchCsvSql(t: SyncTables, columns: CarriedColumn[], after: number, through: number): string {
+  if (!Number.isSafeInteger(after) || !Number.isSafeInteger(through)) throw new Error('A batch is a range of whole numbers.');
+  const values = columns.map((_, i) => `v${i + 1}`).join(', ');
+  return `COPY (SELECT ${values} FROM ${t.ops} WHERE seq > ${after} AND seq <= ${through} AND op <> 'delete') TO STDOUT (FORMAT csv)`;
 }
 
 /**
@@ -193,26 +208,30 @@ export function batchSql(t: SyncTables): string {
  * their keys) are recorded; one transaction. The keys and hashes are read from ops_<c> in the warehouse
  * rather than sent back from here.
  */
-export function acknowledgeSql(t: SyncTables): { inserted: string; updated: string; deleted: string; cleared: string; refused: string } {
+export function acknowledgeSql(t: SyncTables, columns: CarriedColumn[]): { inserted: string; updated: string; deleted: string; cleared: string } {
   const batch = `seq > $1 AND seq <= $2 AND NOT (key = ANY($3::text[]))`;
   return {
     // An insert's key is in no snapshot row (the run holds the connection's lock): a plain INSERT, half
     // the time of an upsert; an update changes the row in place.
-    inserted: `INSERT INTO ${t.snap} (key, hash, payload) SELECT key, hash, payload FROM ${t.ops} WHERE op = 'insert' AND ${batch}`,
+    inserted: `INSERT INTO ${t.snap} (key, hash, payload) SELECT key, hash, ${payloadSql(columns, 'o')} FROM ${t.ops} o WHERE op = 'insert' AND ${batch}`,
     // A full run sends unchanged rows too; their snapshot rows stay as they are (rewriting a million
     // unchanged rows was a third of such a run, and finding them by key a sixth).
-    updated: `UPDATE ${t.snap} s SET hash = o.hash, payload = o.payload FROM ${t.ops} o
+    updated: `UPDATE ${t.snap} s SET hash = o.hash, payload = ${payloadSql(columns, 'o')} FROM ${t.ops} o
               WHERE o.op = 'update' AND NOT o.same AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     deleted: `DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.op = 'delete' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
     cleared: `DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.key = f.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
-    refused: `INSERT INTO ${t.fail} (key, op, reason, attempts, last_at)
-              SELECT x.key, x.op, x.reason, 1, now() FROM jsonb_to_recordset($1::jsonb) AS x(key text, op text, reason text)
-              ON CONFLICT (key) DO UPDATE SET op = EXCLUDED.op, reason = EXCLUDED.reason, attempts = ${t.fail}.attempts + 1, last_at = now()`,
   };
 }
 
 export function failedRowsSql(t: SyncTables): string {
   return `SELECT key, op, reason, attempts, last_at FROM ${t.fail} ORDER BY last_at DESC, key LIMIT $1`;
+}
+
+/** Rows refused ($1: JSON of their keys, operations and reasons) filed, or counted once more. */
+export function refusedSql(t: SyncTables): string {
+  return `INSERT INTO ${t.fail} (key, op, reason, attempts, last_at)
+              SELECT x.key, x.op, x.reason, 1, now() FROM jsonb_to_recordset($1::jsonb) AS x(key text, op text, reason text)
+              ON CONFLICT (key) DO UPDATE SET op = EXCLUDED.op, reason = EXCLUDED.reason, attempts = ${t.fail}.attempts + 1, last_at = now()`;
 }
 
 export function dropWorkTablesSql(t: SyncTables): string[] {

@@ -248,6 +248,11 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       return Object.fromEntries(rows.map((r) => [r.OP, Number(r.N)]));
     },
 
+    async modelRows() {
+      const [r] = await db.query<{ N: string }>(`SELECT COUNT(*) AS N FROM ${t.rows}`);
+      return Number(r!.N);
+    },
+
     async sizes() {
       const [r] = await db.query<{ M: string; S: string }>(`SELECT (SELECT COUNT(*) FROM ${t.rows}) AS M, (SELECT COUNT(*) FROM ${t.snap}) AS S`);
       return { modelRows: Number(r!.M), snapshotRows: Number(r!.S) };

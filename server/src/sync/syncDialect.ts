@@ -57,6 +57,17 @@ export interface WorkSpec {
   failedOnly: boolean;
 }
 
+/**
+ * A run's upserts as CSV in the warehouse's own text output (PostgreSQL's COPY TO), for a destination whose
+ * columns have the same types: it takes them without a value being parsed on the way.
+ */
+export interface CsvBatches {
+  /** Each CSV column's destination field and its SQL type (format_type), in order. */
+  fields: { name: string; type: string }[];
+  /** The upserts with seq in (after, through]. */
+  read(after: number, through: number): Promise<string>;
+}
+
 export interface SyncDialect {
   /**
    * How many delivered batches one acknowledgement step covers. A kill between steps re-sends at most
@@ -82,6 +93,8 @@ export interface SyncDialect {
   /** The rows refused and not acknowledged since, the latest first; empty before the first run. */
   failedRows(limit: number): Promise<FailedRowRecord[]>;
   opCounts(): Promise<Partial<Record<WorkOp, number>>>;
+  /** Rows of the model's result this run read (after computeWork). */
+  modelRows(): Promise<number>;
   /** For a plan: rows of the model's result, and rows in the snapshot. */
   sizes(): Promise<{ modelRows: number; snapshotRows: number }>;
   /**
@@ -90,6 +103,8 @@ export interface SyncDialect {
    */
   samples(op: WorkOp, limit: number): Promise<{ key: string; payload: string | null; acknowledged: string | null }[]>;
   batch(after: number, size: number): Promise<WorkRow[]>;
+  /** After computeWork, where the warehouse can write a batch's values as CSV itself. */
+  csvBatches?(): CsvBatches | undefined;
   /** One transaction: the snapshot moves for the step's rows but the refused, which are filed. */
   acknowledge(step: AckStep, failedBefore: boolean): Promise<void>;
   dropWork(): Promise<void>;

@@ -7,7 +7,7 @@ import type { Connection, Destination, Model, RetlConfig } from '../../../protoc
 import type { SyncResult } from '../../../protocol/src/sync';
 import { checkReadOnlyStatement, dialectOf } from '../sql/statementCheck';
 import { abortError, type SqlSession, type Warehouse } from '../warehouse/warehouse';
-import { TransientDeliveryError, type Rejection, type SyncDestination, type SyncRecord } from './destination';
+import { TransientDeliveryError, type CsvBatch, type Rejection, type SyncDestination, type SyncRecord } from './destination';
 import { postgresSyncDialect } from './postgresSyncDialect';
 import { MAX_CONNECTION_ID_FOR_SYNC } from './postgresSyncSql';
 import { snowflakeSyncDialect } from './snowflakeSyncDialect';
@@ -172,7 +172,7 @@ async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDest
   const counts = await dialect.opCounts();
   const total = (counts.insert ?? 0) + (counts.update ?? 0) + (counts.delete ?? 0);
   // Rows of the result that go nowhere this run: unchanged (or, retrying failed rows, not among them).
-  const unchanged = Math.max(0, (await dialect.sizes()).modelRows - invalid.length - (counts.insert ?? 0) - (counts.update ?? 0));
+  const unchanged = Math.max(0, (await dialect.modelRows()) - invalid.length - (counts.insert ?? 0) - (counts.update ?? 0));
   const done = { insert: 0, update: 0, delete: 0, failed: 0 };
   const batchSize = batchSizeOf(plan.destination);
   const concurrency = concurrencyOf(plan.destination);
@@ -183,10 +183,14 @@ async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDest
   let error: string | undefined;
   let thrown: { err: unknown } | undefined;
   let read = 0;
+  const csvBatches = dialect.csvBatches?.();
   const deliver = async (rows: WorkRow[], range: SeqRange) => {
     let rejected: Rejection[];
+    // Read once for all attempts of the batch, on the warehouse session's queue.
+    let text: Promise<string> | undefined;
+    const csv = csvBatches && { fields: csvBatches.fields, read: () => (text ??= warehouse.run(() => csvBatches.read(range.after, range.through))) };
     try {
-      rejected = await deliverWithRetries(destination, rows.map(recordOf), o);
+      rejected = await deliverWithRetries(destination, rows.map(recordOf), o, csv);
     } catch (err) {
       if (o.signal.aborted) error ??= 'Cancelled.';
       else if (err instanceof TransientDeliveryError) error ??= `The destination kept failing: ${err.message}. The rows not sent go out on the next run.`;
@@ -312,11 +316,11 @@ class AckSteps {
   }
 }
 
-async function deliverWithRetries(destination: SyncDestination, records: SyncRecord[], o: SyncOptions): Promise<Rejection[]> {
+async function deliverWithRetries(destination: SyncDestination, records: SyncRecord[], o: SyncOptions, csv?: CsvBatch): Promise<Rejection[]> {
   const delays = o.retryDelaysMs ?? RETRY_DELAYS_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await destination.deliver(records, o.signal);
+      return await destination.deliver(records, o.signal, csv);
     } catch (err) {
       if (!(err instanceof TransientDeliveryError) || attempt >= delays.length || o.signal.aborted) throw err;
       // A 429's Retry-After is the wait the destination asks for (at least ours), up to MAX_RETRY_AFTER_MS.

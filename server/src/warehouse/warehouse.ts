@@ -89,6 +89,8 @@ export interface ColumnType {
 export interface ModelRead {
   columns: string[];
   types?: ColumnType[];
+  /** Rows the statement wrote (an INSERT ... SELECT of a model), where the warehouse says it. */
+  rowCount?: number;
 }
 
 export interface SqlSession {
@@ -108,6 +110,8 @@ export interface SqlSession {
   openResult?<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SessionResult<R>>;
   /** `COPY ... FROM STDIN` of the engine's own with `data` as its input (PostgreSQL); the rows copied. */
   copyFrom?(sql: string, data: string): Promise<number>;
+  /** `COPY (...) TO STDOUT` of the engine's own: everything it wrote (PostgreSQL). */
+  copyTo?(sql: string): Promise<string>;
 }
 
 export interface SessionResult<R> {

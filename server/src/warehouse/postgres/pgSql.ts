@@ -65,9 +65,12 @@ export function buildCatalog(schemaNames: string[], rows: CatalogRow[]): Catalog
   return { schemas: [...schemas.values()], fetchedAt: new Date().toISOString() };
 }
 
-/** Type names for result columns, in order, from their OIDs and modifiers. */
+/**
+ * Type names for result columns, in order, from their OIDs and modifiers; `pseudo` for a type no table
+ * column can have (record, unknown).
+ */
 export const COLUMN_TYPES_SQL = `
-SELECT format_type(t.oid, t.mod) AS type
+SELECT format_type(t.oid, t.mod) AS type, coalesce((SELECT p.typtype = 'p' FROM pg_type p WHERE p.oid = t.oid), true) AS pseudo
 FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS t(oid, mod, i)
 ORDER BY t.i`;
 

@@ -25,7 +25,7 @@ import { classifyPgError } from './pgErrors';
 import { onAbort, raceAbort } from '../abort';
 import { beginModelSql, CURSOR_NAME, declareSql, DECLARE_PREFIX, limitSql, MODEL_PREFIX, offsetSql, positionInStatement, type ModelRunSettings } from './modelRunner';
 import { roleRightsWarning } from './roleRights';
-import { from as copyFromStdin } from 'pg-copy-streams';
+import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a forgotten preview may hold its transaction before PostgreSQL ends it. */
@@ -161,13 +161,22 @@ export class PostgresWarehouse implements Warehouse {
             await pipeline(Readable.from([data]), stream);
             return stream.rowCount;
           },
+          copyTo: async (sql: string) => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of c.query(copyToStdout(sql))) chunks.push(chunk as Buffer);
+            return Buffer.concat(chunks).toString('utf8');
+          },
           readModel: async (text: string, settings: ModelRunSettings) => {
             await c.query(beginModelSql(settings));
             try {
               // queryMode 'extended': one Parse message, which refuses a second statement.
               const r = await c.query({ text, queryMode: 'extended' } as pg.QueryConfig);
               await c.query('COMMIT');
-              return { columns: r.fields.map((f) => f.name), types: r.fields.map((f) => ({ oid: f.dataTypeID, typmod: f.dataTypeModifier })) };
+              return {
+                columns: r.fields.map((f) => f.name),
+                types: r.fields.map((f) => ({ oid: f.dataTypeID, typmod: f.dataTypeModifier })),
+                ...(r.rowCount !== null ? { rowCount: r.rowCount } : {}),
+              };
             } catch (err) {
               await c.query('ROLLBACK').catch(() => undefined);
               throw err;
