@@ -24,11 +24,18 @@ export interface Rejection {
 export interface CsvBatch {
   fields: { name: string; type: string }[];
   read(): Promise<string>;
+  /** The batch's records with their fields, read again: for trying its rows one by one. */
+  records(): Promise<SyncRecord[]>;
 }
 
 export interface SyncDestination {
-  /** `csv`, where the warehouse offers it, carries the batch's upserts for a destination that takes CSV. */
+  /**
+   * `csv`, where the warehouse offers it, carries the batch's upserts for a destination that takes CSV;
+   * the records' fields are then not read (takesCsv).
+   */
   deliver(records: SyncRecord[], signal: AbortSignal, csv?: CsvBatch): Promise<Rejection[]>;
+  /** Whether every batch of these fields goes as the warehouse's CSV: its records need no fields. */
+  takesCsv?(fields: CsvBatch['fields'], signal: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
 }
 

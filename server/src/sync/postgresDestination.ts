@@ -130,6 +130,7 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   }
 
   return {
+    takesCsv: async (fields, signal) => withCopy && (await takesAsItIs(fields, signal)),
     async deliver(records: SyncRecord[], signal: AbortSignal, csv?: CsvBatch): Promise<Rejection[]> {
       // Read from the warehouse before the destination's session: its failure is the warehouse's, not ours.
       const warehouseCsv = csv && withCopy && records.some((r) => r.op === 'upsert') && (await takesAsItIs(csv.fields, signal)) ? { fields: csv.fields.map((f) => f.name), csv: await csv.read() } : undefined;
@@ -141,7 +142,8 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
           } catch (err) {
             if (!DATA_ERROR.test(sqlState(err))) throw err;
             const rejected: Rejection[] = [];
-            for (const r of records) {
+            // Row by row needs each row's fields: read again when the batch came without them.
+            for (const r of warehouseCsv ? await csv!.records() : records) {
               try {
                 await write(session, [r], 'json');
               } catch (one) {

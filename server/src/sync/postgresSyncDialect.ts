@@ -163,27 +163,16 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
       };
     },
 
-    async batch(after, size): Promise<WorkRow[]> {
-      const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: string | null }>(batchSql(t, work()), [after, size]);
+    async batch(after, size, payload = true): Promise<WorkRow[]> {
+      const rows = await db.query<{ seq: string; op: WorkOp; key: string; hash: string | null; payload: string | null }>(batchSql(t, work(), payload), [after, size]);
       return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
     },
 
     async acknowledge(step: AckStep, failedBefore: boolean) {
-      const range = [step.after, step.through, step.refused.map((r) => r.key)];
-      const sql = acknowledgeSql(t, work());
-      await db.query('BEGIN');
-      try {
-        await db.query(sql.inserted, range);
-        await db.query(sql.updated, range);
-        if (step.hasDeletes) await db.query(sql.deleted, range);
-        // Only rows refused before can be in the failed table (this step's refusals are written below).
-        if (failedBefore) await db.query(sql.cleared, range);
-        if (step.refused.length) await db.query(refusedSql(t), [JSON.stringify(step.refused)]);
-        await db.query('COMMIT');
-      } catch (err) {
-        await db.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
+      const refused = step.refused.length > 0;
+      const sql = acknowledgeSql(t, work(), { deletes: step.hasDeletes, cleared: failedBefore, refused });
+      const keys = step.refused.map((r) => r.key);
+      await db.query(sql, [step.after, step.through, keys, ...(refused ? [JSON.stringify(step.refused)] : [])]);
     },
 
     async dropWork() {

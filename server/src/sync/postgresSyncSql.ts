@@ -188,9 +188,9 @@ export function invalidRowsSql(t: SyncTables): string {
           UNION ALL SELECT NULL, count(*) OVER ()::int FROM ${t.rows} WHERE k IS NULL`;
 }
 
-export function batchSql(t: SyncTables, columns: CarriedColumn[]): string {
+export function batchSql(t: SyncTables, columns: CarriedColumn[], payload = true): string {
   // The payload as text, read by parsePayload: pg's JSON.parse of jsonb rounded numbers beyond 2^53.
-  return `SELECT seq::bigint AS seq, op, key, hash, ${workPayloadSql(columns)} AS payload FROM ${t.ops} o WHERE seq > $1 ORDER BY seq LIMIT $2`;
+  return `SELECT seq::bigint AS seq, op, key, hash, ${payload ? workPayloadSql(columns) : 'NULL::text'} AS payload FROM ${t.ops} o WHERE seq > $1 ORDER BY seq LIMIT $2`;
 }
 
 /**
@@ -205,32 +205,36 @@ export function batchCsvSql(t: SyncTables, columns: CarriedColumn[], after: numb
 
 /**
  * After a batch (the rows with seq in ($1, $2]): acknowledged rows move the snapshot, refused ones ($3,
- * their keys) are recorded; one transaction. The keys and hashes are read from ops_<c> in the warehouse
- * rather than sent back from here.
+ * their keys; $4, JSON of their keys, operations and reasons) are filed. One statement, so one round trip
+ * and atomic without a transaction of its own; its parts touch rows of different keys. The keys and
+ * hashes are read from the work table in the warehouse rather than sent back from here.
  */
-export function acknowledgeSql(t: SyncTables, columns: CarriedColumn[]): { inserted: string; updated: string; deleted: string; cleared: string } {
-  const batch = `seq > $1 AND seq <= $2 AND NOT (key = ANY($3::text[]))`;
-  return {
+export function acknowledgeSql(t: SyncTables, columns: CarriedColumn[], o: { deletes: boolean; cleared: boolean; refused: boolean }): string {
+  const batch = `o.seq > $1 AND o.seq <= $2 AND NOT (o.key = ANY($3::text[]))`;
+  const parts = [
     // An insert's key is in no snapshot row (the run holds the connection's lock): a plain INSERT, half
     // the time of an upsert; an update changes the row in place.
-    inserted: `INSERT INTO ${t.snap} (key, hash, payload) SELECT key, hash, ${payloadSql(columns, 'o')} FROM ${t.ops} o WHERE op = 'insert' AND ${batch}`,
+    `inserted AS (INSERT INTO ${t.snap} (key, hash, payload) SELECT o.key, o.hash, ${payloadSql(columns, 'o')} FROM ${t.ops} o WHERE o.op = 'insert' AND ${batch})`,
     // A full run sends unchanged rows too; their snapshot rows stay as they are (rewriting a million
     // unchanged rows was a third of such a run, and finding them by key a sixth).
-    updated: `UPDATE ${t.snap} s SET hash = o.hash, payload = ${payloadSql(columns, 'o')} FROM ${t.ops} o
-              WHERE o.op = 'update' AND NOT o.same AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
-    deleted: `DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.op = 'delete' AND o.key = s.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
-    cleared: `DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.key = f.key AND ${batch.replace(/seq|key/g, (w) => `o.${w}`)}`,
-  };
+    `updated AS (UPDATE ${t.snap} s SET hash = o.hash, payload = ${payloadSql(columns, 'o')} FROM ${t.ops} o
+       WHERE o.op = 'update' AND NOT o.same AND o.key = s.key AND ${batch})`,
+  ];
+  if (o.deletes) parts.push(`deleted AS (DELETE FROM ${t.snap} s USING ${t.ops} o WHERE o.op = 'delete' AND o.key = s.key AND ${batch})`);
+  // Only rows refused before can be in the failed table; this step's refusals are filed below.
+  if (o.cleared) parts.push(`cleared AS (DELETE FROM ${t.fail} f USING ${t.ops} o WHERE o.key = f.key AND ${batch})`);
+  if (o.refused) parts.push(`refused AS (${refusedSql(t, '$4')})`);
+  return `WITH ${parts.join(',\n  ')}\nSELECT 1`;
 }
 
 export function failedRowsSql(t: SyncTables): string {
   return `SELECT key, op, reason, attempts, last_at FROM ${t.fail} ORDER BY last_at DESC, key LIMIT $1`;
 }
 
-/** Rows refused ($1: JSON of their keys, operations and reasons) filed, or counted once more. */
-export function refusedSql(t: SyncTables): string {
+/** Rows refused (`param`: JSON of their keys, operations and reasons) filed, or counted once more. */
+export function refusedSql(t: SyncTables, param = '$1'): string {
   return `INSERT INTO ${t.fail} (key, op, reason, attempts, last_at)
-              SELECT x.key, x.op, x.reason, 1, now() FROM jsonb_to_recordset($1::jsonb) AS x(key text, op text, reason text)
+              SELECT x.key, x.op, x.reason, 1, now() FROM jsonb_to_recordset(${param}::jsonb) AS x(key text, op text, reason text)
               ON CONFLICT (key) DO UPDATE SET op = EXCLUDED.op, reason = EXCLUDED.reason, attempts = ${t.fail}.attempts + 1, last_at = now()`;
 }
 

@@ -102,7 +102,8 @@ export interface SyncDialect {
    * key (null when it holds none: a row acknowledged before snapshots kept payloads, or an insert).
    */
   samples(op: WorkOp, limit: number): Promise<{ key: string; payload: string | null; acknowledged: string | null }[]>;
-  batch(after: number, size: number): Promise<WorkRow[]>;
+  /** Without `payload` (a destination that takes the warehouse's CSV) the rows' payloads are left null. */
+  batch(after: number, size: number, payload?: boolean): Promise<WorkRow[]>;
   /** After computeWork, where the warehouse can write a batch's values as CSV itself. */
   csvBatches?(): CsvBatches | undefined;
   /** One transaction: the snapshot moves for the step's rows but the refused, which are filed. */

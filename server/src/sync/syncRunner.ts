@@ -184,11 +184,17 @@ async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDest
   let thrown: { err: unknown } | undefined;
   let read = 0;
   const csvBatches = dialect.csvBatches?.();
+  // A destination that takes the warehouse's CSV of every batch needs no payloads: they are not read.
+  const lean = !!csvBatches && ((await destination.takesCsv?.(csvBatches.fields, o.signal)) ?? false);
   const deliver = async (rows: WorkRow[], range: SeqRange) => {
     let rejected: Rejection[];
     // Read once for all attempts of the batch, on the warehouse session's queue.
     let text: Promise<string> | undefined;
-    const csv = csvBatches && { fields: csvBatches.fields, read: () => (text ??= warehouse.run(() => csvBatches.read(range.after, range.through))) };
+    const csv = csvBatches && {
+      fields: csvBatches.fields,
+      read: () => (text ??= warehouse.run(() => csvBatches.read(range.after, range.through))),
+      records: async () => (lean ? await warehouse.run(() => dialect.batch(range.after, rows.length)) : rows).map(recordOf),
+    };
     try {
       rejected = await deliverWithRetries(destination, rows.map(recordOf), o, csv);
     } catch (err) {
@@ -216,7 +222,7 @@ async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDest
     }
     let rows: WorkRow[];
     try {
-      rows = await warehouse.run(() => dialect.batch(read, batchSize));
+      rows = await warehouse.run(() => dialect.batch(read, batchSize, !lean));
     } catch (err) {
       thrown = { err };
       break;
@@ -250,14 +256,18 @@ async function sendChanges(run: LockedRun, plan: SyncPlan, destination: SyncDest
 
 /** A work row as a destination takes it; its fields are parsed only for a destination that reads them. */
 function recordOf(r: WorkRow): SyncRecord {
+  const op = r.op === 'delete' ? 'delete' : 'upsert';
+  // An upsert read without its payload goes as the warehouse's CSV (CsvBatch.records reads it again).
+  const unread = op === 'upsert' && r.payload === null;
   const fieldsJson = r.payload ?? '{}';
   let fields: Record<string, unknown> | undefined;
   return {
-    op: r.op === 'delete' ? 'delete' : 'upsert',
+    op,
     key: r.key,
     hash: r.hash,
-    fieldsJson,
+    ...(unread ? {} : { fieldsJson }),
     get fields() {
+      if (unread) throw new Error(`The fields of row ${r.key} were not read from the warehouse.`);
       return (fields ??= parsePayload(fieldsJson));
     },
   };
