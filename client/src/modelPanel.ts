@@ -282,14 +282,15 @@ export class ModelPanel {
       if (!r.ok) await showRefusal(r);
       else this.post({ type: 'mappingSaved', connectionId: m.connectionId });
     },
+    // A panel acts on the connections of its own model only, whatever its page sends.
     syncNow: async (m) => {
-      await vscode.commands.executeCommand('retl.syncNow', m.connectionId);
+      if (this.model.connections.includes(m.connectionId)) await vscode.commands.executeCommand('retl.syncNow', m.connectionId);
     },
     pauseConnection: async (m) => {
-      await vscode.commands.executeCommand(m.paused ? 'retl.pauseConnection' : 'retl.resumeConnection', m.connectionId);
+      if (this.model.connections.includes(m.connectionId)) await vscode.commands.executeCommand(m.paused ? 'retl.pauseConnection' : 'retl.resumeConnection', m.connectionId);
     },
     retryFailed: async (m) => {
-      await vscode.commands.executeCommand('retl.retryFailedRows', m.connectionId);
+      if (this.model.connections.includes(m.connectionId)) await vscode.commands.executeCommand('retl.retryFailedRows', m.connectionId);
     },
     loadActivity: (m) => this.postActivity(m.connectionId),
     revealConnection: async (m) => {
