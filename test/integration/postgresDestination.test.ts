@@ -51,6 +51,10 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
         CREATE TABLE public.dest_typed (${TYPED_COLUMNS.map(([c, t]) => `${c} ${t}${c === 'id' ? ' PRIMARY KEY' : ''}`).join(', ')});
         CREATE TABLE public.dest_retyped (id integer PRIMARY KEY, label varchar(200), score bigint);
         CREATE TABLE public.dest_limited (id integer PRIMARY KEY, label varchar(200));
+        CREATE TABLE public.dest_rls (id bigint PRIMARY KEY, label text);
+        ALTER TABLE public.dest_rls ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY every_row ON public.dest_rls USING (true) WITH CHECK (true);
+        GRANT ALL ON public.dest_rls TO ${fx.reader.user};
         GRANT ALL ON public.dest_kinds, public.dest_arrays, public.dest_straight, public.dest_no_key, public.dest_typed, public.dest_retyped, public.dest_limited TO ${fx.reader.user};`);
     } finally {
       await db.end();
@@ -146,7 +150,7 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
       for (const [name, value] of VALUE_TEXT_SETTINGS) await s.query(`SET ${name} = '${value}'`);
       return s.copyTo!(`COPY (${select}) TO STDOUT (FORMAT csv)`);
     });
-    return { fields: types.map(([name, type]) => ({ name, type })), read: async () => text, records: async () => records };
+    return { fields: types.map(([name, type]) => ({ name, type, builtin: true })), read: async () => text, records: async () => records };
   }
   /** A record whose fields must not be read: the batch goes as the warehouse wrote it. */
   const unread = (key: string): SyncRecord => ({
@@ -185,7 +189,7 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
     // The table's types differ from the model's (varchar(200), bigint): the values go the usual way.
     const retyped = postgresDestination(dest('public.dest_retyped'), warehouse, 'id');
     const csv: CsvBatch = {
-      fields: [{ name: 'id', type: 'integer' }, { name: 'label', type: 'text' }, { name: 'score', type: 'integer' }],
+      fields: [{ name: 'id', type: 'integer', builtin: true }, { name: 'label', type: 'text', builtin: true }, { name: 'score', type: 'integer', builtin: true }],
       read: () => Promise.reject(new Error('the warehouse\'s CSV was read for a table of other types')),
       records: () => Promise.reject(new Error('read again for a table of other types')),
     };
@@ -205,5 +209,13 @@ describe('PostgreSQL destination: COPY of a batch, values exactly as sent', func
     assert.deepEqual(rejected.map((r) => r.key), ['3']);
     assert.match(rejected[0]!.reason, /too long/);
     assert.deepEqual(await rows(`SELECT id::text, label FROM public.dest_limited ORDER BY id`), [{ id: '4', label: 'fine' }]);
+  });
+
+  it('a table with row-level security (which COPY FROM refuses) is merged, never COPYed straight into', async () => {
+    const d = postgresDestination(dest('public.dest_rls'), warehouse, 'id');
+    copiedInto.length = 0;
+    assert.deepEqual(await d.deliver([upsert(1, '{"id": 1, "label": "a"}'), upsert(2, '{"id": 2, "label": "b"}')], never), []);
+    assert.deepEqual(copiedInto, ['pg_temp.retl_batch']);
+    assert.deepEqual(await rows(`SELECT id::text, label FROM public.dest_rls ORDER BY id`), [{ id: '1', label: 'a' }, { id: '2', label: 'b' }]);
   });
 });

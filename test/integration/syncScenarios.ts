@@ -82,6 +82,7 @@ export function syncScenarios(backend: SyncBackend): void {
       mkdirSync(path.join(dir, 'models'));
       writeFileSync(path.join(dir, 'models', 'customers.sql'), 'SELECT id, email, plan, score FROM public.customers\n');
       writeFileSync(path.join(dir, 'models', 'broken.sql'), `${backend.broken.sql}\n`);
+      writeFileSync(path.join(dir, 'models', 'retyped.sql'), 'SELECT id, id AS n FROM public.customers\n');
       writeFileSync(path.join(dir, 'models', 'dups.sql'), "SELECT id, email FROM public.customers WHERE id <= 10\nUNION ALL SELECT 3, 'again@example.com'\nUNION ALL SELECT NULL, 'nobody@example.com'\n");
       const [id, email, plan] = [col('id'), col('email'), col('plan')];
       const crm = backend.destination
@@ -107,6 +108,11 @@ ${credentials}models:
     name: Broken
     credentials: wh
     query: models/broken.sql
+    primaryKey: ${id}
+  - id: retyped
+    name: Retyped
+    credentials: wh
+    query: models/retyped.sql
     primaryKey: ${id}
 destinations:
   - id: hook
@@ -144,6 +150,9 @@ ${toCrm}  - id: to_rs
     mode: upsert
   - id: broken_hook
     model: broken
+    destination: hook
+  - id: retyped_hook
+    model: retyped
     destination: hook
   - id: hourly_hook
     model: customers
@@ -257,6 +266,15 @@ ${toCrm}  - id: to_rs
       writeFileSync(path.join(dir, 'models', 'customers.sql'), 'SELECT score, plan, email, id FROM public.customers\n');
       const again = await sync('all_hook');
       assert.deepEqual([again.added, again.changed, again.removed], [0, 0, 0]);
+    });
+
+    it('a column whose type changes (a number becomes text) sends its rows again, as the new values', async () => {
+      assert.equal((await sync('retyped_hook')).added, ROWS);
+      writeFileSync(path.join(dir, 'models', 'retyped.sql'), `SELECT id, CAST(id AS VARCHAR) AS n FROM public.customers\n`);
+      const before = receiver.requests.length;
+      assert.equal((await sync('retyped_hook')).changed, ROWS, 'the same text, another type: every row goes again');
+      const item = hookItems(before).find((i) => i.key === '7')!;
+      assert.ok(Object.values(item.fields).includes('7'), JSON.stringify(item.fields));
     });
 
     it('a value set to NULL is sent as null (the field is kept, not dropped)', async () => {

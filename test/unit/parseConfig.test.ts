@@ -207,6 +207,7 @@ describe('schedules', () => {
     assert.match(scheduleProblem('0m')!, /not manual, an interval .* or a cron expression of 5 fields/);
     assert.match(scheduleProblem('* * * * * *')!, /5 fields/, 'seconds are no standard cron field');
     assert.match(scheduleProblem('61 * * * *')!, /not a valid cron expression/);
+    assert.match(scheduleProblem('0 0 30 2 *')!, /never matches a date/);
     assert.match(scheduleProblem('0 6 * * *', 'Mars/Olympus')!, /not an IANA time zone/);
     assert.equal(scheduleProblem('*/5 * * * *', 'Europe/Berlin'), undefined);
   });

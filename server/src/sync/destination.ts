@@ -22,7 +22,7 @@ export interface Rejection {
 
 /** A batch's upserts as the warehouse wrote them as CSV (CsvBatches of syncDialect.ts), read on demand. */
 export interface CsvBatch {
-  fields: { name: string; type: string }[];
+  fields: { name: string; type: string; builtin: boolean }[];
   read(): Promise<string>;
   /** The batch's records with their fields, read again: for trying its rows one by one. */
   records(): Promise<SyncRecord[]>;

@@ -43,9 +43,11 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   const uniqueKeyOf = (session: SqlSession) =>
     (keyIsUnique ??= session
       .query<{ ok: boolean }>(
+        // COPY FROM refuses a table with row-level security and bypasses its rules: those are merged.
         `SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                        JOIN pg_class c ON c.oid = i.indrelid
          WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indimmediate AND i.indnkeyatts = 1
-           AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = $2) AS ok`,
+           AND i.indpred IS NULL AND i.indexprs IS NULL AND a.attname = $2 AND NOT c.relrowsecurity AND NOT c.relhasrules) AS ok`,
         [table, keyField],
       )
       .then((rows) => rows[0]?.ok === true));
@@ -56,8 +58,9 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
 
   /**
    * Whether the table takes the warehouse's own CSV of these fields as it is: each column there, of the
-   * same type (then PostgreSQL's text output reads back as the same value). Not money, whose text follows
-   * each database's locale. Asked once per run.
+   * same built-in type (then PostgreSQL's text output reads back as the same value; a type of the user's
+   * may be named alike and be another, a composite with its fields in another order). Not money, whose
+   * text follows each database's locale. Asked once per run.
    */
   let columnTypes: Promise<Map<string, string>> | undefined;
   const takesAsItIs = async (fields: CsvBatch['fields'], signal: AbortSignal): Promise<boolean> => {
@@ -69,7 +72,7 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
       ),
     ).then((rows) => new Map(rows.map((r) => [r.name, r.type])));
     const types = await columnTypes.catch(() => new Map<string, string>());
-    return fields.every((f) => f.type !== 'money' && types.get(f.name) === f.type);
+    return fields.every((f) => f.builtin && f.type !== 'money' && types.get(f.name) === f.type);
   };
 
   /**

@@ -7,6 +7,7 @@ import { columnsSql, VALUE_TEXT_SETTINGS } from '../warehouse/postgres/modelRunn
 import { COLUMN_TYPES_SQL } from '../warehouse/postgres/pgSql';
 import {
   acknowledgeSql,
+  addedColumns,
   batchCsvSql,
   batchSql,
   byField,
@@ -49,10 +50,10 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
     const { columns, types } = planned!.read;
     if (!types) throw new Error('The warehouse did not say the types of the model\'s columns.');
     const at = spec.fields.map(([column]) => columns.indexOf(column));
-    const sqlTypes = await db.query<{ type: string | null; pseudo: boolean }>(COLUMN_TYPES_SQL, [at.map((i) => types[i]!.oid), at.map((i) => types[i]!.typmod)]);
+    const sqlTypes = await db.query<{ type: string | null; unusable: boolean; builtin: boolean }>(COLUMN_TYPES_SQL, [at.map((i) => types[i]!.oid), at.map((i) => types[i]!.typmod)]);
     return spec.fields.map(([column, field], i) => {
-      const { type, pseudo } = sqlTypes[i]!;
-      return pseudo || !type ? { column, field, type: 'json', asJson: true } : { column, field, type, asJson: false };
+      const { type, unusable, builtin } = sqlTypes[i]!;
+      return unusable || !type ? { column, field, type: 'json', asJson: true, builtin: false } : { column, field, type, asJson: false, builtin };
     });
   }
 
@@ -64,6 +65,10 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
         throw missingStateSchema(stateSchema);
       }
       for (const sql of createStateTablesSql(t)) await db.query(sql);
+      for (const c of addedColumns(t)) {
+        const [has] = await db.query(`SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2 AND NOT attisdropped`, [c.table, c.column]);
+        if (!has) await db.query(`ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`);
+      }
     },
 
     async lock() {
@@ -158,7 +163,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
       if (!carried || !copyTo) return undefined;
       const columns = carried;
       return {
-        fields: byField(columns).map((c) => ({ name: c.field, type: c.type })),
+        fields: byField(columns).map((c) => ({ name: c.field, type: c.type, builtin: c.builtin })),
         read: (after, through) => copyTo(batchCsvSql(t, columns, after, through)),
       };
     },

@@ -52,14 +52,23 @@ export function syncTables(stateSchema: string, connectionId: string): SyncTable
 export function createStateTablesSql(t: SyncTables): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${t.snap} (key text PRIMARY KEY, hash text NOT NULL, payload text)`,
-    // Snapshots from before plans: the payload acknowledged, so a plan can name the fields that changed.
-    `ALTER TABLE ${t.snap} ADD COLUMN IF NOT EXISTS payload text`,
     `CREATE TABLE IF NOT EXISTS ${t.fail} (key text PRIMARY KEY, op text NOT NULL, reason text NOT NULL, attempts integer NOT NULL, last_at timestamptz NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${t.runs} (
        id bigserial PRIMARY KEY, connection text NOT NULL, started_at timestamptz NOT NULL, finished_at timestamptz,
-       full_sync boolean NOT NULL, added integer, changed integer, removed integer, failed integer, invalid integer, error text)`,
+       full_sync boolean NOT NULL, added integer, changed integer, removed integer, failed integer, invalid integer, skipped integer, error text)`,
+  ];
+}
+
+/**
+ * Columns later versions added to state tables made before them, each added only where it is missing:
+ * ALTER TABLE needs the table's owner and an exclusive lock, which a run of another role must not need.
+ */
+export function addedColumns(t: SyncTables): { table: string; column: string; type: string }[] {
+  return [
+    // Snapshots from before plans: the payload acknowledged, so a plan can name the fields that changed.
+    { table: t.snap, column: 'payload', type: 'text' },
     // Histories from before it was kept: rows not sent because they had not changed.
-    `ALTER TABLE ${t.runs} ADD COLUMN IF NOT EXISTS skipped integer`,
+    { table: t.runs, column: 'skipped', type: 'integer' },
   ];
 }
 
@@ -67,10 +76,12 @@ export function createStateTablesSql(t: SyncTables): string[] {
 export interface CarriedColumn {
   column: string;
   field: string;
-  /** The model's type as SQL (format_type), or json for a pseudo-type such as record. */
+  /** The model's type as SQL (format_type), or json for a type no column here can have (record, one the role may not use). */
   type: string;
-  /** A pseudo-type is no column type: such a value is kept as its JSON (json_build_object embeds it as is). */
+  /** Such a value is kept as its JSON (json_build_object embeds it as is). */
   asJson: boolean;
+  /** PostgreSQL's own type (or an array of one): its text reads back the same in any database. */
+  builtin: boolean;
 }
 
 /** The carried columns in the order of their fields' names, so the model's column order is no change. */
@@ -113,7 +124,8 @@ export function fillRunRowsSql(modelSql: string, primaryKey: string, columns: Ca
   const sorted = byField(columns);
   const values = sorted.map((_, i) => `v${i + 1}`).join(', ');
   const picked = sorted.map((c, i) => `${c.asJson ? `to_json(q.${quoteIdent(c.column)})` : `q.${quoteIdent(c.column)}`} AS v${i + 1}`).join(', ');
-  const seed = `hashtextextended(${sqlText(JSON.stringify(sorted.map((c) => c.field)))}, 0)`;
+  // The types too: a column that becomes text ("1" for 1) changes what goes out, not the row's text.
+  const seed = `hashtextextended(${sqlText(JSON.stringify(sorted.map((c) => [c.field, c.type])))}, 0)`;
   return `INSERT INTO ${RUN_ROWS} (k, hash, ${values})
      SELECT k, 'r' || hashtextextended(ROW(${values})::text, ${seed})::text, ${values}
      FROM (SELECT (q.${quoteIdent(primaryKey)})::text AS k, ${picked}

@@ -159,17 +159,21 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     async prepareState() {
       for (const sql of [
         `CREATE TABLE IF NOT EXISTS ${t.snap} (KEY VARCHAR NOT NULL, HASH VARCHAR NOT NULL, PAYLOAD VARIANT)`,
-        // Snapshots from before plans: the payload acknowledged, so a plan can name the fields that changed.
-        `ALTER TABLE ${t.snap} ADD COLUMN IF NOT EXISTS PAYLOAD VARIANT`,
         `CREATE TABLE IF NOT EXISTS ${t.fail} (KEY VARCHAR NOT NULL, OP VARCHAR NOT NULL, REASON VARCHAR NOT NULL, ATTEMPTS NUMBER NOT NULL, LAST_AT TIMESTAMP_NTZ NOT NULL)`,
         `CREATE TABLE IF NOT EXISTS ${t.runs} (ID NUMBER NOT NULL, CONNECTION VARCHAR NOT NULL, STARTED_AT TIMESTAMP_NTZ NOT NULL, FINISHED_AT TIMESTAMP_NTZ,
-           FULL_SYNC BOOLEAN NOT NULL, ADDED NUMBER, CHANGED NUMBER, REMOVED NUMBER, FAILED NUMBER, INVALID NUMBER, ERROR VARCHAR)`,
-        // Histories from before it was kept: rows not sent because they had not changed.
-        `ALTER TABLE ${t.runs} ADD COLUMN IF NOT EXISTS SKIPPED NUMBER`,
+           FULL_SYNC BOOLEAN NOT NULL, ADDED NUMBER, CHANGED NUMBER, REMOVED NUMBER, FAILED NUMBER, INVALID NUMBER, SKIPPED NUMBER, ERROR VARCHAR)`,
         // DDL commits an open transaction in Snowflake: the step's table is made here, emptied in each step.
         `CREATE OR REPLACE TRANSIENT TABLE ${t.refused} (KEY VARCHAR, OP VARCHAR, REASON VARCHAR)`,
       ]) {
         await db.query(sql);
+      }
+      // Columns later versions added, only where missing: ALTER needs the table's owner (another role's run may not be).
+      for (const [table, name, column, type] of [
+        [t.snap, `SNAP_${connectionId.toUpperCase()}`, 'PAYLOAD', 'VARIANT'],
+        [t.runs, 'RUNS', 'SKIPPED', 'NUMBER'],
+      ] as const) {
+        const [has] = await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?`, [t.schema, name, column]);
+        if (!has) await db.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
       }
     },
 

@@ -62,8 +62,8 @@ export interface WorkSpec {
  * columns have the same types: it takes them without a value being parsed on the way.
  */
 export interface CsvBatches {
-  /** Each CSV column's destination field and its SQL type (format_type), in order. */
-  fields: { name: string; type: string }[];
+  /** Each CSV column's destination field, its SQL type (format_type) and whether PostgreSQL's own, in order. */
+  fields: { name: string; type: string; builtin: boolean }[];
   /** The upserts with seq in (after, through]. */
   read(after: number, through: number): Promise<string>;
 }

@@ -42,12 +42,15 @@ export function parseSchedule(text: string | undefined, timeZone: string = DEFAU
   if (trimmed.split(/\s+/).length !== 5) {
     throw new Error(`"${trimmed}" is not manual, an interval (15m, 1h, 1d) or a cron expression of 5 fields (minute hour day month weekday, such as "0 6 * * 1-5").`);
   }
+  let cron: Cron;
   try {
     // No function: croner only computes times and starts no timer.
-    return { kind: 'cron', cron: new Cron(trimmed, { timezone: timeZone, mode: '5-part' }) };
+    cron = new Cron(trimmed, { timezone: timeZone, mode: '5-part' });
   } catch (err) {
     throw new Error(`"${trimmed}" is not a valid cron expression: ${(err as Error).message}`);
   }
+  if (!cron.nextRun()) throw new Error(`"${trimmed}" never matches a date (such as 30 February): it would never run.`);
+  return { kind: 'cron', cron };
 }
 
 /** What is wrong with a schedule text, or undefined when it reads. */

@@ -66,11 +66,17 @@ export function buildCatalog(schemaNames: string[], rows: CatalogRow[]): Catalog
 }
 
 /**
- * Type names for result columns, in order, from their OIDs and modifiers; `pseudo` for a type no table
- * column can have (record, unknown).
+ * Type names for result columns, in order, from their OIDs and modifiers. `unusable`: no column of a
+ * table of this session can have the type (a pseudo-type such as record, or a type or schema the role may
+ * not use); `builtin`: the type (an array's element type) is PostgreSQL's own, the same in every database.
  */
 export const COLUMN_TYPES_SQL = `
-SELECT format_type(t.oid, t.mod) AS type, coalesce((SELECT p.typtype = 'p' FROM pg_type p WHERE p.oid = t.oid), true) AS pseudo
+SELECT format_type(t.oid, t.mod) AS type,
+       coalesce((SELECT p.typtype = 'p' OR NOT has_type_privilege(p.oid, 'USAGE') OR NOT has_schema_privilege(p.typnamespace, 'USAGE')
+                 FROM pg_type p WHERE p.oid = t.oid), true) AS unusable,
+       coalesce((SELECT e.typnamespace = 'pg_catalog'::regnamespace AND e.typtype IN ('b', 'r', 'm')
+                 FROM pg_type p JOIN pg_type e ON e.oid = CASE WHEN p.typcategory = 'A' AND p.typelem <> 0 THEN p.typelem ELSE p.oid END
+                 WHERE p.oid = t.oid), false) AS builtin
 FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS t(oid, mod, i)
 ORDER BY t.i`;
 
