@@ -2,7 +2,7 @@
 // from the palette (then a pick list of the connections). The engine does the work; this shows progress,
 // offers Cancel, and reports what was sent (or, for a preview, what would be).
 import * as vscode from 'vscode';
-import { planSentence, waitingSentence, type SyncResult, type SyncRunRecord } from '../../protocol/src/sync';
+import { planSentence, runPace, waitingSentence, type SyncResult, type SyncRunRecord } from '../../protocol/src/sync';
 import type { EngineClient } from './engineClient';
 
 /** A connection node of the Models view carries its id. */
@@ -133,7 +133,7 @@ export async function previewSync(engine: EngineClient, documents: PlanDocuments
 }
 
 function describeRun(run: SyncRunRecord): vscode.QuickPickItem {
-  const seconds = run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : 0;
+  const seconds = (runPace(run)?.durationMs ?? 0) / 1000;
   const counts = run.finishedAt
     ? `${run.added ?? 0} added · ${run.changed ?? 0} changed · ${run.removed ?? 0} removed · ${run.failed ?? 0} failed${run.invalid ? ` · ${run.invalid} invalid keys` : ''}${run.skipped !== null ? ` · ${run.skipped} unchanged` : ''} · ${seconds.toFixed(1)} s`
     : 'did not finish (the process stopped; the next run sends the rest)';

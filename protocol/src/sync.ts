@@ -80,6 +80,14 @@ export interface FailedRowRecord {
   lastAt: string;
 }
 
+/** How long a finished run took and the rows it moved (sent or refused) per second; undefined while unfinished. */
+export function runPace(r: SyncRunRecord): { durationMs: number; rowsPerSecond: number } | undefined {
+  if (r.finishedAt === null) return undefined;
+  const durationMs = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
+  const moved = (r.added ?? 0) + (r.changed ?? 0) + (r.removed ?? 0) + (r.failed ?? 0);
+  return { durationMs, rowsPerSecond: Math.round(moved / (Math.max(durationMs, 1) / 1000)) };
+}
+
 export type SyncHistory = { ok: true; runs: SyncRunRecord[] } | { ok: false; message: string };
 
 export type SyncFailures = { ok: true; rows: FailedRowRecord[] } | { ok: false; message: string };

@@ -1,7 +1,8 @@
 // A PostgreSQL table as destination. A batch's upserts are COPYed as CSV — the source warehouse's own when
 // it writes it and the table's columns have the model's types, else written here (copyCsv.ts) — into a
 // temporary table dropped at commit and merged with one INSERT ... ON CONFLICT on the key column, or, while
-// no key is found there already, straight into the table; deletes go by key; one transaction per batch. Where COPY cannot carry a value (a JSON array into an array column) or the session
+// no key is found there already, straight into the table; deletes go by key; one transaction per batch.
+// Where COPY cannot carry a value (a JSON array into an array column) or the session
 // has no COPY (the demo warehouse), the batch goes as JSON through jsonb_populate_recordset, which casts
 // every field to its column's type. When a batch is refused for its data (a bad value, a constraint), rows
 // are tried one by one so only the offending ones are rejected, each with PostgreSQL's message.
@@ -64,6 +65,7 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
    */
   let columnTypes: Promise<Map<string, string>> | undefined;
   const takesAsItIs = async (fields: CsvBatch['fields'], signal: AbortSignal): Promise<boolean> => {
+    if (!withCopy) return false;
     columnTypes ??= withSession(signal, (session) =>
       session.query<{ name: string; type: string }>(
         `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
@@ -133,10 +135,10 @@ export function postgresDestination(d: PostgresDestination, warehouse: Warehouse
   }
 
   return {
-    takesCsv: async (fields, signal) => withCopy && (await takesAsItIs(fields, signal)),
+    takesCsv: takesAsItIs,
     async deliver(records: SyncRecord[], signal: AbortSignal, csv?: CsvBatch): Promise<Rejection[]> {
       // Read from the warehouse before the destination's session: its failure is the warehouse's, not ours.
-      const warehouseCsv = csv && withCopy && records.some((r) => r.op === 'upsert') && (await takesAsItIs(csv.fields, signal)) ? { fields: csv.fields.map((f) => f.name), csv: await csv.read() } : undefined;
+      const warehouseCsv = csv && records.some((r) => r.op === 'upsert') && (await takesAsItIs(csv.fields, signal)) ? { fields: csv.fields.map((f) => f.name), csv: await csv.read() } : undefined;
       try {
         return await withSession(signal, async (session) => {
           try {

@@ -33,6 +33,8 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
   const t = syncTables(stateSchema, connectionId);
   const lockName = `retl-sync:${connectionId}`;
   const exists = async (table: string) => !!(await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]))[0]?.t;
+  const hasColumn = async (table: string, column: string) =>
+    (await db.query(`SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2 AND NOT attisdropped`, [table, column])).length > 0;
   /** The columns this run carries, once its work is computed. */
   let carried: CarriedColumn[] | undefined;
   /** How many rows the fill wrote, where the warehouse said. */
@@ -66,8 +68,7 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
       }
       for (const sql of createStateTablesSql(t)) await db.query(sql);
       for (const c of addedColumns(t)) {
-        const [has] = await db.query(`SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2 AND NOT attisdropped`, [c.table, c.column]);
-        if (!has) await db.query(`ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`);
+        if (!(await hasColumn(c.table, c.column))) await db.query(`ALTER TABLE ${c.table} ADD COLUMN IF NOT EXISTS ${c.column} ${c.type}`);
       }
     },
 
@@ -187,12 +188,9 @@ export function postgresSyncDialect(db: SqlSession, stateSchema: string, connect
     async history(limit): Promise<SyncRunRecord[]> {
       if (!(await exists(t.runs))) return [];
       // skipped is there once a run of this version prepared the state tables.
-      const [skipped] = await db.query<{ ok: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'skipped' AND NOT attisdropped) AS ok`,
-        [t.runs],
-      );
+      const skipped = await hasColumn(t.runs, 'skipped');
       const rows = await db.query<Record<string, unknown>>(
-        `SELECT id, started_at, finished_at, full_sync, added, changed, removed, failed, invalid, ${skipped?.ok ? 'skipped' : 'NULL AS skipped'}, error FROM ${t.runs} WHERE connection = $1 ORDER BY id DESC LIMIT $2`,
+        `SELECT id, started_at, finished_at, full_sync, added, changed, removed, failed, invalid, ${skipped ? 'skipped' : 'NULL AS skipped'}, error FROM ${t.runs} WHERE connection = $1 ORDER BY id DESC LIMIT $2`,
         [connectionId, limit],
       );
       return rows.map(runRecord);

@@ -30,7 +30,9 @@ export function snowflakeSyncTables(stateSchema: string, connectionId: string) {
   const schema = snowflakeSchemaName(stateSchema);
   const t = (name: string) => `${quoteSnowflakeName(schema)}.${quoteSnowflakeName(name)}`;
   const c = connectionId.toUpperCase();
-  return { schema, snap: t(`SNAP_${c}`), fail: t(`FAIL_${c}`), rows: t(`ROWS_${c}`), ops: t(`OPS_${c}`), refused: t(`REFUSED_${c}`), runs: t('RUNS'), locks: t('LOCKS') };
+  /** Names as INFORMATION_SCHEMA holds them. */
+  const names = { snap: `SNAP_${c}`, fail: `FAIL_${c}`, runs: 'RUNS' };
+  return { schema, names, snap: t(names.snap), fail: t(names.fail), rows: t(`ROWS_${c}`), ops: t(`OPS_${c}`), refused: t(`REFUSED_${c}`), runs: t(names.runs), locks: t('LOCKS') };
 }
 
 /** A holder names its process, so a run on this machine can tell a lock left by a killed run. */
@@ -66,6 +68,8 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
   let lost = false;
   const tableExists = async (name: string) =>
     (await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [t.schema, name])).length > 0;
+  const hasColumn = async (table: string, column: string) =>
+    (await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?`, [t.schema, table, column])).length > 0;
   /** This run's work as one result; position 0 is the row after `from`. */
   let work: { from: number; result: SessionResult<OpRow> } | undefined;
 
@@ -169,11 +173,10 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
       }
       // Columns later versions added, only where missing: ALTER needs the table's owner (another role's run may not be).
       for (const [table, name, column, type] of [
-        [t.snap, `SNAP_${connectionId.toUpperCase()}`, 'PAYLOAD', 'VARIANT'],
-        [t.runs, 'RUNS', 'SKIPPED', 'NUMBER'],
+        [t.snap, t.names.snap, 'PAYLOAD', 'VARIANT'],
+        [t.runs, t.names.runs, 'SKIPPED', 'NUMBER'],
       ] as const) {
-        const [has] = await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?`, [t.schema, name, column]);
-        if (!has) await db.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+        if (!(await hasColumn(name, column))) await db.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
       }
     },
 
@@ -304,7 +307,7 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async failedRows(limit) {
-      if (!(await tableExists(`FAIL_${connectionId.toUpperCase()}`))) return [];
+      if (!(await tableExists(t.names.fail))) return [];
       const rows = await db.query<Record<string, unknown>>(
         `SELECT KEY, OP, REASON, ATTEMPTS, DATE_PART(EPOCH_MILLISECOND, LAST_AT) AS LAST_AT FROM ${t.fail} ORDER BY LAST_AT DESC, KEY LIMIT ${Math.max(0, Math.floor(limit))}`,
       );
@@ -312,9 +315,9 @@ export function snowflakeSyncDialect(db: SqlSession, stateSchema: string, connec
     },
 
     async history(limit): Promise<SyncRunRecord[]> {
-      if (!(await tableExists('RUNS'))) return [];
+      if (!(await tableExists(t.names.runs))) return [];
       // SKIPPED is there once a run of this version prepared the state tables.
-      const [skipped] = await db.query(`SELECT 1 FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'RUNS' AND COLUMN_NAME = 'SKIPPED'`, [t.schema]);
+      const skipped = await hasColumn(t.names.runs, 'SKIPPED');
       const rows = await db.query<Record<string, unknown>>(
         `SELECT ID, DATE_PART(EPOCH_MILLISECOND, STARTED_AT) AS STARTED_AT, DATE_PART(EPOCH_MILLISECOND, FINISHED_AT) AS FINISHED_AT,
            FULL_SYNC, ADDED, CHANGED, REMOVED, FAILED, INVALID, ${skipped ? 'SKIPPED' : 'NULL AS SKIPPED'}, ERROR

@@ -3,7 +3,7 @@
 // Rows) opened on demand. Items are kept per connection and updated in place, so the mapping editor
 // placed in one (its `.mapping-slot`) is not moved while the user types in it.
 import { scheduleText } from '../../../protocol/src/config';
-import type { FailedRowRecord, SyncRunRecord } from '../../../protocol/src/sync';
+import { runPace, type FailedRowRecord, type SyncRunRecord } from '../../../protocol/src/sync';
 import type { ConnectionActivity, PanelModel } from '../../../protocol/src/webviewMessages';
 import { button, el, setText, show, type Button } from '../dom';
 import { sliceMemo, type Feature, type Ui } from '../feature';
@@ -24,10 +24,6 @@ interface Item {
   destination: string | undefined;
 }
 
-function seconds(run: SyncRunRecord): number | undefined {
-  return run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : undefined;
-}
-
 function cell(text: string, numeric = false): HTMLTableCellElement {
   return el('td', numeric ? { class: 'number' } : {}, text);
 }
@@ -35,8 +31,7 @@ function cell(text: string, numeric = false): HTMLTableCellElement {
 function historyTable(runs: SyncRunRecord[]): HTMLElement {
   const head = el('tr', {}, ...['Run', 'Started', 'Added', 'Changed', 'Removed', 'Failed', 'Invalid', 'Skipped', 'Duration', 'Rows/s', 'Stopped because'].map((h) => el('th', { scope: 'col' }, h)));
   const rows = runs.map((r) => {
-    const took = seconds(r);
-    const moved = (r.added ?? 0) + (r.changed ?? 0) + (r.removed ?? 0) + (r.failed ?? 0);
+    const pace = runPace(r);
     const n = (v: number | null) => cell(v === null ? '—' : v.toLocaleString('en-US'), true);
     return el(
       'tr',
@@ -49,8 +44,8 @@ function historyTable(runs: SyncRunRecord[]): HTMLElement {
       n(r.failed),
       n(r.invalid),
       n(r.skipped),
-      cell(took === undefined ? 'did not finish' : `${took.toFixed(1)} s`, true),
-      cell(took === undefined ? '—' : Math.round(moved / Math.max(took, 0.001)).toLocaleString('en-US'), true),
+      cell(pace ? `${(pace.durationMs / 1000).toFixed(1)} s` : 'did not finish', true),
+      cell(pace ? pace.rowsPerSecond.toLocaleString('en-US') : '—', true),
       cell(r.error ?? (r.finishedAt ? '' : 'the process stopped; the next run sends the rest')),
     );
   });

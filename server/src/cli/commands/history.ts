@@ -1,12 +1,11 @@
-import type { SyncRunRecord } from '../../../../protocol/src/sync';
+import { runPace, type SyncRunRecord } from '../../../../protocol/src/sync';
 import { syncHistory } from '../../sync/syncConnection';
 import { EXIT, wholeNumber, type Command } from '../command';
 
 /** A run as `retl history --json` prints it: the record, its duration and the rows it moved per second. */
 export function historyEntry(r: SyncRunRecord): SyncRunRecord & { durationMs: number | null; rowsPerSecond: number | null } {
-  const durationMs = r.finishedAt === null ? null : Date.parse(r.finishedAt) - Date.parse(r.startedAt);
-  const moved = (r.added ?? 0) + (r.changed ?? 0) + (r.removed ?? 0) + (r.failed ?? 0);
-  return { ...r, durationMs, rowsPerSecond: durationMs === null ? null : Math.round(moved / (Math.max(durationMs, 1) / 1000)) };
+  const pace = runPace(r);
+  return { ...r, durationMs: pace?.durationMs ?? null, rowsPerSecond: pace?.rowsPerSecond ?? null };
 }
 
 export const history: Command = {
