@@ -1,11 +1,10 @@
 // Model commands for the palette and the tree's menus. Each asks the engine; none edits retl.yaml itself.
 import * as vscode from 'vscode';
-import type { Credentials, ModelSummary, WorkspaceState } from '../../protocol/src/config';
+import { describeCredentials, type Credentials, type ModelSummary, type WorkspaceState } from '../../protocol/src/config';
 import { newModelNameProblem } from '../../protocol/src/names';
 import type { EngineClient } from './engineClient';
 import { showRefusal } from './feedback';
 import type { ModelsTree, TreeNode } from './modelsTree';
-import { describeCredentials } from './modelsTree';
 import type { CredentialSecrets } from './secrets';
 import { credentialSteps, storeSecret, type CredentialAnswers } from './wizard/credentialSteps';
 import { MultiStepInput } from './wizard/multiStepInput';
@@ -143,7 +142,19 @@ async function deleteModel(engine: EngineClient, arg: unknown): Promise<void> {
   });
   if (!choice || choice.withFile === undefined) return;
   const result = await engine.deleteModel({ id: model.id, deleteQueryFile: choice.withFile });
-  if (!result.ok) await showRefusal(result);
+  if (!result.ok) return showRefusal(result);
+  let kept = '';
+  if (choice.withFile) {
+    // The file is gone: an editor left open on it would save it back. One with unsaved changes stays open
+    // (closing would drop them without asking), and the message says so.
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === model.queryPath);
+    const dirty = tabs.filter((t) => t.isDirty);
+    await vscode.window.tabGroups.close(tabs.filter((t) => !t.isDirty));
+    if (dirty.length > 0) kept = ' Its editor has unsaved changes and was left open: saving it would create the file again.';
+  }
+  void vscode.window.showInformationMessage(
+    choice.withFile ? `Deleted the model "${model.name}" from retl.yaml and its query file ${model.query}.${kept}` : `Deleted the model "${model.name}" from retl.yaml; its query file ${model.query} was kept.`,
+  );
 }
 
 async function openConfig(engine: EngineClient, arg: unknown): Promise<void> {

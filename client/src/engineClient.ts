@@ -52,6 +52,11 @@ export class EngineClient implements vscode.Disposable {
   private readonly syncing = new vscode.EventEmitter<SyncProgress>();
   /** Rows sent so far by a running sync. */
   readonly onSyncProgress = this.syncing.event;
+  private readonly demoStart = new vscode.EventEmitter<string | undefined>();
+  /** The demo warehouse is starting (what to tell a user waiting for it), or undefined once it answers. */
+  readonly onDemoStarting = this.demoStart.event;
+  /** The last thing the engine said of the demo warehouse starting (a run that begins meanwhile shows it). */
+  demoStarting: string | undefined;
   private readonly verifying = new vscode.EventEmitter<VerifyProgress>();
   /** The checks of a running verification, after every change. */
   readonly onVerifyProgress = this.verifying.event;
@@ -88,6 +93,10 @@ export class EngineClient implements vscode.Disposable {
     client.onNotification(Notifications.syncProgress, (p) => this.syncing.fire(p));
     client.onNotification(Notifications.syncFinished, (p) => this.finished.fire(p));
     client.onNotification(Notifications.scheduleChecked, (p) => this.scheduleChecks.fire(p));
+    client.onNotification(Notifications.demoStarting, (p) => {
+      this.demoStarting = p.message ?? undefined;
+      this.demoStart.fire(this.demoStarting);
+    });
     // Sealed: with "retl.trace.server": "verbose" this answer is written to the log.
     client.onRequest(Requests.getSecret, async ({ credentialsId }: SecretParams) => {
       const secret = await secrets.get(credentialsId);
@@ -201,6 +210,7 @@ export class EngineClient implements vscode.Disposable {
     this.syncing.dispose();
     this.finished.dispose();
     this.scheduleChecks.dispose();
+    this.demoStart.dispose();
     void this.client?.stop();
   }
 }

@@ -67,6 +67,8 @@ export class ModelPanel {
   /** The connection whose activity the panel last asked for: read again when it syncs. */
   private activityOf: string | undefined;
   private sessionId: string | undefined;
+  /** The model runs on the demo warehouse, whose first start is told while a run waits for it. */
+  private onDemo = false;
   private running: vscode.CancellationTokenSource | undefined;
   /** The page the run in flight fetches (set while `running` is). */
   private runningPage = 1;
@@ -113,6 +115,9 @@ export class ModelPanel {
       this.panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.visible) this.resend();
       }),
+      engine.onDemoStarting((message) => {
+        if (message && this.running && this.onDemo) this.post({ type: 'previewStatus', message });
+      }),
       engine.onSyncFinished(({ connectionId }) => {
         if (this.model.connections.includes(connectionId)) void this.postLastRuns(this.model.connections);
         if (connectionId === this.activityOf) void this.postActivity(connectionId);
@@ -136,7 +141,9 @@ export class ModelPanel {
         this.shown.previewError = undefined;
         break;
       case 'previewError':
+        // The panel shows no page under an error (a failed run's rows are not the last run's).
         this.shown.previewError = message;
+        this.shown.preview = undefined;
         break;
     }
     void this.panel.webview.postMessage(message);
@@ -156,6 +163,7 @@ export class ModelPanel {
 
   async update(state: WorkspaceState, model: ModelSummary): Promise<void> {
     this.model = model;
+    this.onDemo = state.credentials.find((c) => c.id === model.credentials)?.type === 'demo';
     this.panel.title = model.name;
     let sql = '';
     try {
@@ -208,6 +216,7 @@ export class ModelPanel {
     this.running = cts;
     this.runningPage = page;
     this.post({ type: 'previewRunning', page });
+    if (this.onDemo && this.engine.demoStarting) this.post({ type: 'previewStatus', message: this.engine.demoStarting });
     try {
       const result = await request(cts.token);
       if (this.running !== cts) return; // a newer request took over
@@ -248,7 +257,7 @@ export class ModelPanel {
       const value = await this.engine.previewCell(this.sessionId, m.page, m.row, m.column);
       this.post({ type: 'cellValue', page: m.page, row: m.row, column: m.column, value });
     },
-    finish: (m) => this.finish(m.description, m.sql),
+    finish: (m) => this.finish(m.description, m.sql, m.primaryKey),
     rename: async (m) => {
       const r = await this.engine.updateModel({ id: this.model.id, name: m.name });
       if (!r.ok) await showRefusal(r);
@@ -323,8 +332,8 @@ export class ModelPanel {
   }
 
   /** Saves description and query through the engine; warns when the query dropped a column a connection maps. */
-  private async finish(description: string, sql: string): Promise<void> {
-    const r = await this.engine.updateModel({ id: this.model.id, description, sql });
+  private async finish(description: string, sql: string, primaryKey: string | undefined): Promise<void> {
+    const r = await this.engine.updateModel({ id: this.model.id, description, sql, ...(primaryKey !== undefined ? { primaryKey } : {}) });
     if (!r.ok) {
       await showRefusal(r);
       return;

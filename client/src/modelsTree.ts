@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScheduleStatus, SyncOutcome } from '../../protocol/src/sync';
 import { summary } from './syncCommands';
-import { scheduleText, type Credentials, type ModelSummary, type WorkspaceState } from '../../protocol/src/config';
+import { describeCredentials, scheduleText, type Credentials, type ModelSummary, type WorkspaceState } from '../../protocol/src/config';
 
 export type TreeNode =
   | { kind: 'problems'; state: WorkspaceState }
@@ -89,8 +89,14 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
         const m = node.model;
         const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `model:${m.id}`;
-        item.description = m.id;
-        item.tooltip = new vscode.MarkdownString().appendText(m.name).appendMarkdown(`\n\n`).appendText(m.description || 'No description.');
+        // The key is shown because a sync needs it; without one the tree says so.
+        item.description = `${m.id} · ${m.primaryKey ? `key ${m.primaryKey}` : 'no primary key'}`;
+        item.tooltip = new vscode.MarkdownString()
+          .appendText(m.name)
+          .appendMarkdown(`\n\n`)
+          .appendText(m.description || 'No description.')
+          .appendMarkdown(`\n\n`)
+          .appendText(m.primaryKey ? `Primary key: ${m.primaryKey}` : 'No primary key: a sync needs one (Configuration tab, or primaryKey in retl.yaml).');
         item.iconPath = new vscode.ThemeIcon('table');
         item.contextValue = m.connections.length > 0 ? 'model.used' : 'model';
         item.command = { command: 'retl.openModel', title: 'Open Model', arguments: [m.id] };
@@ -178,17 +184,6 @@ export class ModelsTree implements vscode.TreeDataProvider<TreeNode> {
       default:
         return { kind: 'model', model: node.model };
     }
-  }
-}
-
-export function describeCredentials(c: Credentials): string {
-  switch (c.type) {
-    case 'postgres':
-      return `postgres · ${c.user}@${c.host}:${c.port ?? 5432}/${c.database}`;
-    case 'snowflake':
-      return `snowflake · ${c.user}@${c.account}${c.warehouse ? ` · ${c.warehouse}` : ''}`;
-    case 'demo':
-      return 'embedded demo warehouse';
   }
 }
 

@@ -1,12 +1,11 @@
 // Verify Credentials and Run Query: progress with Cancel (which cancels the warehouse query too),
 // results in the "Reverse ETL" output channel. The model panel (webview) takes these over later.
 import * as vscode from 'vscode';
-import type { Credentials, ModelSummary, WorkspaceState } from '../../protocol/src/config';
+import { describeCredentials, type Credentials, type ModelSummary, type WorkspaceState } from '../../protocol/src/config';
 import { isTruncated, type Cell, type PreviewError, type PreviewPage, type PreviewResult } from '../../protocol/src/preview';
 import type { CheckResult, VerifyResult } from '../../protocol/src/verify';
 import type { EngineClient } from './engineClient';
 import type { TreeNode } from './modelsTree';
-import { describeCredentials } from './modelsTree';
 import type { ModelPanels } from './modelPanel';
 
 export class WarehouseCommands {

@@ -46,6 +46,21 @@ export interface DemoCredentials {
 
 export type Credentials = PostgresCredentials | SnowflakeCredentials | DemoCredentials;
 
+/** What a person calls each kind of warehouse (pick lists, the panel, the tree). */
+export const WAREHOUSE_LABEL: Record<WarehouseType, string> = { postgres: 'PostgreSQL', snowflake: 'Snowflake', demo: 'Demo warehouse' };
+
+/** A credentials entry in words: where it connects and as whom (never a secret). */
+export function describeCredentials(c: Credentials): string {
+  switch (c.type) {
+    case 'postgres':
+      return `PostgreSQL · ${c.user}@${c.host}:${c.port ?? 5432}/${c.database}`;
+    case 'snowflake':
+      return `Snowflake · ${c.user}@${c.account}${c.warehouse ? ` · ${c.warehouse}` : ''}`;
+    case 'demo':
+      return 'embedded demo warehouse';
+  }
+}
+
 export interface Model {
   id: string;
   name: string;

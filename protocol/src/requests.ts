@@ -175,6 +175,11 @@ export const Notifications = {
   syncProgress: new NotificationType<SyncProgress>('retl/sync/progress'),
   /** Engine → client: a sync ended, with its outcome (the tree shows the last run of each connection). */
   syncFinished: new NotificationType<SyncFinished>('retl/sync/finished'),
+  /**
+   * Engine → client: the demo warehouse is starting (what to tell a user whose query waits for it), or
+   * null once it answers.
+   */
+  demoStarting: new NotificationType<{ message: string | null }>('retl/demo/starting'),
   /** After every check of the schedules: each scheduled connection's next run. */
   scheduleChecked: new NotificationType<ScheduleChecked>('retl/schedule/checked'),
 } as const;

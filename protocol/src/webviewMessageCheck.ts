@@ -72,7 +72,7 @@ const SHAPES = {
   page: { required: { page: positive } },
   cancel: { required: {} },
   cell: { required: { page: positive, row: index, column: index } },
-  finish: { required: { description: text(MAX_DESCRIPTION_LENGTH), sql: text(MAX_TEXT_LENGTH) } },
+  finish: { required: { description: text(MAX_DESCRIPTION_LENGTH), sql: text(MAX_TEXT_LENGTH) }, optional: { primaryKey: text(MAX_MAPPING_NAME_LENGTH) } },
   rename: { required: { name: text(MAX_NAME_LENGTH) } },
   delete: { required: {} },
   verify: { required: {} },

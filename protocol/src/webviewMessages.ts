@@ -21,6 +21,8 @@ export type ToWebview =
   | { type: 'model'; data: PanelModel }
   | { type: 'verify'; checks: CheckResult[]; running: boolean }
   | { type: 'previewRunning'; page: number }
+  /** What the warehouse is doing while the run waits (the demo warehouse starting, seeding the first time). */
+  | { type: 'previewStatus'; message: string }
   | { type: 'preview'; page: PreviewPage }
   | { type: 'previewError'; error: PreviewError }
   | { type: 'cellValue'; page: number; row: number; column: number; value: Cell }
@@ -44,7 +46,8 @@ export type FromWebview =
   | { type: 'page'; page: number }
   | { type: 'cancel' }
   | { type: 'cell'; page: number; row: number; column: number }
-  | { type: 'finish'; description: string; sql: string }
+  /** Save the edited configuration; `primaryKey` '' removes the key, absent leaves it as it is. */
+  | { type: 'finish'; description: string; sql: string; primaryKey?: string }
   | { type: 'rename'; name: string }
   | { type: 'delete' }
   | { type: 'verify' }

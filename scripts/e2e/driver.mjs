@@ -290,6 +290,12 @@ function uiActions(getPage, shotPath) {
       }
       throw new Error(`"${selector}" holds ${JSON.stringify(last)}, not ${JSON.stringify(value)}`);
     },
+    /** How many elements match `selector` over every frame (0: none in any webview). */
+    async frameCount({ selector }) {
+      let n = 0;
+      for (const frame of page().frames()) n += await frame.$$eval(selector, (els) => els.length).catch(() => 0);
+      return n;
+    },
     async texts({ selector }) {
       return page().$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
     },

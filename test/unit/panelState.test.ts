@@ -32,7 +32,8 @@ describe('model panel state (reduce, durable)', () => {
   it('starts on Configuration and takes only tab, draft and page from what setState kept', () => {
     assert.deepEqual(durable(initialState()), { tab: 'configuration' });
     const s = initialState({ tab: 'sources', draft: { description: 'd', sql: 'SELECT 2' }, page: 3, running: 2, verifying: true, preview: { running: 2 } });
-    assert.deepEqual(durable(s), { tab: 'sources', draft: { description: 'd', sql: 'SELECT 2' }, page: 3 });
+    assert.deepEqual(durable(s), { tab: 'sources', draft: { description: 'd', sql: 'SELECT 2', primaryKey: '' }, page: 3 }, 'a draft saved before the key was editable has none');
+    assert.equal(initialState({ draft: { description: 'd', sql: 'x', primaryKey: 'id' } }).draft?.primaryKey, 'id');
     assert.equal(s.preview.running, undefined, 'a saved run in flight is not believed');
     assert.equal(s.verifying, false);
     for (const junk of [null, 7, 'x', { tab: 'nope', draft: { sql: 1 }, page: -1 }]) assert.deepEqual(durable(initialState(junk)), { tab: 'configuration' });
@@ -51,9 +52,24 @@ describe('model panel state (reduce, durable)', () => {
     s = run(s, { type: 'previewRunning', page: 3 }, { type: 'previewError', error: { kind: 'cancelled', message: 'Cancelled' } });
     assert.equal(s.preview.running, undefined);
     assert.equal(s.preview.error?.kind, 'cancelled');
-    assert.equal(s.preview.page?.page, 2);
+    assert.equal(s.preview.page, undefined, 'no rows of an earlier run under the error');
     s = reduce(s, { type: 'previewRunning', page: 3 });
     assert.equal(s.preview.error, undefined, 'a new run clears the error');
+  });
+
+  it('a failed run after a good one leaves no page; a warehouse status shows only while a run waits', () => {
+    let s = run(initialState(), { type: 'model', data }, { type: 'preview', page: pageOf(1) });
+    assert.equal(reduce(s, { type: 'previewStatus', message: 'Starting' }), s, 'no run: a status is not shown');
+    s = run(s, { type: 'previewRunning', page: 1 }, { type: 'previewStatus', message: 'Starting the demo warehouse' });
+    assert.equal(s.preview.status, 'Starting the demo warehouse');
+    assert.equal(s.preview.page?.page, 1, 'the page stays while the new run is in flight');
+    s = reduce(s, { type: 'previewError', error: { kind: 'syntax', message: 'syntax error at or near "FORM"' } });
+    assert.deepEqual(s.preview, { error: { kind: 'syntax', message: 'syntax error at or near "FORM"' } });
+    s = run(s, { type: 'previewRunning', page: 1 });
+    assert.equal(s.preview.status, undefined, 'a new run starts without the old status');
+    s = reduce(s, { type: 'preview', page: pageOf(1) });
+    assert.equal(s.preview.status, undefined);
+    assert.equal(s.preview.page?.page, 1);
   });
 
   it('replaces only the slice an event changes, and returns the same state when nothing changes', () => {
@@ -72,12 +88,14 @@ describe('model panel state (reduce, durable)', () => {
 
   it('editing: the draft starts from the model, follows the typing, is durable, and ends on saved', () => {
     let s = run(initialState(), { type: 'model', data }, { type: 'startEdit' });
-    assert.deepEqual(s.draft, { description: 'about m', sql: 'SELECT 1 AS id' });
+    assert.deepEqual(s.draft, { description: 'about m', sql: 'SELECT 1 AS id', primaryKey: 'id' });
     s = reduce(s, { type: 'editDraft', sql: 'SELECT 2 AS id' });
     const draftBefore = s.draft;
     s = reduce(s, { type: 'model', data: { ...data, sql: 'SELECT 3 AS id' } });
     assert.equal(s.draft, draftBefore, 'a model pushed while editing leaves the draft alone');
-    assert.deepEqual(durable(s), { tab: 'configuration', draft: { description: 'about m', sql: 'SELECT 2 AS id' } });
+    assert.deepEqual(durable(s), { tab: 'configuration', draft: { description: 'about m', sql: 'SELECT 2 AS id', primaryKey: 'id' } });
+    assert.equal(reduce(s, { type: 'editDraft', primaryKey: '' }).draft?.primaryKey, '', 'the key can be removed');
+    assert.equal(reduce(s, { type: 'editDraft', primaryKey: 'id' }), s, 'the same key changes nothing');
     assert.equal(reduce(s, { type: 'saved' }).draft, undefined);
     assert.equal(reduce(s, { type: 'cancelEdit' }).draft, undefined);
   });

@@ -18,7 +18,7 @@ import { startReceiver, type Received } from '../helpers/httpReceiver';
 import { PreviewService } from '../../server/src/preview/previewService';
 import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
 import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
-import { closeDemoWarehouses } from '../../server/src/warehouse/demo/demoWarehouse';
+import { closeDemoWarehouses, demoStartText, onDemoStart } from '../../server/src/warehouse/demo/demoWarehouse';
 import { harnessUrl, launch, posted, send, SHOTS, type Theme } from './harness';
 
 const never = () => new AbortController().signal;
@@ -28,6 +28,11 @@ const ok = (r: PreviewResult): PreviewPage => {
 };
 
 const USERS_SQL = 'SELECT id AS user_id, email, country, last_seen_at FROM public.users ORDER BY id';
+// Every kind of number the preview meets, a timestamp with microseconds and a time of day.
+const TYPES_SQL = `SELECT id AS user_id, id::bigint * 1000000000 AS big, (id * 1.25)::numeric(12,2) AS amount, id::real / 3 AS ratio, email,
+  timestamptz '2026-11-25 10:00:00.123456+00' + id * interval '1 minute' AS seen_at, time '08:30:00.25' AS at_time
+FROM public.users ORDER BY id`;
+const WIDE_SQL = `SELECT ${Array.from({ length: 24 }, (_, i) => `email AS email_${i + 1}`).join(', ')} FROM public.users ORDER BY id`;
 const TRICKY_SQL = `SELECT 1 AS id, '<img src=x onerror=alert(1)>' AS html, NULL::text AS nothing, '' AS blank, repeat('y', 5000) AS long_text
 UNION ALL SELECT 1, 'second row', 'x', 'y', 'z'`;
 
@@ -50,12 +55,23 @@ describe('model panel (webview bundle in Chromium)', function () {
   let progress: CheckResult[][];
   let failedChecks: CheckResult[];
   let activity: ConnectionActivity;
+  let typed: PreviewPage;
+  let wide: PreviewPage;
+  /** What the engine tells a waiting user while this fresh demo warehouse starts, in order. */
+  const coldStart: string[] = [];
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'retl-webview-'));
     const warehouse = new DemoWarehouse(dataDir);
     const previews = new PreviewService();
+    const listening = onDemoStart((phase) => {
+      const text = demoStartText(phase);
+      if (text) coldStart.push(text);
+    });
     page1 = ok(await previews.open({ warehouse, dialect: 'postgres', sql: USERS_SQL, primaryKey: 'user_id' }, never()));
+    listening.dispose();
+    typed = ok(await previews.open({ warehouse, dialect: 'postgres', sql: TYPES_SQL, primaryKey: 'user_id' }, never()));
+    wide = ok(await previews.open({ warehouse, dialect: 'postgres', sql: WIDE_SQL }, never()));
     page2 = ok(await previews.page(page1.sessionId, 2, never()));
     tricky = ok(await previews.open({ warehouse, dialect: 'postgres', sql: TRICKY_SQL, primaryKey: 'id' }, never()));
     errorResult = await previews.open({ warehouse, dialect: 'postgres', sql: 'SELECT id,\n       emial\nFROM public.users' }, never());
@@ -347,7 +363,7 @@ describe('model panel (webview bundle in Chromium)', function () {
     await page.click('#goto-line');
     assert.deepEqual((await posted(page)).at(-1), { type: 'goToLine', line: 2, column: 8 });
     await page.click('#finish');
-    assert.deepEqual((await posted(page)).at(-1), { type: 'finish', description: 'Edited description', sql: 'SELECT id,\n       emial\nFROM public.users' });
+    assert.deepEqual((await posted(page)).at(-1), { type: 'finish', description: 'Edited description', sql: 'SELECT id,\n       emial\nFROM public.users', primaryKey: 'user_id' });
     await page.screenshot({ path: path.join(SHOTS, 'edit-configuration.png') });
     await send(page, msg({ type: 'saved' }));
     assert.equal(await page.locator('#edit').count(), 1, 'back to the read-only view');
@@ -403,7 +419,7 @@ describe('model panel (webview bundle in Chromium)', function () {
     assert.deepEqual(await editor(), before, 'after the results, a model push and checks');
     await page.keyboard.type(' 2 AS two,');
     assert.equal(await page.inputValue('#edit-sql'), USERS_SQL.replace('SELECT', 'SELECT 1 AS one, 2 AS two,'), 'typing goes on at the caret');
-    assert.deepEqual((await saved(page))?.draft, { description: 'Users seen lately', sql: USERS_SQL.replace('SELECT', 'SELECT 1 AS one, 2 AS two,') });
+    assert.deepEqual((await saved(page))?.draft, { description: 'Users seen lately', sql: USERS_SQL.replace('SELECT', 'SELECT 1 AS one, 2 AS two,'), primaryKey: 'user_id' });
     await page.close();
   });
 
@@ -452,6 +468,154 @@ describe('model panel (webview bundle in Chromium)', function () {
     assert.deepEqual(await saved(page), { tab: 'configuration', page: 2 });
     await page.close();
   });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`right-aligns every numeric type, shows timestamps to the second (raw on hover), keeps the header in sight (${theme})`, async () => {
+      const { page } = await open(theme);
+      await send(page, msg({ type: 'model', data: panelModel() }));
+      await send(page, msg({ type: 'preview', page: typed }));
+      const types = typed.columns.map((c) => c.type);
+      assert.deepEqual(types.slice(0, 4), ['integer', 'bigint', 'numeric', 'double precision'], 'the real warehouse types');
+      const align = await page.$$eval('#grid tbody tr:first-child td', (tds) => tds.map((td) => getComputedStyle(td).textAlign));
+      assert.deepEqual(align, ['right', 'right', 'right', 'right', 'start', 'start', 'start'], 'numbers right (bigint and numeric arrive as text), the rest left');
+      const headAlign = await page.$$eval('#grid th', (ths) => ths.map((th) => getComputedStyle(th).textAlign));
+      assert.deepEqual(headAlign.slice(0, 5), ['right', 'right', 'right', 'right', 'left']);
+      const seen = page.locator('#grid tbody tr:first-child td').nth(5);
+      const raw = String(typed.rows[0]![5]);
+      assert.match(raw, /\.123456/, 'the warehouse gave microseconds');
+      assert.match((await seen.textContent()) ?? '', /^2026-11-25 10:01:00(\+00(:00)?|Z)?$/);
+      assert.equal(await seen.getAttribute('title'), raw, 'the whole value on hover');
+      assert.equal(await page.locator('#grid tbody tr:first-child td').nth(6).textContent(), '08:30:00');
+      await page.click('#grid tbody tr:first-child td:nth-child(6)');
+      await page.click('#copy-cell');
+      assert.deepEqual((await posted(page)).at(-1), { type: 'copy', what: 'cell', text: raw }, 'a copy keeps every digit');
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(SHOTS, `preview-types-${theme}.png`) });
+      // Scrolled down inside the grid, the header row stays at its top.
+      const top = await page.$eval('.grid-wrap', (w) => {
+        w.scrollTop = 600;
+        return w.getBoundingClientRect().top;
+      });
+      await page.waitForTimeout(50);
+      const th = await page.$eval('#grid th', (h) => h.getBoundingClientRect().top);
+      assert.ok(Math.abs(th - top) <= 2, `header at ${th}, grid top at ${top}`);
+      assert.ok(await page.$eval('.grid-wrap', (w) => w.scrollTop > 0), 'the grid did scroll');
+      await page.screenshot({ path: path.join(SHOTS, `preview-sticky-header-${theme}.png`) });
+      await page.close();
+    });
+  }
+
+  it('fits columns to their values, resizes one by dragging its edge or with Alt+arrows, and scrolls sideways when wide', async () => {
+    const { page } = await open();
+    await send(page, msg({ type: 'model', data: panelModel() }));
+    await send(page, msg({ type: 'preview', page: wide }));
+    const overflow = await page.$eval('.grid-wrap', (w) => [w.scrollWidth, w.clientWidth]);
+    assert.ok(overflow[0]! > overflow[1]!, `24 columns are wider than the panel: ${overflow.join(' vs ')}`);
+    const widths = () => page.$$eval('#grid th', (ths) => ths.map((th) => Math.round(th.getBoundingClientRect().width)));
+    const before = await widths();
+    assert.ok(before.every((w) => w >= 60 && w <= 500), `sensible widths: ${before.join(', ')}`);
+    const grip = await page.locator('#grid th').nth(1).locator('.col-resizer').boundingBox();
+    assert.ok(grip);
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + grip.width / 2 + 120, grip.y + grip.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await widths();
+    assert.ok(Math.abs(dragged[1]! - before[1]! - 120) <= 3, `column 2 is 120 px wider: ${before[1]} → ${dragged[1]}`);
+    assert.deepEqual([dragged[0], dragged[2]], [before[0], before[2]], 'the others keep their widths');
+    await page.locator('#grid tbody td[data-column="2"]').first().focus();
+    await page.keyboard.press('Alt+ArrowLeft');
+    const narrowed = await widths();
+    assert.ok(Math.abs(narrowed[2]! - (before[2]! - 24)) <= 3, `Alt+← narrows the focused column: ${before[2]} → ${narrowed[2]}`);
+    assert.equal(narrowed[1], dragged[1]);
+    await page.close();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`a failed run after a good one shows the error and no rows of the earlier run (${theme})`, async () => {
+      const { page } = await open(theme);
+      await send(page, msg({ type: 'model', data: panelModel() }));
+      await send(page, msg({ type: 'preview', page: page1 }));
+      await send(page, msg({ type: 'previewRunning', page: 1 }));
+      assert.equal(await page.locator('#grid').count(), 1, 'the page stays while the next run is in flight');
+      await send(page, msg({ type: 'previewError', error: (errorResult as { error: import('../../protocol/src/preview').PreviewError }).error }));
+      assert.match((await page.textContent('#preview-error')) ?? '', /column "emial" does not exist/);
+      assert.equal(await page.locator('#grid').count(), 0, 'no grid under the error');
+      assert.equal(await page.isVisible('#page-info'), false, 'no "Page 1 · rows 1–50" of the earlier run');
+      await page.screenshot({ path: path.join(SHOTS, `failed-after-good-${theme}.png`) });
+      await page.close();
+    });
+
+    it(`tells what the demo warehouse is doing while the first run waits for it (${theme})`, async () => {
+      // What the engine said while the fresh data directory of this test started: created, then seeded.
+      assert.deepEqual(coldStart, [demoStartText('creating'), demoStartText('seeding')]);
+      const { page } = await open(theme);
+      await send(page, msg({ type: 'model', data: panelModel() }));
+      await send(page, msg({ type: 'previewRunning', page: 1 }));
+      assert.match((await page.textContent('#running')) ?? '', /Running page 1/);
+      for (const message of coldStart) {
+        await send(page, msg({ type: 'previewStatus', message }));
+        const shown = (await page.textContent('#running')) ?? '';
+        assert.ok(shown.includes(message) && !shown.includes('Running page'), shown);
+      }
+      assert.match((await page.textContent('#running')) ?? '', /first time: creating the sample data, step 2 of 2/);
+      assert.ok(await page.locator('#running vscode-progress-ring').isVisible(), 'with a progress ring');
+      assert.ok(await page.locator('#cancel-query').isVisible(), 'and Cancel');
+      await page.screenshot({ path: path.join(SHOTS, `cold-start-${theme}.png`) });
+      await send(page, msg({ type: 'preview', page: page1 }));
+      assert.equal(await page.isVisible('#running'), false);
+      await send(page, msg({ type: 'previewStatus', message: coldStart[0]! }));
+      assert.equal(await page.isVisible('#running'), false, 'a status after the run ended shows nothing');
+      await page.close();
+    });
+
+    it(`shows and edits the primary key in the Configuration tab; a long query is folded above the preview (${theme})`, async () => {
+      const { page } = await open(theme);
+      const longSql = `${USERS_SQL.replace(' FROM', '\nFROM')}\n${Array.from({ length: 80 }, (_, i) => `-- note ${i + 1}`).join('\n')}`;
+      await send(page, msg({ type: 'model', data: { ...panelModel(), sql: longSql } }));
+      await send(page, msg({ type: 'preview', page: page1 }));
+      assert.match((await page.textContent('#primary-key')) ?? '', /PK\s*user_id/);
+      assert.match((await page.textContent('#model-id')) ?? '', /primary key user_id/);
+      assert.match((await page.textContent('#sql-summary')) ?? '', /Query · 82 lines/);
+      const gridTop = (await page.locator('#grid').boundingBox())!.y;
+      assert.ok(gridTop < 800, `the preview starts within the first screen (y = ${gridTop})`);
+      await page.screenshot({ path: path.join(SHOTS, `configuration-key-${theme}.png`) });
+      await page.click('#sql-summary');
+      assert.equal(await page.isVisible('#sql'), false, 'the query folds away');
+      await page.click('#edit');
+      assert.equal(await page.inputValue('#edit-key'), 'user_id');
+      assert.deepEqual(await page.$$eval('#edit-key-columns option', (os) => os.map((o) => (o as HTMLOptionElement).value)), page1.columns.map((c) => c.name), 'the last result\'s columns are offered');
+      await page.fill('#edit-key', ' email ');
+      await page.screenshot({ path: path.join(SHOTS, `configuration-edit-key-${theme}.png`) });
+      await page.click('#finish');
+      assert.deepEqual((await posted(page)).at(-1), { type: 'finish', description: 'Users seen lately', sql: longSql, primaryKey: 'email' });
+      await send(page, msg({ type: 'saved' }));
+      const none = panelModel();
+      delete none.model.primaryKey;
+      await send(page, msg({ type: 'model', data: none }));
+      assert.match((await page.textContent('#primary-key')) ?? '', /No primary key: a sync needs one/);
+      await page.click('#edit');
+      assert.equal(await page.inputValue('#edit-key'), '');
+      await page.click('#finish');
+      assert.equal(((await posted(page)).at(-1) as { primaryKey?: string }).primaryKey, '', 'an empty key removes it');
+      await page.close();
+    });
+
+    it(`settings: credentials described, Delete apart from Verify as a secondary danger button; Sources says what it lists (${theme})`, async () => {
+      const { page } = await open(theme);
+      await send(page, msg({ type: 'model', data: panelModel(['to_crm']) }));
+      await send(page, msg({ type: 'showTab', tab: 'settings' }));
+      assert.deepEqual(await page.$$eval('#credentials-select option', (os) => os.map((o) => o.textContent)), ['demo — embedded demo warehouse', 'pg — PostgreSQL · u@h:5432/d']);
+      assert.equal(await page.locator('.danger-zone #delete').count(), 1, 'Delete sits in its own box');
+      assert.equal(await page.locator('.danger-zone #verify').count(), 0);
+      assert.equal(await page.locator('#delete').evaluate((b) => (b as HTMLElement & { secondary: boolean }).secondary), true);
+      assert.equal(await page.locator('#verify').evaluate((b) => (b as HTMLElement & { secondary: boolean }).secondary), false, 'Verify stays the primary action');
+      await page.screenshot({ path: path.join(SHOTS, `settings-${theme}.png`), fullPage: true });
+      await send(page, msg({ type: 'showTab', tab: 'sources' }));
+      assert.equal(await page.textContent('#sources-subtitle'), 'Connections that use this model');
+      await page.close();
+    });
+  }
 
   it('a malformed message to the panel changes nothing', async () => {
     const { page } = await open();

@@ -14,12 +14,16 @@ export const TABS: readonly PanelTab[] = ['sources', 'configuration', 'settings'
 export interface Draft {
   description: string;
   sql: string;
+  /** '' = none. */
+  primaryKey: string;
 }
 
 /** The preview section: the page shown, a run in flight (its page number), the last error, a cell's whole value. */
 export interface Preview {
   page?: PreviewPage;
   running?: number;
+  /** What the warehouse is doing meanwhile, when it says (the demo warehouse's first start). */
+  status?: string;
   error?: PreviewError;
   whole?: { label: string; value: string };
 }
@@ -66,7 +70,7 @@ export type UiEvent =
   | { type: 'closeRename' }
   | { type: 'startEdit' }
   | { type: 'cancelEdit' }
-  | { type: 'editDraft'; description?: string; sql?: string }
+  | { type: 'editDraft'; description?: string; sql?: string; primaryKey?: string }
   | { type: 'focusCell'; row: number; column: number }
   | { type: 'mapField'; column: string; field: string }
   | { type: 'mapJson'; fields: Record<string, string> }
@@ -87,7 +91,9 @@ export function initialState(saved?: unknown): PanelState {
   const d = saved as Record<string, unknown>;
   if (typeof d.tab === 'string' && (TABS as readonly string[]).includes(d.tab)) s.tab = d.tab as PanelTab;
   const draft = d.draft as Record<string, unknown> | undefined;
-  if (draft && typeof draft === 'object' && typeof draft.description === 'string' && typeof draft.sql === 'string') s.draft = { description: draft.description, sql: draft.sql };
+  if (draft && typeof draft === 'object' && typeof draft.description === 'string' && typeof draft.sql === 'string') {
+    s.draft = { description: draft.description, sql: draft.sql, primaryKey: typeof draft.primaryKey === 'string' ? draft.primaryKey : '' };
+  }
   if (typeof d.page === 'number' && Number.isSafeInteger(d.page) && d.page >= 1) s.pageNumber = d.page;
   return s;
 }
@@ -105,11 +111,14 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
     case 'verify':
       return { ...s, checks: e.checks, verifying: e.running };
     case 'previewRunning':
-      return { ...s, preview: { ...s.preview, running: e.page, error: undefined } };
+      return { ...s, preview: { ...s.preview, running: e.page, status: undefined, error: undefined } };
+    case 'previewStatus':
+      return s.preview.running === undefined || s.preview.status === e.message ? s : { ...s, preview: { ...s.preview, status: e.message } };
     case 'preview':
       return { ...s, preview: { page: e.page }, pageNumber: e.page.page, focus: { row: 0, column: 0 } };
     case 'previewError':
-      return { ...s, preview: { ...s.preview, error: e.error, running: undefined } };
+      // The rows shown were the previous run's: under this error they would read as its result.
+      return { ...s, preview: { error: e.error } };
     case 'cellValue': {
       const page = s.preview.page;
       const label = `Row ${(e.page - 1) * (page?.pageSize ?? 50) + e.row + 1}, ${page?.columns[e.column]?.name ?? ''}`;
@@ -146,13 +155,13 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
     case 'closeRename':
       return s.renaming ? { ...s, renaming: false } : s;
     case 'startEdit':
-      return s.data ? { ...s, draft: { description: s.data.model.description ?? '', sql: s.data.sql } } : s;
+      return s.data ? { ...s, draft: { description: s.data.model.description ?? '', sql: s.data.sql, primaryKey: s.data.model.primaryKey ?? '' } } : s;
     case 'cancelEdit':
       return s.draft ? { ...s, draft: undefined } : s;
     case 'editDraft': {
       if (!s.draft) return s;
-      const draft = { description: e.description ?? s.draft.description, sql: e.sql ?? s.draft.sql };
-      return draft.description === s.draft.description && draft.sql === s.draft.sql ? s : { ...s, draft };
+      const draft = { description: e.description ?? s.draft.description, sql: e.sql ?? s.draft.sql, primaryKey: e.primaryKey ?? s.draft.primaryKey };
+      return draft.description === s.draft.description && draft.sql === s.draft.sql && draft.primaryKey === s.draft.primaryKey ? s : { ...s, draft };
     }
     case 'focusCell':
       return s.focus.row === e.row && s.focus.column === e.column ? s : { ...s, focus: { row: e.row, column: e.column } };

@@ -1,6 +1,6 @@
 // Wizard steps that ask for a credentials entry field by field (new or edited), then for its secret.
 import * as vscode from 'vscode';
-import type { Credentials, WarehouseType } from '../../../protocol/src/config';
+import { WAREHOUSE_LABEL, type Credentials, type WarehouseType } from '../../../protocol/src/config';
 import { CREDENTIAL_FIELDS, credentialsFromAnswers, needsStoredSecret, type CredentialField } from '../../../protocol/src/credentialFields';
 import { idProblem } from '../../../protocol/src/names';
 import type { MultiStepInput, Step } from './multiStepInput';
@@ -14,7 +14,6 @@ export interface CredentialAnswers {
   credentials?: Credentials;
 }
 
-const TYPE_LABEL: Record<WarehouseType, string> = { postgres: 'PostgreSQL', snowflake: 'Snowflake', demo: 'Demo warehouse' };
 
 /**
  * The steps that fill `target`. `existing` holds the ids already taken (for a new entry), `editing` the
@@ -92,7 +91,7 @@ export function credentialSteps(
     target.id = (
       await input.input({
         title,
-        prompt: `An id for these ${TYPE_LABEL[target.type]} credentials (used in retl.yaml)`,
+        prompt: `An id for these ${WAREHOUSE_LABEL[target.type]} credentials (used in retl.yaml)`,
         value: target.id || (target.type === 'demo' && !existingIds.includes('demo') ? 'demo' : `${target.type}_${n}`),
         validate: (v) => idProblem(v, 'Credentials id') ?? (existingIds.includes(v) ? `Credentials "${v}" already exist.` : undefined),
       })
@@ -101,7 +100,6 @@ export function credentialSteps(
   };
 }
 
-export { TYPE_LABEL };
 
 /** Stores the typed secret; returns false (with a message shown) when the OS keychain refused. */
 export async function storeSecret(store: (id: string, secret: string) => Thenable<void>, answers: CredentialAnswers): Promise<boolean> {

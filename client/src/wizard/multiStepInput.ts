@@ -22,6 +22,8 @@ export interface InputOptions {
   password?: boolean;
   /** Returns the message to show, or undefined when the value is acceptable. */
   validate?: (value: string) => string | undefined;
+  /** The prompt for what is typed so far (e.g. the id a name gives), in place of `prompt`. */
+  describe?: (value: string) => string;
 }
 
 export class MultiStepInput {
@@ -147,6 +149,7 @@ export class MultiStepInput {
       box.buttons = this.stepNumber > 1 ? [vscode.QuickInputButtons.Back] : [];
       const check = (v: string) => {
         box.validationMessage = o.validate?.(v);
+        if (o.describe) box.prompt = o.describe(v);
         return box.validationMessage === undefined;
       };
       if (box.value) check(box.value);

@@ -1,11 +1,12 @@
-// New Model: warehouse type → name → existing or new credentials → description → query file in the editor.
+// New Model: warehouse type → name → existing or new credentials → description → the model is created, its
+// starter query runs and one of its columns becomes the primary key → query file in the editor.
 import * as vscode from 'vscode';
-import type { WarehouseType } from '../../../protocol/src/config';
+import { WAREHOUSE_LABEL, type ModelSummary, type WarehouseType } from '../../../protocol/src/config';
 import { idFromName, newModelNameProblem } from '../../../protocol/src/names';
 import type { EngineClient } from '../engineClient';
 import type { CredentialSecrets } from '../secrets';
 import { showRefusal } from '../feedback';
-import { credentialSteps, storeSecret, TYPE_LABEL, type CredentialAnswers } from './credentialSteps';
+import { credentialSteps, storeSecret, type CredentialAnswers } from './credentialSteps';
 import { MultiStepInput, type Step } from './multiStepInput';
 import { verifyStep } from './verifyStep';
 
@@ -73,11 +74,11 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
     const ofType = state.credentials.filter((c) => c.type === a.type);
     const items: vscode.QuickPickItem[] = [
       ...ofType.map((c) => ({ label: c.id, description: c.type === 'demo' ? 'embedded' : 'existing credentials' })),
-      { label: NEW_CREDENTIALS, description: `new ${TYPE_LABEL[a.type]} credentials` },
+      { label: NEW_CREDENTIALS, description: `new ${WAREHOUSE_LABEL[a.type]} credentials` },
     ];
     const chosen = await input.pick({
       title: TITLE,
-      placeholder: `Credentials for ${TYPE_LABEL[a.type]}`,
+      placeholder: `Credentials for ${WAREHOUSE_LABEL[a.type]}`,
       items,
       active: items.find((i) => i.label === a.credentialsId),
     });
@@ -93,13 +94,15 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
   };
 
   const askName: Step = async (input) => {
+    const prompt = 'Model name: the id in retl.yaml and the query file\'s name are made from it';
     a.name = (
       await input.input({
         title: TITLE,
-        prompt: 'Model name (the id used in files is derived from it)',
+        prompt,
         value: a.name,
         placeholder: 'e.g. Active users',
         validate: (v) => newModelNameProblem(v, state.models) ?? undefined,
+        describe: (v) => (v.trim() && idFromName(v) ? `${prompt} · id: ${idFromName(v)} · file: models/${idFromName(v)}.sql` : prompt),
       })
     ).trim();
     return pickCredentials;
@@ -107,9 +110,9 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
 
   const pickType: Step = async (input) => {
     const items: (vscode.QuickPickItem & { type: WarehouseType })[] = [
-      { label: 'PostgreSQL', description: 'pg', type: 'postgres' },
-      { label: 'Snowflake', description: 'snowflake-sdk', type: 'snowflake' },
-      { label: 'Demo warehouse', description: 'embedded, with sample data: no set-up', type: 'demo' },
+      { label: WAREHOUSE_LABEL.postgres, description: 'host, database, user; a password or key pair', type: 'postgres' },
+      { label: WAREHOUSE_LABEL.snowflake, description: 'account, user, warehouse; a password or key pair', type: 'snowflake' },
+      { label: WAREHOUSE_LABEL.demo, description: 'embedded, with sample data: nothing to set up', type: 'demo' },
     ];
     const chosen = await input.pick({
       title: TITLE,
@@ -126,7 +129,7 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
   for (const id of storedSecrets) if (id !== keptSecret) await secrets.delete(id);
   if (!finished) return;
 
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating model "${a.name}"…` }, async () => {
+  const model = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Creating model "${a.name}"…` }, async () => {
     let credentialsId = a.credentialsId;
     if (a.newCredentials?.credentials) {
       const creds = a.newCredentials;
@@ -134,11 +137,11 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
       if (!saved.ok) {
         if (creds.secret !== undefined) await secrets.delete(creds.id);
         await showRefusal(saved);
-        return;
+        return undefined;
       }
       credentialsId = creds.id;
     }
-    if (!credentialsId) return;
+    if (!credentialsId) return undefined;
     const id = idFromName(a.name);
     const result = await engine.createModel({
       id,
@@ -149,14 +152,45 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
     });
     if (!result.ok) {
       await showRefusal(result);
-      return;
+      return undefined;
     }
-    const model = result.state.models.find((m) => m.id === id);
-    if (model) {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(model.queryPath));
-      await vscode.window.showTextDocument(doc, { preview: false });
-      void vscode.window.showInformationMessage(`Model "${model.name}" created in retl.yaml. Write its query in ${model.query}.`);
-    }
+    return result.state.models.find((m) => m.id === id);
   });
+  if (!model) return;
+  const key = await askPrimaryKey(engine, model);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(model.queryPath));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  void vscode.window.showInformationMessage(
+    `Model "${model.name}" created in retl.yaml${key ? ` with primary key ${key}` : ' without a primary key (a sync needs one: set it in the model\'s Configuration tab)'}. Write its query in ${model.query}.`,
+  );
 }
 
+/**
+ * The last step: the starter query runs (read only) and its columns are offered as the primary key, the
+ * first one suggested. Escape or "None for now" leaves the model without one. Answers the key set.
+ */
+async function askPrimaryKey(engine: EngineClient, model: ModelSummary): Promise<string | undefined> {
+  const columns = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Running the query of "${model.name}" to list its columns…`, cancellable: true },
+    (_progress, token) => engine.modelColumns(model.id, token),
+  );
+  if (!columns.ok || columns.columns.length === 0) {
+    const why = columns.ok ? 'it returns no columns' : columns.message;
+    void vscode.window.showWarningMessage(`"${model.name}" has no primary key yet: its query could not list its columns (${why}). Set one in the model's Configuration tab.`);
+    return undefined;
+  }
+  const none = { label: '$(circle-slash) None for now', description: 'a sync needs one: set it later in the Configuration tab', column: undefined };
+  const items = [...columns.columns.map((c, i) => ({ label: c, description: i === 0 ? 'suggested: the first column' : '', column: c })), none];
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: `${TITLE}: primary key of "${model.name}"`,
+    placeHolder: 'Primary key: the column whose value tells the rows apart (a sync matches destination records on it)',
+    ignoreFocusOut: true,
+  });
+  if (!chosen?.column) return undefined;
+  const r = await engine.updateModel({ id: model.id, primaryKey: chosen.column });
+  if (!r.ok) {
+    await showRefusal(r);
+    return undefined;
+  }
+  return chosen.column;
+}

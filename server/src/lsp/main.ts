@@ -16,7 +16,7 @@ import type { WorkspaceState } from '../../../protocol/src/config';
 import { Notifications, Requests, type ChangeResult, type EngineInitOptions } from '../../../protocol/src/requests';
 import { takeChannelKey, unseal } from './secretChannel';
 import { CONFIG_FILE, ConfigStore } from '../config/configStore';
-import { closeDemoWarehouses } from '../warehouse/demo/demoWarehouse';
+import { closeDemoWarehouses, demoStartText, onDemoStart } from '../warehouse/demo/demoWarehouse';
 import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
 import { Engine } from '../engine';
 import { classify } from '../errors';
@@ -65,6 +65,7 @@ connection.onInitialize((params) => {
 const sql = new SqlDocuments(connection, () => engine);
 
 connection.onInitialized(async () => {
+  onDemoStart((phase) => void connection.sendNotification(Notifications.demoStarting, { message: demoStartText(phase) ?? null }));
   await reload();
   await readSettings();
   connection.onDidChangeConfiguration(() => void readSettings());

@@ -18,7 +18,10 @@ describe('fresh workspace with the demo warehouse', () => {
     await ui('waitQuickInput', { text: 'Which warehouse' });
     await ui('type', { text: 'Demo warehouse' });
     await ui('waitQuickInput', { text: 'Model name' });
-    await ui('type', { text: 'Churned users' });
+    await ui('type', { text: 'Churned users', enter: false });
+    // The id and file the name gives, shown while typing.
+    await ui('waitQuickInput', { text: 'id: churned_users · file: models/churned_users.sql' });
+    await ui('press', { key: 'Enter' });
     await ui('waitQuickInput', { text: 'Credentials for Demo warehouse' });
     await ui('type', { text: 'Create credentials' });
     await ui('waitQuickInput', { text: 'An id for these' });
@@ -31,12 +34,18 @@ describe('fresh workspace with the demo warehouse', () => {
     await ui('press', { key: 'Enter' });
     await ui('waitQuickInput', { text: 'Description' });
     await ui('type', { text: 'Users who went quiet' });
+    // The model exists; its starter query ran and its columns are offered as the key, the first suggested.
+    await ui('waitQuickInput', { text: 'Primary key', timeout: 90_000 });
+    const keys = await ui<{ text: string }>('quickInputText');
+    assert.match(keys.text, /user_id\s*suggested: the first column.*email.*None for now/s);
+    await ui('screenshot', { name: 'wizard-primary-key' });
+    await ui('press', { key: 'Enter' });
 
     const file = path.join(workspaceDir(), 'models', 'churned_users.sql');
     await eventually(() => (vscode.window.activeTextEditor?.document.uri.fsPath === file ? true : undefined), 'the query file in the editor');
     const yaml = readFileSync(path.join(workspaceDir(), 'retl.yaml'), 'utf8');
     assert.match(yaml, /- id: demo\n\s+type: demo/);
-    assert.match(yaml, /- id: churned_users\n\s+name: Churned users\n\s+description: Users who went quiet\n\s+credentials: demo\n\s+query: models\/churned_users\.sql/);
+    assert.match(yaml, /- id: churned_users\n\s+name: Churned users\n\s+description: Users who went quiet\n\s+credentials: demo\n\s+query: models\/churned_users\.sql\n\s+primaryKey: user_id/);
     assert.ok(existsSync(file));
     const state = await (await extensionApi()).state();
     assert.deepEqual(state.models.map((m) => m.id), ['churned_users']);
@@ -71,9 +80,22 @@ describe('fresh workspace with the demo warehouse', () => {
     await ui('frameWait', { selector: '#page-info', text: 'Page 1 · rows 1–50', timeout: 60_000 });
     const headers = await ui<string>('frameWait', { selector: '#grid thead', text: 'user_id' });
     assert.match(headers, /user_id.*integer.*email.*text/s);
+    assert.match(await ui<string>('frameWait', { selector: '#grid th.key', text: 'user_id' }), /PK\s*user_id/, 'the key the wizard set is marked');
     await ui('screenshot', { name: 'panel-page1' });
     await ui('frameClick', { selector: '#next' });
     await ui('frameWait', { selector: '#page-info', text: 'Page 2 · rows 51–100', timeout: 30_000 });
     await ui('screenshot', { name: 'panel-page2' });
+  });
+
+  it('a query that fails after a good one shows its error with no rows of the earlier run under it', async () => {
+    assert.ok((await ui<number>('frameCount', { selector: '#grid tbody tr' })) > 0, 'rows of the good run first');
+    await ui('frameClick', { selector: '#edit' });
+    await ui('frameFill', { selector: '#edit-sql', value: 'SELECT no_such_column FROM public.users' });
+    await ui('frameClick', { selector: '#run' });
+    await ui('frameWait', { selector: '#preview-error', text: 'does not exist', timeout: 60_000 });
+    assert.equal(await ui<number>('frameCount', { selector: '#grid' }), 0, 'no grid under the error');
+    assert.equal(await ui<number>('frameCount', { selector: '#page-info' }), 0, 'no "Page 1 · rows 1–50" of the earlier run');
+    await ui('screenshot', { name: 'panel-failed-after-good' });
+    await ui('frameClick', { selector: '#cancel-edit' });
   });
 });

@@ -23,7 +23,7 @@ function headerFeature(): Feature {
       const m = s.data?.model;
       if (!m || !changed([m, s.renaming])) return;
       name = m.name;
-      setText(info, `${m.id} · credentials ${m.credentials} · ${m.query}`);
+      setText(info, `${m.id} · credentials ${m.credentials} · ${m.query} · ${m.primaryKey ? `primary key ${m.primaryKey}` : 'no primary key'}`);
       if (s.renaming && !input) {
         input = openInput(m.name);
         title.replaceChildren(input);

@@ -1,9 +1,11 @@
 // The preview: a run in flight, the last error, the page toolbar (paging and copies), the key warnings,
-// the grid (arrow keys move the focused cell, Ctrl+C copies it, PageUp/PageDown page) and a cell's whole
-// value. The grid is built when a page arrives; moving the focus only moves the tabindex.
+// the grid (arrow keys move the focused cell, Ctrl+C copies it, PageUp/PageDown page, Alt+←/→ narrow or
+// widen its column) and a cell's whole value. The grid is built when a page arrives; moving the focus
+// only moves the tabindex. Columns start at a width fitted to their first values and are resized by
+// dragging a header's edge; wider than the panel, the grid scrolls sideways under a sticky header.
 import type { PreviewError, PreviewPage } from '../../../protocol/src/preview';
 import { isTruncated } from '../../../protocol/src/preview';
-import { cellText, plain, toCsv, toJson } from '../cells';
+import { cellText, isNumericType, isTimeType, plain, shortTime, toCsv, toJson } from '../cells';
 import { button, el, place, setDisabled, setText, type Button } from '../dom';
 import { sliceMemo, type Feature, type Ui } from '../feature';
 import type { PanelState } from '../state';
@@ -53,15 +55,18 @@ function previewGridFeature(): Feature {
       };
       parts.toolbar = el(
         'div',
-        { class: 'toolbar' },
-        parts.prev,
-        parts.pageInfo,
-        parts.next,
+        { class: 'toolbar', role: 'toolbar', 'aria-label': 'Preview' },
+        el('span', { class: 'group', role: 'group', 'aria-label': 'Pages' }, parts.prev, parts.pageInfo, parts.next),
         el('span', { class: 'spacer' }),
-        button('Copy cell', () => copyFocused('cell'), { secondary: true, id: 'copy-cell' }),
-        button('Copy row', () => copyFocused('row'), { secondary: true, id: 'copy-row' }),
-        button('Copy page as CSV', () => copyPage('CSV'), { secondary: true, id: 'copy-csv' }),
-        button('Copy page as JSON', () => copyPage('JSON'), { secondary: true, id: 'copy-json' }),
+        el(
+          'span',
+          { class: 'group', role: 'group', 'aria-label': 'Copy', id: 'copy-actions' },
+          el('span', { class: 'muted' }, 'Copy'),
+          button('Cell', () => copyFocused('cell'), { secondary: true, id: 'copy-cell', title: 'Copy the focused cell (Ctrl+C)' }),
+          button('Row', () => copyFocused('row'), { secondary: true, id: 'copy-row', title: 'Copy the focused row as JSON' }),
+          button('Page as CSV', () => copyPage('CSV'), { secondary: true, id: 'copy-csv' }),
+          button('Page as JSON', () => copyPage('JSON'), { secondary: true, id: 'copy-json' }),
+        ),
       );
       parts.keyMissing = el('p', { class: 'warning', id: 'key-missing' });
       parts.keyDuplicates = el('p', { class: 'warning', id: 'key-duplicates' });
@@ -83,7 +88,7 @@ function previewGridFeature(): Feature {
       if (!s.data || !changed([s.preview, s.focus])) return;
       current = s;
       const { page: p, running: run, error, whole } = s.preview;
-      setText(parts.runningText, `Running page ${run ?? ''}…`);
+      setText(parts.runningText, s.preview.status ?? `Running page ${run ?? ''}…`);
       if (error !== shownError) {
         shownError = error;
         errorBox = error ? errorView(error) : undefined;
@@ -150,7 +155,13 @@ function previewGridFeature(): Feature {
 
   function gridView(p: PreviewPage): HTMLElement {
     const keyIndex = p.keys.column ? p.columns.findIndex((c) => c.name === p.keys.column) : -1;
+    const numeric = p.columns.map((c) => isNumericType(c.type));
+    const time = p.columns.map((c) => isTimeType(c.type));
     const table = el('table', { id: 'grid', role: 'grid', 'aria-rowcount': String(p.rows.length + 1) });
+    const widths = p.columns.map((c, i) => startWidth(c.name, c.type, p.rows.map((r) => r[i] ?? null), i === keyIndex));
+    const cols = widths.map((w) => el('col', { style: `width: calc(${w}ch + ${CELL_PADDING_PX}px)` }));
+    table.style.width = `calc(${widths.reduce((a, b) => a + b, 0)}ch + ${widths.length * CELL_PADDING_PX}px)`;
+    table.append(el('colgroup', {}, ...cols));
     const head = el('tr', {});
     p.columns.forEach((c, i) => {
       const th = el('th', { scope: 'col', title: `${c.name}: ${c.type}` }, el('span', { class: 'col-name' }, c.name), el('span', { class: 'col-type' }, c.type));
@@ -158,6 +169,11 @@ function previewGridFeature(): Feature {
         th.classList.add('key');
         th.prepend(el('span', { class: 'key-mark', title: 'primary key' }, 'PK'));
       }
+      if (numeric[i]) th.classList.add('number');
+      const grip = el('span', { class: 'col-resizer', 'aria-hidden': 'true', title: 'Drag to resize; double-click to fit' });
+      grip.addEventListener('pointerdown', (e) => dragWidth(e, table, cols, i));
+      grip.addEventListener('dblclick', () => setWidth(table, cols, i, `calc(${widths[i]}ch + ${CELL_PADDING_PX}px)`));
+      th.append(grip);
       head.append(th);
     });
     table.append(el('thead', {}, head));
@@ -187,8 +203,10 @@ function previewGridFeature(): Feature {
           td.append(' ', more);
         } else {
           const text = cellText(cell);
-          td.textContent = text.length > 300 ? `${text.slice(0, 300)}…` : text;
-          if (typeof cell === 'number') td.classList.add('number');
+          const shown = time[c] ? shortTime(text) : text;
+          td.textContent = shown.length > 300 ? `${shown.slice(0, 300)}…` : shown;
+          if (shown !== text) td.title = text;
+          if (numeric[c] || typeof cell === 'number') td.classList.add('number');
         }
         td.addEventListener('focus', () => ui.dispatch({ type: 'focusCell', row: r, column: c }));
         tr.append(td);
@@ -204,7 +222,13 @@ function previewGridFeature(): Feature {
     const { row, column } = current?.focus ?? { row: 0, column: 0 };
     const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     const move = moves[e.key];
-    if (move) {
+    if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+      e.preventDefault();
+      const table = grid?.querySelector('table');
+      const cols = [...(grid?.querySelectorAll('col') ?? [])] as HTMLElement[];
+      const th = grid?.querySelectorAll('th')[column] as HTMLElement | undefined;
+      if (table && th) setWidth(table, cols, column, `${Math.max(MIN_WIDTH_PX, th.getBoundingClientRect().width + (e.key === 'ArrowRight' ? 24 : -24))}px`);
+    } else if (move) {
       e.preventDefault();
       const next = { row: Math.max(0, Math.min(p.rows.length - 1, row + move[0])), column: Math.max(0, Math.min(p.columns.length - 1, column + move[1])) };
       ui.dispatch({ type: 'focusCell', ...next });
@@ -227,6 +251,58 @@ function previewGridFeature(): Feature {
       ui.post({ type: 'copy', what: 'row as JSON', text: toJson(p.columns.map((c) => c.name), [row]).replace(/^\[\n|\n\]$/g, '') });
     }
   }
+}
+
+/** A cell's left and right padding with its border (panel.css), added to the width its text needs. */
+const CELL_PADDING_PX = 20;
+/** The narrowest a column is dragged to: the resize grip and a few characters stay visible. */
+const MIN_WIDTH_PX = 40;
+
+/**
+ * A column's first width, in characters: its name (or type) or its longest value on the page, whichever is
+ * wider, between 6 and 42 (about the 40 characters a cell shows before "…"), and one to spare.
+ */
+function startWidth(name: string, type: string, values: PreviewPage['rows'][number], key: boolean): number {
+  let widest = Math.max(name.length + (key ? 4 : 0), Math.ceil(type.length * 0.85));
+  for (const v of values) widest = Math.max(widest, Math.min(40, v === null ? 4 : isTruncated(v) ? 40 : cellText(v).length));
+  return Math.min(42, Math.max(6, widest)) + 1;
+}
+
+/**
+ * Sets one column's width and keeps the others at the width they have now: the table is as wide as its
+ * columns (wider than the panel, the grid scrolls sideways), so no column takes up what another gave back.
+ */
+function setWidth(table: HTMLElement, cols: HTMLElement[], index: number, width: string): void {
+  const px = [...table.querySelectorAll('th')].map((th) => th.getBoundingClientRect().width);
+  let others = 0;
+  cols.forEach((c, i) => {
+    if (i === index) return;
+    c.style.width = `${px[i] ?? 0}px`;
+    others += px[i] ?? 0;
+  });
+  const col = cols[index];
+  if (!col) return;
+  col.style.width = width;
+  table.style.width = `calc(${others}px + ${width})`;
+}
+
+function dragWidth(e: PointerEvent, table: HTMLElement, cols: HTMLElement[], index: number): void {
+  const th = table.querySelectorAll('th')[index] as HTMLElement | undefined;
+  const grip = e.target as HTMLElement;
+  if (!th) return;
+  e.preventDefault();
+  const startX = e.clientX;
+  const start = th.getBoundingClientRect().width;
+  grip.setPointerCapture(e.pointerId);
+  const move = (m: PointerEvent) => setWidth(table, cols, index, `${Math.max(MIN_WIDTH_PX, start + m.clientX - startX)}px`);
+  const up = () => {
+    grip.removeEventListener('pointermove', move);
+    grip.removeEventListener('pointerup', up);
+    grip.removeEventListener('pointercancel', up);
+  };
+  grip.addEventListener('pointermove', move);
+  grip.addEventListener('pointerup', up);
+  grip.addEventListener('pointercancel', up);
 }
 
 export const previewGrid = previewGridFeature();

@@ -1,6 +1,7 @@
 // The Settings tab: the model's credentials (switch, edit, verify) above the checks list, and deleting the
 // model below it, disabled with the reason while a connection uses it.
 import { button, el, setDisabled, setText, type Button } from '../dom';
+import { describeCredentials } from '../../../protocol/src/config';
 import { sliceMemo, type Feature, type Ui } from '../feature';
 import type { PanelState } from '../state';
 
@@ -29,7 +30,7 @@ function credentialsFeature(): Feature {
       if (!data || !changed([data.credentials, data.model.credentials, s.verifying])) return;
       setDisabled(verify, s.verifying);
       const options = data.credentials.map((c) => {
-        const option = el('option', { value: c.id }, `${c.id} (${c.type})`);
+        const option = el('option', { value: c.id }, `${c.id} — ${describeCredentials(c)}`);
         if (c.id === data.model.credentials) option.setAttribute('selected', 'true');
         return option;
       });
@@ -47,14 +48,19 @@ function deletionFeature(): Feature {
   return {
     mount(root: HTMLElement, ui: Ui) {
       reason = el('p', { id: 'delete-reason' });
-      remove = button('Delete', () => ui.post({ type: 'delete' }), { id: 'delete' });
-      root.append(el('h2', {}, 'Permanently delete the model'), reason, remove);
+      // Secondary and boxed apart: it must not read as the next step after Verify.
+      remove = button('Delete Model…', () => ui.post({ type: 'delete' }), { id: 'delete', secondary: true });
+      remove.classList.add('danger');
+      root.append(el('div', { class: 'danger-zone' }, el('h2', {}, 'Permanently delete the model'), reason, remove));
     },
     render(s: PanelState) {
       const m = s.data?.model;
       if (!m || !changed([m])) return;
       const used = m.connections.length;
-      const why = used > 0 ? `It cannot be deleted while ${used === 1 ? 'a connection uses' : `${used} connections use`} it: ${m.connections.join(', ')}.` : 'No connection uses it.';
+      const why =
+        used > 0
+          ? `It cannot be deleted while ${used === 1 ? 'a connection uses' : `${used} connections use`} it: ${m.connections.join(', ')}.`
+          : 'No connection uses it. Deleting removes it from retl.yaml; you choose whether its query file goes too.';
       setText(reason, why);
       setDisabled(remove, used > 0);
       remove.title = used > 0 ? why : 'Delete this model';

@@ -82,7 +82,8 @@ function sourcesFeature(): Feature {
       intro = el('p');
       list = el('ul', { id: 'sources' });
       some = el('div', {}, intro, list);
-      root.append(none, some);
+      // "Sources" is the hosted products' word for this tab; the subtitle says what it holds.
+      root.append(el('p', { class: 'muted subtitle', id: 'sources-subtitle' }, 'Connections that use this model'), none, some);
     },
     render(s: PanelState) {
       const data = s.data;

@@ -1,14 +1,22 @@
 // Starting the demo database (PGlite) on a data directory: created and seeded the first time, opened
 // as it is afterwards (a start without seeding is what a restart after a stopped query costs).
 import { PGlite } from '@electric-sql/pglite';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { DemoStartPhase } from './demoMessages';
 import { DEMO_SEED_SQL, DEMO_SEED_VERSION } from './demoSeed';
 
-export async function startDemoDatabase(dataDir: string): Promise<PGlite> {
+/** `onPhase` hears each step as it begins, so the user can be told why the first query waits. */
+export async function startDemoDatabase(dataDir: string, onPhase: (phase: DemoStartPhase) => void = () => undefined): Promise<PGlite> {
   await fs.mkdir(dataDir, { recursive: true });
+  // PGlite's initdb writes PG_VERSION: without it the data directory is new and is created now.
+  onPhase(existsSync(path.join(dataDir, 'PG_VERSION')) ? 'opening' : 'creating');
   const db = await PGlite.create(dataDir);
   try {
-    if ((await seededVersion(db)) !== DEMO_SEED_VERSION) await seed(db);
+    if ((await seededVersion(db)) !== DEMO_SEED_VERSION) {
+      onPhase('seeding');
+      await seed(db);
+    }
   } catch (err) {
     await db.close();
     throw err;

@@ -30,8 +30,15 @@ export interface DemoFailure {
   step?: number;
 }
 
+/**
+ * How far a starting worker is. The first start creates the database files and the sample data (seconds,
+ * the first time only); later starts open what is there.
+ */
+export type DemoStartPhase = 'opening' | 'creating' | 'seeding';
+
 export type DemoReply =
   | { type: 'ready' }
+  | { type: 'starting'; phase: DemoStartPhase }
   | { type: 'startFailed'; message: string }
   | { type: 'result'; id: number; ok: true; results: DemoResult[] }
   | { type: 'result'; id: number; ok: false; error: DemoFailure }

@@ -6,7 +6,34 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { raceAbort } from '../abort';
 import { abortError, timedOutError, WarehouseError } from '../warehouse';
-import type { DemoCommand, DemoFailure, DemoReply, DemoRequest, DemoResult, DemoWorkerData } from './demoMessages';
+import type { DemoCommand, DemoFailure, DemoReply, DemoRequest, DemoResult, DemoStartPhase, DemoWorkerData } from './demoMessages';
+
+/** What a waiting user is told while the demo warehouse starts; undefined once it answers. */
+export function demoStartText(phase: DemoStartPhase | undefined): string | undefined {
+  switch (phase) {
+    case 'creating':
+      return 'Starting the demo warehouse (first time: creating the database, step 1 of 2)…';
+    case 'seeding':
+      return 'Starting the demo warehouse (first time: creating the sample data, step 2 of 2)…';
+    case 'opening':
+      return 'Starting the demo warehouse…';
+    default:
+      return undefined;
+  }
+}
+
+type StartListener = (phase: DemoStartPhase | undefined) => void;
+const startListeners = new Set<StartListener>();
+
+/**
+ * Hears every demo warehouse of this process start: each phase, then undefined when it is ready or
+ * failed. A listener added while one is starting hears the current phase at once.
+ */
+export function onDemoStart(listener: StartListener): { dispose(): void } {
+  startListeners.add(listener);
+  for (const host of hosts.values()) if (host.startPhase) listener(host.startPhase);
+  return { dispose: () => startListeners.delete(listener) };
+}
 
 /** Built next to this module (out/) and next to the engine bundle (dist/) under the same name. */
 const WORKER_FILE = path.join(__dirname, 'demoWorker.js');
@@ -48,6 +75,9 @@ export class DemoHost {
   private turn: Promise<unknown> = Promise.resolve();
   /** How many times a worker was started (a test and the bench read it). */
   starts = 0;
+  /** The phase of the worker starting now, if one is. */
+  startPhase: DemoStartPhase | undefined;
+  private starting: Running | undefined;
 
   constructor(readonly dataDir: string) {}
 
@@ -138,8 +168,17 @@ export class DemoHost {
     let failed!: (err: Error) => void;
     const running: Running = { worker, pending, ready: new Promise<void>((res, rej) => ((ready = res), (failed = rej))) };
     running.ready.catch(() => undefined);
+    // Only the newest worker speaks: one stopped while starting must not clear its successor's phase.
+    const phase = (p: DemoStartPhase | undefined) => {
+      if (this.starting !== running || this.startPhase === p) return;
+      this.startPhase = p;
+      for (const l of startListeners) l(p);
+    };
+    this.starting = running;
+    running.ready.then(() => phase(undefined), () => phase(undefined));
     worker.on('message', (m: DemoReply) => {
-      if (m.type === 'ready') ready();
+      if (m.type === 'starting') phase(m.phase);
+      else if (m.type === 'ready') ready();
       else if (m.type === 'startFailed') {
         failed(new WarehouseError(`The demo warehouse could not start: ${m.message}`, 'other'));
         this.stop(running);

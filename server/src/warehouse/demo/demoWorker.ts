@@ -14,7 +14,7 @@ const port = parentPort!;
 const reply = (r: DemoReply) => port.postMessage(r);
 const { dataDir } = workerData as DemoWorkerData;
 
-const started = startDemoDatabase(dataDir);
+const started = startDemoDatabase(dataDir, (phase) => reply({ type: 'starting', phase }));
 started.then(
   () => reply({ type: 'ready' }),
   (err: unknown) => reply({ type: 'startFailed', message: (err as Error).message }),
