@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { closeDemoWarehouses, openDemoWarehouse, type DemoHost } from '../../server/src/warehouse/demo/demoWarehouse';
+import { closeDemoWarehouses, demoStartText, onDemoStart, openDemoWarehouse, type DemoHost } from '../../server/src/warehouse/demo/demoWarehouse';
+import type { DemoStartPhase } from '../../server/src/warehouse/demo/demoMessages';
 import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
 import { WarehouseError } from '../../server/src/warehouse/warehouse';
 import { PreviewService } from '../../server/src/preview/previewService';
@@ -35,6 +36,44 @@ describe('demo warehouse (PGlite, on its own thread)', function () {
     await closeDemoWarehouses();
     const marker = await rows<{ n: number }>(openDemoWarehouse(dir), 'SELECT count(*)::int AS n FROM public.accounts WHERE id = 9999');
     assert.equal(marker[0]?.n, 1);
+  });
+
+  it('says what a start is doing: creating and seeding the first time, opening afterwards, then nothing', async () => {
+    const dir = path.join(tmp(), 'data');
+    const heard: (DemoStartPhase | undefined)[] = [];
+    const listening = onDemoStart((p) => heard.push(p));
+    try {
+      const db = openDemoWarehouse(dir);
+      await db.run([{ sql: 'SELECT 1' }]);
+      assert.deepEqual(heard, ['creating', 'seeding', undefined]);
+      assert.equal(db.startPhase, undefined, 'ready: no phase left behind');
+      await closeDemoWarehouses();
+      heard.length = 0;
+      await openDemoWarehouse(dir).run([{ sql: 'SELECT 1' }]);
+      assert.deepEqual(heard, ['opening', undefined], 'a later start neither creates nor seeds');
+    } finally {
+      listening.dispose();
+    }
+    // A listener that arrives while a start is under way hears where it is at once.
+    await closeDemoWarehouses();
+    const late: (DemoStartPhase | undefined)[] = [];
+    const db = openDemoWarehouse(dir);
+    const first = db.run([{ sql: 'SELECT 1' }]);
+    await new Promise<void>((resolve) => {
+      const probe = onDemoStart((p) => {
+        if (p) {
+          probe.dispose();
+          resolve();
+        }
+      });
+    });
+    const lateListener = onDemoStart((p) => late.push(p));
+    await first;
+    lateListener.dispose();
+    assert.equal(late[0], 'opening');
+    assert.equal(late.at(-1), undefined);
+    assert.match(demoStartText('seeding') ?? '', /first time: creating the sample data/);
+    assert.equal(demoStartText(undefined), undefined);
   });
 
   it('runs the example models that "retl init --demo" writes', async () => {

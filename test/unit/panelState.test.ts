@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { PreviewPage } from '../../protocol/src/preview';
 import type { PanelModel } from '../../protocol/src/webviewMessages';
 import { durable, initialState, mappingOf, mappingProblem, reduce, type PanelEvent, type PanelState } from '../../webview/src/state';
+import { isNumericType, isTimeType, shortTime } from '../../webview/src/cells';
 
 const data: PanelModel = {
   model: { id: 'm', name: 'M', description: 'about m', credentials: 'demo', query: 'models/m.sql', queryPath: '/w/models/m.sql', primaryKey: 'id', connections: [] },
@@ -129,5 +130,24 @@ describe('model panel state (reduce, durable)', () => {
     assert.equal(reduce(s, { type: 'mappingSaved', connectionId: 'c' }).mapping, undefined);
     const fresh = reduce(initialState(), { type: 'mappingEditor', connectionId: 'c', columns: ['a', 'b'], mapping: null });
     assert.deepEqual(fresh.mapping?.fields, { a: 'a', b: 'b' }, 'without a mapping every column goes out under its own name');
+  });
+});
+
+describe('preview cells by column type (cells.ts)', () => {
+  it('knows the numeric types of PostgreSQL and Snowflake, and nothing else', () => {
+    for (const t of ['smallint', 'integer', 'bigint', 'numeric', 'numeric(12,2)', 'real', 'double precision', 'money', 'NUMBER(38,0)', 'NUMBER(10,2)', 'FLOAT', 'DECIMAL(5,1)', 'INTEGER']) assert.ok(isNumericType(t), t);
+    for (const t of ['text', 'interval', 'VARCHAR', 'timestamp with time zone', 'TIMESTAMP_NTZ', 'boolean', 'jsonb', 'integer[]'.replace('integer', 'text'), 'inet', 'VARIANT']) assert.ok(!isNumericType(t), t);
+  });
+
+  it('shortens timestamps and times to the second and keeps the zone; leaves other text alone', () => {
+    assert.ok(isTimeType('timestamp with time zone') && isTimeType('TIMESTAMP_LTZ') && isTimeType('time without time zone') && !isTimeType('date'));
+    assert.equal(shortTime('2026-11-25 10:01:00.123456+00'), '2026-11-25 10:01:00+00');
+    assert.equal(shortTime('2026-11-25T10:01:00.123456789+02:00'), '2026-11-25 10:01:00+02:00');
+    assert.equal(shortTime('2026-11-25T10:01:00Z'), '2026-11-25 10:01:00Z');
+    assert.equal(shortTime('2026-11-25 10:01:00'), '2026-11-25 10:01:00');
+    assert.equal(shortTime('08:30:00.25'), '08:30:00');
+    assert.equal(shortTime('infinity'), 'infinity', 'PostgreSQL\'s infinity stays');
+    assert.equal(shortTime('294276-12-31 23:59:59.999999+00'), '294276-12-31 23:59:59+00');
+    assert.equal(shortTime('not a time'), 'not a time');
   });
 });
