@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 import { eventually, extensionApi, ui, workspaceDir } from '../ui';
 
 const yamlPath = () => path.join(workspaceDir(), 'retl.yaml');
@@ -65,5 +66,21 @@ describe('model lifecycle', () => {
     await eventually(() => (!readFileSync(yamlPath(), 'utf8').includes('id: active_users') ? true : undefined), 'the model gone from retl.yaml');
     assert.deepEqual((await api.state()).models.map((m) => m.id), ['accounts_mrr']);
     assert.ok(existsSync(file), 'the query file stays unless asked');
+  });
+
+  it('deletes a model with its query file: the file\'s editor closes and a message says what was removed', async () => {
+    const file = path.join(workspaceDir(), 'models', 'accounts_mrr.sql');
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    const open = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === file);
+    assert.ok(open(), 'the query file is open first');
+    await ui('command', { title: 'Reverse ETL: Delete Model' });
+    await ui('waitQuickInput', { text: 'Model to delete' });
+    await ui('type', { text: 'Accounts by MRR' });
+    await ui('waitQuickInput', { text: 'Permanently delete the model "Accounts by MRR"?' });
+    await ui('type', { text: 'Delete the model and its query file' });
+    await ui('waitText', { selector: '.notifications-toasts', text: 'Deleted the model "Accounts by MRR" from retl.yaml and its query file models/accounts_mrr.sql' });
+    await eventually(() => (!existsSync(file) ? true : undefined), 'the query file removed');
+    await eventually(() => (!open() ? true : undefined), 'its editor closed');
+    await ui('screenshot', { name: 'deleted-with-file' });
   });
 });

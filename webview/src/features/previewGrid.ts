@@ -15,6 +15,7 @@ function previewGridFeature(): Feature {
   let root: HTMLElement;
   let current: PanelState | undefined;
   const parts = {} as {
+    heading: HTMLElement;
     running: HTMLElement;
     runningText: Text;
     noPreview: HTMLElement;
@@ -71,7 +72,8 @@ function previewGridFeature(): Feature {
       parts.keyMissing = el('p', { class: 'warning', id: 'key-missing' });
       parts.keyDuplicates = el('p', { class: 'warning', id: 'key-duplicates' });
       parts.whole = el('div', { class: 'whole', id: 'whole-value' });
-      root.append(el('h2', {}, 'Preview'));
+      parts.heading = el('h2', {}, 'Preview');
+      root.append(parts.heading);
       document.addEventListener('keydown', (e) => {
         const p = page();
         if (!p || running() || (e.target as HTMLElement | null)?.tagName === 'TEXTAREA') return;
@@ -113,6 +115,8 @@ function previewGridFeature(): Feature {
       for (const stale of [...root.children]) if (stale.matches('#preview-error, .grid-wrap') && stale !== errorBox && stale !== grid) stale.remove();
       shownWhole = whole;
       place(root, [
+        // The heading first: what follows (a run's progress, an error) belongs to the preview.
+        [parts.heading, true],
         [parts.running, run !== undefined],
         ...(errorBox ? [[errorBox, true] as [Node, boolean]] : []),
         [parts.noPreview, !p && run === undefined && !error],
