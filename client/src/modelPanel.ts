@@ -141,9 +141,10 @@ export class ModelPanel {
         this.shown.previewError = undefined;
         break;
       case 'previewError':
-        // The panel shows no page under an error (a failed run's rows are not the last run's).
+        // A failed run shows no page under its error (its rows would read as the failed run's); a failed
+        // page leaves the page shown, which is still this query's.
         this.shown.previewError = message;
-        this.shown.preview = undefined;
+        if (!message.paging) this.shown.preview = undefined;
         break;
     }
     void this.panel.webview.postMessage(message);
@@ -203,14 +204,15 @@ export class ModelPanel {
   async run(sql?: string): Promise<void> {
     await this.whenReady();
     this.post({ type: 'showTab', tab: 'configuration' });
-    await this.fetch(1, (token) => {
+    await this.fetch(1, false, (token) => {
       if (this.sessionId) void this.engine.previewClose(this.sessionId);
       this.sessionId = undefined;
       return this.engine.previewOpen({ modelId: this.model.id, ...(sql !== undefined ? { sql } : {}) }, token);
     });
   }
 
-  private async fetch(page: number, request: (token: vscode.CancellationToken) => Promise<PreviewResult>): Promise<void> {
+  /** `paging`: another page of the result shown (a failure leaves that page shown), else a new run. */
+  private async fetch(page: number, paging: boolean, request: (token: vscode.CancellationToken) => Promise<PreviewResult>): Promise<void> {
     this.running?.cancel();
     const cts = new vscode.CancellationTokenSource();
     this.running = cts;
@@ -224,12 +226,12 @@ export class ModelPanel {
         this.sessionId = result.page.sessionId;
         this.post({ type: 'preview', page: result.page });
       } else {
-        this.post({ type: 'previewError', error: result.error });
+        this.post({ type: 'previewError', error: result.error, paging });
       }
     } catch (err) {
       if (this.running === cts) {
         const cancelled = cts.token.isCancellationRequested;
-        this.post({ type: 'previewError', error: { kind: cancelled ? 'cancelled' : 'warehouse', message: cancelled ? 'Cancelled: the query was stopped on the warehouse.' : (err as Error).message } });
+        this.post({ type: 'previewError', paging, error: { kind: cancelled ? 'cancelled' : 'warehouse', message: cancelled ? 'Cancelled: the query was stopped on the warehouse.' : (err as Error).message } });
       }
     } finally {
       if (this.running === cts) this.running = undefined;
@@ -249,7 +251,7 @@ export class ModelPanel {
     page: (m) => {
       const sessionId = this.sessionId;
       if (!sessionId) return this.run();
-      return this.fetch(m.page, (token) => this.engine.previewPage(sessionId, m.page, token));
+      return this.fetch(m.page, true, (token) => this.engine.previewPage(sessionId, m.page, token));
     },
     cancel: () => this.running?.cancel(),
     cell: async (m) => {

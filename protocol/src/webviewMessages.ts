@@ -24,7 +24,8 @@ export type ToWebview =
   /** What the warehouse is doing while the run waits (the demo warehouse starting, seeding the first time). */
   | { type: 'previewStatus'; message: string }
   | { type: 'preview'; page: PreviewPage }
-  | { type: 'previewError'; error: PreviewError }
+  /** `paging`: a page of the result shown failed (that page stays); else the run failed (no page shows). */
+  | { type: 'previewError'; error: PreviewError; paging?: boolean }
   | { type: 'cellValue'; page: number; row: number; column: number; value: Cell }
   | { type: 'saved' }
   | { type: 'showTab'; tab: PanelTab }

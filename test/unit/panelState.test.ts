@@ -68,6 +68,10 @@ describe('model panel state (reduce, durable)', () => {
     assert.deepEqual(s.preview, { error: { kind: 'syntax', message: 'syntax error at or near "FORM"' } });
     s = run(s, { type: 'previewRunning', page: 1 });
     assert.equal(s.preview.status, undefined, 'a new run starts without the old status');
+    s = run(s, { type: 'preview', page: pageOf(1) }, { type: 'previewRunning', page: 2 }, { type: 'previewError', paging: true, error: { kind: 'cancelled', message: 'Cancelled' } });
+    assert.equal(s.preview.page?.page, 1, 'a page that fails (Next, then Cancel) leaves the page shown: it is still this query\'s');
+    assert.equal(s.preview.error?.kind, 'cancelled');
+    s = run(s, { type: 'previewRunning', page: 1 });
     s = reduce(s, { type: 'preview', page: pageOf(1) });
     assert.equal(s.preview.status, undefined);
     assert.equal(s.preview.page?.page, 1);

@@ -19,6 +19,8 @@ describe('checkFromWebview', () => {
       { type: 'cancel' },
       { type: 'cell', page: 1, row: 0, column: 4 },
       { type: 'finish', description: '', sql: 'SELECT id FROM users' },
+      { type: 'finish', description: '', sql: 'SELECT id FROM users', primaryKey: 'id' },
+      { type: 'finish', description: '', sql: 'SELECT id FROM users', primaryKey: '' },
       { type: 'rename', name: 'Recently active users' },
       { type: 'delete' },
       { type: 'verify' },
@@ -65,6 +67,8 @@ describe('checkFromWebview', () => {
     refused({ type: 'page' }, /^page: "page" is missing$/);
     refused({ type: 'cell', page: 1, row: 0 }, /cell: "column" is missing/);
     refused({ type: 'finish', sql: 'SELECT 1' }, /finish: "description" is missing/);
+    refused({ type: 'finish', description: '', sql: 'SELECT 1', primaryKey: 7 }, /finish.primaryKey: must be a string, not a number/);
+    refused({ type: 'finish', description: '', sql: 'SELECT 1', primaryKey: 'k'.repeat(5000) }, /finish.primaryKey: is longer than/);
     refused({ type: 'saveMapping', connectionId: 'c' }, /saveMapping: "mapping" is missing/);
     refused({ type: 'saveMapping', mapping: {} }, /saveMapping: "connectionId" is missing/);
   });

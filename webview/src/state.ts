@@ -117,8 +117,9 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
     case 'preview':
       return { ...s, preview: { page: e.page }, pageNumber: e.page.page, focus: { row: 0, column: 0 } };
     case 'previewError':
-      // The rows shown were the previous run's: under this error they would read as its result.
-      return { ...s, preview: { error: e.error } };
+      // A new run that fails clears the rows of the previous one: under its error they would read as its
+      // result. A page that fails leaves the page shown, which is still this query's.
+      return { ...s, preview: e.paging && s.preview.page ? { page: s.preview.page, error: e.error } : { error: e.error } };
     case 'cellValue': {
       const page = s.preview.page;
       const label = `Row ${(e.page - 1) * (page?.pageSize ?? 50) + e.row + 1}, ${page?.columns[e.column]?.name ?? ''}`;
