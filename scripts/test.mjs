@@ -29,6 +29,8 @@ const SUITES = {
   webview: { dir: 'out/test/webview', timeout: 120_000, needs: ensureChromium },
   // Not mocha in this process: scenarios in the real VS Code (code-server + Chromium), see scripts/e2e.
   e2e: { run: async () => (await import('./e2e/run.mjs')).runScenarios() },
+  // `npm run demo` itself, checked in Chromium: the installed .vsix, auto-save off, the walkthrough.
+  demo: { run: async () => (await import('./e2e/installedDemo.mjs')).runDemoCheck({ root }), needs: ensureChromium },
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const chosen = wanted.length ? wanted : Object.keys(SUITES);

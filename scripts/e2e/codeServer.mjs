@@ -2,8 +2,9 @@
 // The recipe was checked on these machines (no download of VS Code itself is possible here): npm install
 // of code-server with scripts off, then its bundled VS Code's dependencies, ripgrep from Debian, rebuilt
 // native modules. Every step is idempotent; a marker file says the install finished.
-import { execSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// `quiet` (npm run demo) keeps the apt and npm output in memory and shows it only when a step fails.
+import { execFileSync, execSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -12,17 +13,43 @@ export const CODE_SERVER_VERSION = '4.100.3';
 export const toolsDir = process.env.RETL_TOOLS_DIR ?? join(homedir(), '.cache', 'retl-models', `code-server-${CODE_SERVER_VERSION}`);
 const marker = join(toolsDir, '.installed');
 
-function sh(command, cwd) {
-  execSync(command, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, npm_config_yes: 'true' } });
+/** A failed command run with its output captured; `log` holds that output. */
+export class StepError extends Error {
+  constructor(message, log) {
+    super(message);
+    this.log = log;
+  }
+}
+
+function shell(command, cwd, quiet = false) {
+  const env = { ...process.env, npm_config_yes: 'true' };
+  if (!quiet) {
+    execSync(command, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env });
+    return;
+  }
+  try {
+    execSync(command, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env, maxBuffer: 64 * 1024 * 1024 });
+  } catch (err) {
+    throw new StepError(`${command} failed (${err.status ?? err.signal})`, `${err.stdout ?? ''}${err.stderr ?? ''}`);
+  }
 }
 
 function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** Debian packages the harness needs: Chromium to drive the workbench, ripgrep and krb5 headers for code-server. */
-export function ensureDebianPackages(packages = ['chromium', 'libkrb5-dev', 'ripgrep']) {
-  const missing = packages.filter((p) => {
+/** Debian packages code-server needs (ripgrep, krb5 headers); the harness adds Chromium to drive the workbench. */
+export function ensureDebianPackages(packages = ['libkrb5-dev', 'ripgrep'], { quiet = false } = {}) {
+  const missing = missingDebianPackages(packages);
+  if (missing.length === 0) return;
+  if (!isRoot()) throw new Error(`missing Debian packages: ${missing.join(' ')} (install them with apt-get as root)`);
+  if (!quiet) console.log(`installing Debian packages: ${missing.join(' ')}`);
+  shell('apt-get update -qq', undefined, quiet);
+  shell(`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`, undefined, quiet);
+}
+
+export function missingDebianPackages(packages) {
+  return packages.filter((p) => {
     try {
       execSync(`dpkg-query -W -f='\${Status}' ${p} 2>/dev/null | grep -q "install ok installed"`, { shell: '/bin/bash' });
       return false;
@@ -30,18 +57,20 @@ export function ensureDebianPackages(packages = ['chromium', 'libkrb5-dev', 'rip
       return true;
     }
   });
-  if (missing.length === 0) return;
-  if (!isRoot()) throw new Error(`missing Debian packages: ${missing.join(' ')} (install them with apt-get as root)`);
-  console.log(`installing Debian packages: ${missing.join(' ')}`);
-  sh('apt-get update -qq');
-  sh(`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`);
 }
 
-export function ensureCodeServer() {
-  ensureDebianPackages();
-  const bin = join(toolsDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const codeServerBin = join(toolsDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+export function codeServerInstalled() {
+  return existsSync(marker) && existsSync(codeServerBin) && missingDebianPackages(['libkrb5-dev', 'ripgrep']).length === 0;
+}
+
+export function ensureCodeServer({ quiet = false } = {}) {
+  ensureDebianPackages(undefined, { quiet });
+  const bin = codeServerBin;
   if (existsSync(marker) && existsSync(bin)) return bin;
-  console.log(`installing code-server ${CODE_SERVER_VERSION} into ${toolsDir} (once; about a minute)`);
+  if (!quiet) console.log(`installing code-server ${CODE_SERVER_VERSION} into ${toolsDir} (once; about a minute)`);
+  const sh = (command, cwd) => shell(command, cwd, quiet);
   mkdirSync(toolsDir, { recursive: true });
   if (!existsSync(join(toolsDir, 'package.json'))) writeFileSync(join(toolsDir, 'package.json'), '{"name":"retl-tools","private":true}\n');
   sh(`npm install --no-audit --no-fund --ignore-scripts code-server@${CODE_SERVER_VERSION}`, toolsDir);
@@ -58,6 +87,18 @@ export function ensureCodeServer() {
   return bin;
 }
 
+/** Installs a .vsix into an extensions folder, as `code --install-extension` does; `--force` replaces the same version. */
+export function installExtension({ vsix, extensionsDir, userDataDir }) {
+  const bin = ensureCodeServer({ quiet: true });
+  try {
+    execFileSync(process.execPath, [bin, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix, '--force'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    throw new StepError(`installing ${vsix} failed (${err.status ?? err.signal})`, `${err.stdout ?? ''}${err.stderr ?? ''}`);
+  }
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -71,16 +112,24 @@ export function freePort() {
 }
 
 /**
- * Starts code-server on loopback in its own process group (so stopping it stops every child), with a
- * throwaway user-data and extensions folder. Resolves once it answers HTTP.
+ * Starts code-server on loopback in its own process group (so stopping it stops every child), with the
+ * given user-data and extensions folder. User settings the folder already has (the demo's) are kept,
+ * except the ones the harness needs. Resolves once it answers HTTP.
  */
 export async function startCodeServer({ port, workspace, userDataDir, extensionsDir, log = 'ignore', extraArgs = [] }) {
   const bin = ensureCodeServer();
+  const settingsFile = join(userDataDir, 'User', 'settings.json');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  let kept = {};
+  try {
+    kept = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  } catch {
+    // none yet, or with comments: the harness's settings alone
+  }
   writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2),
+    settingsFile,
+    JSON.stringify({ ...kept, 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2),
   );
   const child = spawn(
     process.execPath,

@@ -13,10 +13,11 @@ const LIFECYCLE_CONNECTIONS = `connections:
 `;
 
 export async function runScenarios() {
-  const { ensureCodeServer } = await import('./codeServer.mjs');
+  const { ensureCodeServer, ensureDebianPackages } = await import('./codeServer.mjs');
   const { runE2E } = await import('./driver.mjs');
   const { ensurePostgres } = await import('../ensurePostgres.mjs');
   ensureCodeServer();
+  ensureDebianPackages(['chromium']);
   ensurePostgres();
   const require = createRequire(import.meta.url);
   const { pgFixture } = require(join(root, 'out/test/integration/pgFixture.js'));
