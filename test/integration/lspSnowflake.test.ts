@@ -86,7 +86,7 @@ describe('language server over stdio: Snowflake models (catalog from the Snowfla
     assert.deepEqual(
       diags.map((d) => [d.severity, d.code, d.range.start.line, d.message]),
       [
-        [1, 'unknown-column', 1, 'Unknown column "EMIAL" in USERS (as u). Did you mean "EMAIL"?'],
+        [1, 'unknown-column', 1, 'Unknown column "EMIAL" in USERS (u). Did you mean "EMAIL"?'],
         [1, 'unknown-column', 2, 'Unknown column "COUNTRYY". Did you mean "COUNTRY"?'],
       ],
     );

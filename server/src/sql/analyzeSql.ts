@@ -5,7 +5,8 @@
 // because a false Error is worse than a missed one.
 import { Buffer } from 'node:buffer';
 import type { Catalog } from '../warehouse/warehouse';
-import { checkPgSemantics } from './pgSemantics';
+import { spellAs } from './nameSpelling';
+import { checkPgSemantics, type PgFix } from './pgSemantics';
 import { readSnowflake, SNOWFLAKE_RESERVED, type SyntaxProblem } from './snowflakeParser';
 import { snowflakeCatalogChecks } from './snowflakeSemantics';
 import { snowflakeSyntaxGaps } from './snowflakeSyntax';
@@ -21,6 +22,14 @@ export interface SqlDiagnostic {
   severity: Severity;
   message: string;
   code: string;
+  /** A "did you mean" as an edit: the misspelt name's offsets and the text that replaces it. */
+  fix?: NameFix;
+}
+
+export interface NameFix {
+  start: number;
+  end: number;
+  text: string;
 }
 
 export interface AnalyzeContext {
@@ -70,6 +79,22 @@ export function nameRange(text: string, offset: number): [number, number] {
   return [offset, Math.min(text.length, offset + end)];
 }
 
+/**
+ * The edit for a PostgreSQL "did you mean": the part of the dotted name at [start, end) that is misspelt.
+ * None unless the text there is, part for part, the name the parser read (`u . emial` with spaces, or a
+ * location that points elsewhere, gets no edit rather than a wrong one).
+ */
+function pgNameFix(text: string, start: number, end: number, fix: PgFix): NameFix | undefined {
+  const tokens = lexSql(text.slice(start, end));
+  const parts = tokens.filter((_, i) => i % 2 === 0);
+  if (parts.length !== fix.parts || tokens.some((t, i) => i % 2 === 1 && t.text !== '.')) return undefined;
+  const part = parts[fix.part < 0 ? parts.length + fix.part : fix.part];
+  if (!part) return undefined;
+  const read = part.text.startsWith('"') ? part.text.slice(1, -1).replace(/""/g, '"') : part.text.toLowerCase();
+  if (read !== fix.wrong) return undefined;
+  return { start: start + part.start, end: start + part.end, text: spellAs(fix.name, part.text, 'postgres') };
+}
+
 interface PgStmt {
   stmt: Record<string, unknown>;
   stmt_location?: number;
@@ -108,7 +133,8 @@ async function analyzePostgres(text: string, ctx: AnalyzeContext): Promise<SqlDi
     if (index === 0 && ctx.catalog) {
       for (const p of checkPgSemantics(s.stmt, ctx.catalog, ctx.primaryKey)) {
         const [a, b] = nameRange(text, toChar(p.location));
-        out.push({ start: a, end: b, severity: 'error', code: p.code, message: p.message });
+        const fix = p.fix && pgNameFix(text, a, b, p.fix);
+        out.push({ start: a, end: b, severity: 'error', code: p.code, message: p.message, ...(fix ? { fix } : {}) });
       }
     }
   });
