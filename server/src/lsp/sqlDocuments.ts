@@ -14,6 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Engine } from '../engine';
 import { analyzeSql, type Severity } from '../sql/analyzeSql';
+import { nameFixData } from './quickFixes';
 import { completeSql, hoverSql, type CompletionKind } from '../sql/completion';
 import { dialectOf, type Dialect } from '../sql/statementCheck';
 import type { Catalog } from '../warehouse/warehouse';
@@ -170,7 +171,8 @@ export class SqlDocuments {
     const catalog: Catalog | undefined = engine.catalogs.get(ctx.credentialsId);
     if (!catalog) void engine.catalogFor(ctx.credentialsId);
     const confirm = ctx.dialect === 'snowflake' ? engine.confirmer(ctx.credentialsId) : undefined;
-    const found = await analyzeSql(doc.getText(), {
+    const text = doc.getText();
+    const found = await analyzeSql(text, {
       dialect: ctx.dialect,
       ...(catalog ? { catalog } : {}),
       ...(ctx.primaryKey ? { primaryKey: ctx.primaryKey } : {}),
@@ -183,6 +185,7 @@ export class SqlDocuments {
       code: d.code,
       source: 'retl',
       message: d.message,
+      ...(d.fix ? { data: nameFixData(doc, text, d.fix) } : {}),
     }));
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
