@@ -114,6 +114,18 @@ describe('SQL diagnostics: invalid queries get an Error on the right line', () =
     ]);
   });
 
+  it('a model with no statement (empty, blank, only comments) is an Error at the start; other SQL files stay silent', async () => {
+    for (const dialect of ['postgres', 'snowflake'] as const) {
+      for (const text of ['', '  \n\n', '-- to do\n/* later */\n', ';']) {
+        const d = await analyzeSql(text, { dialect, isModel: true });
+        assert.deepEqual(d.map((x) => [x.severity, x.code, x.start]), [['error', 'no-query', 0]], `${dialect} ${JSON.stringify(text)}`);
+        assert.match(d[0]!.message, /no query yet/);
+        assert.deepEqual(await analyzeSql(text, { dialect }), [], `${dialect} ${JSON.stringify(text)}: not a model`);
+      }
+    }
+    assert.deepEqual(await analyzeSql('SELECT 1 AS id', { dialect: 'postgres', isModel: true }), []);
+  });
+
   it('flags a primary key missing from the output, but not when SELECT * may hold it', async () => {
     const catalog = fixtureCatalog('postgres');
     const missing = await analyzeSql('SELECT email FROM users', { dialect: 'postgres', catalog, primaryKey: 'user_id' });

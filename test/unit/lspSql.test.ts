@@ -70,6 +70,19 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     assert.deepEqual(await ask(diag!), []);
   });
 
+  it('says a model file without a statement has no query yet; a SQL file of no model stays silent', async () => {
+    lsp.open(uri, '-- to do\n');
+    // Until retl.yaml is read the file belongs to no model (nothing to say); then the Error.
+    const diags = await until(() => (latest()?.length ? latest() : undefined), 'the check');
+    assert.deepEqual(diags.map((d) => [d.severity, d.code, d.range.start]), [[1, 'no-query', { line: 0, character: 0 }]]);
+    assert.match(diags[0]!.message, /has no query yet/);
+    void conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: 'SELECT 1 AS user_id\n' }] });
+    await until(() => (latest()?.length === 0 ? true : undefined), 'the error to clear');
+    const other = pathToFileURL(path.join(tmp(), 'scratch.sql')).toString();
+    lsp.open(other, '');
+    assert.deepEqual(await until(() => lsp.latest(other), 'the check of the other file'), []);
+  });
+
   it('flags a DELETE and a second statement on their lines', async () => {
     void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: 'SELECT 1 AS user_id;\nDELETE FROM public.users\n' } });
     const diags = await until(() => (latest()?.length ? latest() : undefined), 'diagnostics');

@@ -26,6 +26,8 @@ interface DocContext {
   credentialsId: string;
   dialect: Dialect;
   primaryKey?: string;
+  /** The file is a model's query (not a SQL file checked with retl.defaultCredentials). */
+  isModel: boolean;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -120,7 +122,7 @@ export class SqlDocuments {
     const credentialsId = model?.credentials ?? this.defaultCredentials;
     const creds = credentialsId ? engine.store.config.credentials.find((c) => c.id === credentialsId) : undefined;
     if (!creds) return undefined;
-    return { credentialsId: creds.id, dialect: dialectOf(creds.type), ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) };
+    return { credentialsId: creds.id, dialect: dialectOf(creds.type), isModel: model !== undefined, ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) };
   }
 
   /**
@@ -174,6 +176,7 @@ export class SqlDocuments {
     const text = doc.getText();
     const found = await analyzeSql(text, {
       dialect: ctx.dialect,
+      isModel: ctx.isModel,
       ...(catalog ? { catalog } : {}),
       ...(ctx.primaryKey ? { primaryKey: ctx.primaryKey } : {}),
       ...(confirm ? { confirm } : {}),

@@ -36,6 +36,8 @@ export interface AnalyzeContext {
   dialect: Dialect;
   catalog?: Catalog;
   primaryKey?: string;
+  /** The text is a model's query: with no statement at all, it is an Error, not silence. */
+  isModel?: boolean;
   /**
    * Asks the warehouse whether it accepts `statement` (Snowflake: EXPLAIN). Resolves undefined when it
    * does, or with its error message and the offset within `statement` it points at.
@@ -48,10 +50,16 @@ function unchecked(text: string, why: string, code: string): SqlDiagnostic[] {
   return [{ start: 0, end: Math.max(1, Math.min(text.length, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'))), severity: 'warning', code, message: `${why}; run it to see the warehouse's verdict.` }];
 }
 
+/** A model's file that is empty, blank or only comments: running or syncing it would fail later, less clearly. */
+function noQuery(text: string): SqlDiagnostic {
+  const lineEnd = text.indexOf('\n');
+  return { start: 0, end: Math.min(text.length, lineEnd < 0 ? text.length : lineEnd), severity: 'error', code: 'no-query', message: 'This model has no query yet: write one SELECT.' };
+}
+
 export async function analyzeSql(text: string, ctx: AnalyzeContext): Promise<SqlDiagnostic[]> {
   const large = tooLargeToCheck(text);
   if (large) return unchecked(text, large, 'too-large');
-  if (statementRanges(text).length === 0) return [];
+  if (statementRanges(text).length === 0) return ctx.isModel ? [noQuery(text)] : [];
   try {
     return await (ctx.dialect === 'postgres' ? analyzePostgres(text, ctx) : analyzeSnowflake(text, ctx));
   } catch (err) {
