@@ -5,6 +5,7 @@ import { startEngineProcess } from './engineProcess';
 
 export interface Diag {
   message: string;
+  data?: unknown;
   severity: number;
   code: string;
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
@@ -31,7 +32,8 @@ export async function startLspClient(workspace: string): Promise<LspClient> {
       c.onRequest('workspace/configuration', (p: unknown) => (p as { items: unknown[] }).items.map(() => null));
       c.onRequest(() => null); // codeLens refresh, capability registration
     },
-    { workspace: { configuration: true } },
+    // As VS Code's language client: it applies versioned edits (documentChanges), which quick fixes use.
+    { workspace: { configuration: true, workspaceEdit: { documentChanges: true } } },
   );
   return {
     conn: engine.conn,

@@ -1,7 +1,7 @@
 // The language server over stdio on Snowflake models, its catalog read from the Snowflake EMULATOR
 // (fakesnow) through the real snowflake-sdk: a syntax error is an Error on its line, the valid corpus
-// gives none, an unknown column is named with a suggestion, completion after "u." lists the aliased
-// table's columns. The emulator's tables are the test catalog's (test/fixtures/sql/catalog.json).
+// gives none, an unknown column is named with a suggestion and its quick fix, completion after "u." lists
+// the aliased table's columns. The emulator's tables are the test catalog's (test/fixtures/sql/catalog.json).
 // Once the catalog is read, what polyglot refuses goes to the warehouse's EXPLAIN; fakesnow's is DuckDB's,
 // not Snowflake's, so the corpus runs in a workspace whose credentials reach no warehouse (local verdicts).
 import { strict as assert } from 'node:assert';
@@ -86,8 +86,21 @@ describe('language server over stdio: Snowflake models (catalog from the Snowfla
     assert.deepEqual(
       diags.map((d) => [d.severity, d.code, d.range.start.line, d.message]),
       [
-        [1, 'unknown-column', 1, 'Unknown column "EMIAL" in USERS (as u). Did you mean "EMAIL"?'],
+        [1, 'unknown-column', 1, 'Unknown column "EMIAL" in USERS (u). Did you mean "EMAIL"?'],
         [1, 'unknown-column', 2, 'Unknown column "COUNTRYY". Did you mean "COUNTRY"?'],
+      ],
+    );
+    // Each suggestion is a quick fix that writes it over the misspelt name.
+    const fixes = (await lsp.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } },
+      context: { diagnostics: diags },
+    })) as { title: string; isPreferred: boolean; edit: { documentChanges: { edits: { range: { start: { line: number; character: number } }; newText: string }[] }[] } }[];
+    assert.deepEqual(
+      fixes.map((f) => [f.title, f.isPreferred, f.edit.documentChanges[0]!.edits.map((e) => [e.range.start, e.newText])]),
+      [
+        ['Change "EMIAL" to "EMAIL"', true, [[{ line: 1, character: 9 }, 'EMAIL']]],
+        ['Change "COUNTRYY" to "COUNTRY"', true, [[{ line: 2, character: 7 }, 'COUNTRY']]],
       ],
     );
     const fixed = await check(uri, text.replace('EMIAL', 'EMAIL').replace('COUNTRYY', 'COUNTRY'), (d) => d.length === 0, 2);

@@ -72,6 +72,60 @@ describe('SQL diagnostics: invalid queries get an Error on the right line', () =
     assert.equal(table!.end, 'SELECT 1 FROM acounts'.length);
   });
 
+  it('a "did you mean" carries its edit: the misspelt part of the name, written as the user writes names', async () => {
+    const fixes = async (dialect: 'postgres' | 'snowflake', q: string) =>
+      (await analyzeSql(q, { dialect, catalog: fixtureCatalog(dialect) })).map((d) => [d.code, d.fix ? [q.slice(d.fix.start, d.fix.end), d.fix.text] : null]);
+    assert.deepEqual(await fixes('postgres', 'SELECT u.emial, u.nothing_like_it FROM public.users u'), [
+      ['unknown-column', ['emial', 'email']],
+      ['unknown-column', null],
+    ]);
+    assert.deepEqual(await fixes('postgres', 'SELECT EMIAL FROM pubic.users'), [['unknown-schema', ['pubic', 'public']]]);
+    assert.deepEqual(await fixes('postgres', 'SELECT EMIAL, "nmae" FROM users JOIN public.acounts a ON true'), [['unknown-table', ['acounts', 'accounts']]]);
+    assert.deepEqual(await fixes('postgres', 'SELECT EMIAL AS a, "Emial", usera.id FROM users'), [
+      ['unknown-column', ['EMIAL', 'EMAIL']],
+      ['unknown-column', ['"Emial"', '"email"']],
+      ['unknown-table-reference', ['usera', 'users']],
+    ]);
+    // Spaces around the dot: the name is not where the edit would look for it, so no edit rather than a wrong one.
+    assert.deepEqual(await fixes('postgres', 'SELECT u . emial FROM users u'), [['unknown-column', null]]);
+    assert.deepEqual(await fixes('snowflake', 'SELECT u.emial, COUNTRYY FROM USERS u JOIN PUBLIC.ORDRES o ON true'), [
+      ['unknown-table', ['ORDRES', 'ORDERS']],
+      ['unknown-column', ['emial', 'email']],
+    ]);
+    assert.deepEqual(await fixes('snowflake', 'SELECT "EMIAL", COUNTRYY FROM PUBLIC.USERS'), [
+      ['unknown-column', ['"EMIAL"', '"EMAIL"']],
+      ['unknown-column', ['COUNTRYY', 'COUNTRY']],
+    ]);
+    assert.deepEqual(await fixes('snowflake', "SELECT '😀' AS A, u.IDD FROM PUBIC.USERS u"), [['unknown-schema', ['PUBIC', 'PUBLIC']]]);
+  });
+
+  it('a column problem names the table with its alias, and the table alone where there is no alias', async () => {
+    const messages = async (dialect: 'postgres' | 'snowflake', q: string) => (await analyzeSql(q, { dialect, catalog: fixtureCatalog(dialect) })).map((d) => d.message);
+    assert.deepEqual(await messages('postgres', 'SELECT a.nmae, users.emial FROM accounts a JOIN users ON users.account_id = a.id'), [
+      'Table "accounts" (a) has no column "nmae". Did you mean "name"?',
+      'Table "users" has no column "emial". Did you mean "email"?',
+    ]);
+    assert.deepEqual(await messages('postgres', 'SELECT id FROM users AS u JOIN accounts a ON a.id = u.account_id'), [
+      'Column "id" is ambiguous: it is in users (u) and accounts (a). Qualify it, e.g. u.id.',
+    ]);
+    assert.deepEqual(await messages('snowflake', 'SELECT a.NMAE, USERS.EMIAL FROM ACCOUNTS a JOIN USERS ON USERS.ACCOUNT_ID = a.ID'), [
+      'Unknown column "NMAE" in ACCOUNTS (a). Did you mean "NAME"?',
+      'Unknown column "EMIAL" in USERS. Did you mean "EMAIL"?',
+    ]);
+  });
+
+  it('a model with no statement (empty, blank, only comments) is an Error at the start; other SQL files stay silent', async () => {
+    for (const dialect of ['postgres', 'snowflake'] as const) {
+      for (const text of ['', '  \n\n', '-- to do\n/* later */\n', ';']) {
+        const d = await analyzeSql(text, { dialect, isModel: true });
+        assert.deepEqual(d.map((x) => [x.severity, x.code, x.start]), [['error', 'no-query', 0]], `${dialect} ${JSON.stringify(text)}`);
+        assert.match(d[0]!.message, /no query yet/);
+        assert.deepEqual(await analyzeSql(text, { dialect }), [], `${dialect} ${JSON.stringify(text)}: not a model`);
+      }
+    }
+    assert.deepEqual(await analyzeSql('SELECT 1 AS id', { dialect: 'postgres', isModel: true }), []);
+  });
+
   it('flags a primary key missing from the output, but not when SELECT * may hold it', async () => {
     const catalog = fixtureCatalog('postgres');
     const missing = await analyzeSql('SELECT email FROM users', { dialect: 'postgres', catalog, primaryKey: 'user_id' });
@@ -161,7 +215,7 @@ describe('Snowflake catalog checks on the tree: columns, ambiguity, output names
     assert.deepEqual(await found('SELECT ID, EMIAL FROM USERS'), [['unknown-column', 'EMIAL', 'Unknown column "EMIAL". Did you mean "EMAIL"?']]);
     assert.deepEqual((await found('SELECT ID FROM USERS WHERE EXISTS (SELECT 1 FROM ORDERS o WHERE o.USER_ID = ID AND TOTL > 1)')).map((d) => d[1]), ['TOTL']);
     assert.deepEqual(await found('SELECT ID FROM USERS u JOIN ORDERS o ON o.USER_ID = u.ID'), [
-      ['ambiguous-column', 'ID', 'Column "ID" is ambiguous: it is in u and o. Qualify it, e.g. u.ID.'],
+      ['ambiguous-column', 'ID', 'Column "ID" is ambiguous: it is in USERS (u) and ORDERS (o). Qualify it, e.g. u.ID.'],
     ]);
     assert.deepEqual((await found('SELECT "id" FROM USERS')).map((d) => d[0]), ['unknown-column'], 'a quoted name keeps its case');
   });

@@ -183,6 +183,17 @@ describe('retl CLI (child process)', () => {
     assert.equal(retl(['validate', 'x.sql', '--dialect', 'oracle'], tmp()).code, 2);
   });
 
+  it('validate says a model file without a statement has no query yet (exit 1); an empty file of no model passes', () => {
+    assert.equal(retl(['init', '--demo'], tmp()).code, 0);
+    writeFileSync(path.join(tmp(), 'models', 'active_users.sql'), '-- to do\n');
+    writeFileSync(path.join(tmp(), 'scratch.sql'), '');
+    const r = retl(['validate', 'models/active_users.sql', 'scratch.sql', '--json'], tmp());
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { diagnostics: { line: number; column: number; severity: string; code: string; message: string }[] }[];
+    assert.deepEqual(report.map((f) => f.diagnostics.map((d) => [d.line, d.column, d.severity, d.code])), [[[1, 1, 'error', 'no-query']], []]);
+    assert.match(report[0]!.diagnostics[0]!.message, /has no query yet/);
+  });
+
   it('validate survives a 10,000- and a 20,000-arm UNION ALL and a 10 MB file: Warnings saying why, exit 0', () => {
     const union = (n: number) => `${Array.from({ length: n }, (_, i) => `SELECT ${i} AS id`).join('\nUNION ALL ')}\n`;
     writeFileSync(path.join(tmp(), 'u10k.sql'), union(10_000));

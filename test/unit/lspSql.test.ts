@@ -50,6 +50,39 @@ describe('language server over stdio: SQL diagnostics, completion, hover (demo w
     await until(() => (latest()?.length === 0 ? true : undefined), 'the diagnostic to clear');
   });
 
+  it('offers the suggestion as a preferred quick fix that replaces the misspelt name, only while it is still there', async () => {
+    const text = 'SELECT u.id AS user_id,\n       u.emial\nFROM public.users AS u\n';
+    lsp.open(uri, text);
+    const [diag] = await until(() => (latest()?.length ? latest() : undefined), 'a diagnostic for the typo');
+    const ask = (diagnostic: Diag) =>
+      conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 1, character: 10 }, end: { line: 1, character: 10 } }, context: { diagnostics: [diagnostic] } }) as Promise<
+        { title: string; kind: string; isPreferred: boolean; edit: { documentChanges: { textDocument: { uri: string; version: number }; edits: { range: Diag['range']; newText: string }[] }[] } }[]
+      >;
+    const actions = await ask(diag!);
+    assert.equal(actions.length, 1, JSON.stringify(actions));
+    assert.deepEqual([actions[0]!.title, actions[0]!.kind, actions[0]!.isPreferred], ['Change "emial" to "email"', 'quickfix', true]);
+    assert.deepEqual(actions[0]!.edit.documentChanges, [
+      { textDocument: { uri, version: 1 }, edits: [{ range: { start: { line: 1, character: 9 }, end: { line: 1, character: 14 } }, newText: 'email' }] },
+    ]);
+    // Typed over before the fix was picked: the old diagnostic comes back, the name it was about does not.
+    void conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: text.replace('emial', 'emai') }] });
+    await until(() => (published.get(uri)?.some((d) => d.some((x) => x.message.includes('"emai"'))) ? true : undefined), 'the check of the new text');
+    assert.deepEqual(await ask(diag!), []);
+  });
+
+  it('says a model file without a statement has no query yet; a SQL file of no model stays silent', async () => {
+    lsp.open(uri, '-- to do\n');
+    // Until retl.yaml is read the file belongs to no model (nothing to say); then the Error.
+    const diags = await until(() => (latest()?.length ? latest() : undefined), 'the check');
+    assert.deepEqual(diags.map((d) => [d.severity, d.code, d.range.start]), [[1, 'no-query', { line: 0, character: 0 }]]);
+    assert.match(diags[0]!.message, /has no query yet/);
+    void conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: 'SELECT 1 AS user_id\n' }] });
+    await until(() => (latest()?.length === 0 ? true : undefined), 'the error to clear');
+    const other = pathToFileURL(path.join(tmp(), 'scratch.sql')).toString();
+    lsp.open(other, '');
+    assert.deepEqual(await until(() => lsp.latest(other), 'the check of the other file'), []);
+  });
+
   it('flags a DELETE and a second statement on their lines', async () => {
     void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: 'SELECT 1 AS user_id;\nDELETE FROM public.users\n' } });
     const diags = await until(() => (latest()?.length ? latest() : undefined), 'diagnostics');

@@ -119,7 +119,7 @@ describe('PostgreSQL catalog checks on trees deeper than the JavaScript stack', 
       ['unknown-table', 'unknown-column', 'unknown-table-reference'],
     );
     assert.equal(problems[0]!.message, 'Unknown table "nosuch".');
-    assert.match(problems[1]!.message, /^Table "a" has no column "nope"\./);
+    assert.match(problems[1]!.message, /^Table "users" \(a\) has no column "nope"\./);
     assert.match(problems[2]!.message, /^"zz" is not a table or alias in the FROM clause\./);
   });
 
@@ -135,7 +135,7 @@ describe('PostgreSQL catalog checks on trees deeper than the JavaScript stack', 
     }
     const problems = checkPgSemantics({ SelectStmt: sel }, catalog);
     assert.deepEqual(problems.map((p) => p.code), ['unknown-column']);
-    assert.match(problems[0]!.message, /^Table "o" has no column "nope"\./);
+    assert.match(problems[0]!.message, /^Table "orders" \(o\) has no column "nope"\./);
   });
 
   it('checks parseable text the recursive walk could not: a 6,000-term sum and an 8,000-arm UNION ALL', async () => {
@@ -204,9 +204,9 @@ describe('catalog checks: problems in reading order, scope as it stands at each 
     ]);
     // A LATERAL subquery sees the FROM items before it, never itself.
     assert.deepEqual(codes(probes[5]!), [
-      ['unknown-column', 'Table "u" has no column "nope1"'],
+      ['unknown-column', 'Table "users" (u) has no column "nope1"'],
       ['unknown-table-reference', '"x" is not a table or alias in the FROM clause'],
-      ['unknown-column', 'Table "u" has no column "nope2"'],
+      ['unknown-column', 'Table "users" (u) has no column "nope2"'],
     ]);
     // Arms in order; the output checks (duplicates, primary key) last, on the leftmost arm only.
     assert.deepEqual(codes(probes[6]!, 'user_id'), [

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CancellationToken,
+  CodeActionKind,
   createConnection,
   ResponseError,
   DiagnosticSeverity,
@@ -20,6 +21,7 @@ import { closeDemoWarehouses, demoStartText, onDemoStart } from '../warehouse/de
 import { createModel, deleteModel, saveCredentials, updateModel } from '../models/modelChanges';
 import { Engine } from '../engine';
 import { classify } from '../errors';
+import { quickFixes } from './quickFixes';
 import { SqlDocuments } from './sqlDocuments';
 import { payloadJson } from '../sync/payloadJson';
 import { planConnection, syncConnection, syncFailures, syncHistory } from '../sync/syncConnection';
@@ -34,9 +36,12 @@ let store: ConfigStore | undefined;
 let engine: Engine | undefined;
 // Kept for the warehouse adapters: where the demo warehouse keeps its data.
 let initOptions: EngineInitOptions | undefined;
+/** The client applies `documentChanges`: quick fixes then name the document version they were made for. */
+let versionedEdits = false;
 
 connection.onInitialize((params) => {
   initOptions = params.initializationOptions as EngineInitOptions | undefined;
+  versionedEdits = params.capabilities.workspace?.workspaceEdit?.documentChanges === true;
   const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
   const root = folder ? fileURLToPath(folder) : process.cwd();
   store = new ConfigStore(path.join(root, CONFIG_FILE));
@@ -57,6 +62,7 @@ connection.onInitialize((params) => {
       codeLensProvider: { resolveProvider: false },
       completionProvider: { triggerCharacters: ['.', ' '] },
       hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     },
     serverInfo: { name: 'retl-engine' },
   };
@@ -293,6 +299,8 @@ connection.onCodeLens(({ textDocument }) => {
     { range: top, command: { title: `$(shield) Verify Credentials (${model.credentials})`, command: 'retl.verifyCredentials', arguments: [model.credentials] } },
   ];
 });
+// "Did you mean": the suggestion of an unknown name, one click away.
+connection.onCodeAction((params) => quickFixes(sql.documents.get(params.textDocument.uri), params, versionedEdits));
 connection.onRequest(Requests.previewPage, (p, token) => requireEngine().previews.page(p.sessionId, p.page, signalOf(token)));
 connection.onRequest(Requests.previewCell, async (p, token) => (await requireEngine().previews.cell(p.sessionId, p.page, p.row, p.column, signalOf(token))) ?? null);
 connection.onRequest(Requests.previewClose, (p) => requireEngine().previews.close(p.sessionId));

@@ -14,6 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Engine } from '../engine';
 import { analyzeSql, type Severity } from '../sql/analyzeSql';
+import { nameFixData } from './quickFixes';
 import { completeSql, hoverSql, type CompletionKind } from '../sql/completion';
 import { dialectOf, type Dialect } from '../sql/statementCheck';
 import type { Catalog } from '../warehouse/warehouse';
@@ -25,6 +26,8 @@ interface DocContext {
   credentialsId: string;
   dialect: Dialect;
   primaryKey?: string;
+  /** The file is a model's query (not a SQL file checked with retl.defaultCredentials). */
+  isModel: boolean;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -119,7 +122,7 @@ export class SqlDocuments {
     const credentialsId = model?.credentials ?? this.defaultCredentials;
     const creds = credentialsId ? engine.store.config.credentials.find((c) => c.id === credentialsId) : undefined;
     if (!creds) return undefined;
-    return { credentialsId: creds.id, dialect: dialectOf(creds.type), ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) };
+    return { credentialsId: creds.id, dialect: dialectOf(creds.type), isModel: model !== undefined, ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) };
   }
 
   /**
@@ -170,8 +173,10 @@ export class SqlDocuments {
     const catalog: Catalog | undefined = engine.catalogs.get(ctx.credentialsId);
     if (!catalog) void engine.catalogFor(ctx.credentialsId);
     const confirm = ctx.dialect === 'snowflake' ? engine.confirmer(ctx.credentialsId) : undefined;
-    const found = await analyzeSql(doc.getText(), {
+    const text = doc.getText();
+    const found = await analyzeSql(text, {
       dialect: ctx.dialect,
+      isModel: ctx.isModel,
       ...(catalog ? { catalog } : {}),
       ...(ctx.primaryKey ? { primaryKey: ctx.primaryKey } : {}),
       ...(confirm ? { confirm } : {}),
@@ -183,6 +188,7 @@ export class SqlDocuments {
       code: d.code,
       source: 'retl',
       message: d.message,
+      ...(d.fix ? { data: nameFixData(doc, text, d.fix) } : {}),
     }));
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }

@@ -5,7 +5,8 @@
 // because a false Error is worse than a missed one.
 import { Buffer } from 'node:buffer';
 import type { Catalog } from '../warehouse/warehouse';
-import { checkPgSemantics } from './pgSemantics';
+import { spellAs } from './nameSpelling';
+import { checkPgSemantics, type PgFix } from './pgSemantics';
 import { readSnowflake, SNOWFLAKE_RESERVED, type SyntaxProblem } from './snowflakeParser';
 import { snowflakeCatalogChecks } from './snowflakeSemantics';
 import { snowflakeSyntaxGaps } from './snowflakeSyntax';
@@ -21,12 +22,22 @@ export interface SqlDiagnostic {
   severity: Severity;
   message: string;
   code: string;
+  /** A "did you mean" as an edit: the misspelt name's offsets and the text that replaces it. */
+  fix?: NameFix;
+}
+
+export interface NameFix {
+  start: number;
+  end: number;
+  text: string;
 }
 
 export interface AnalyzeContext {
   dialect: Dialect;
   catalog?: Catalog;
   primaryKey?: string;
+  /** The text is a model's query: with no statement at all, it is an Error, not silence. */
+  isModel?: boolean;
   /**
    * Asks the warehouse whether it accepts `statement` (Snowflake: EXPLAIN). Resolves undefined when it
    * does, or with its error message and the offset within `statement` it points at.
@@ -39,10 +50,16 @@ function unchecked(text: string, why: string, code: string): SqlDiagnostic[] {
   return [{ start: 0, end: Math.max(1, Math.min(text.length, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'))), severity: 'warning', code, message: `${why}; run it to see the warehouse's verdict.` }];
 }
 
+/** A model's file that is empty, blank or only comments: running or syncing it would fail later, less clearly. */
+function noQuery(text: string): SqlDiagnostic {
+  const lineEnd = text.indexOf('\n');
+  return { start: 0, end: Math.min(text.length, lineEnd < 0 ? text.length : lineEnd), severity: 'error', code: 'no-query', message: 'This model has no query yet: write one SELECT.' };
+}
+
 export async function analyzeSql(text: string, ctx: AnalyzeContext): Promise<SqlDiagnostic[]> {
   const large = tooLargeToCheck(text);
   if (large) return unchecked(text, large, 'too-large');
-  if (statementRanges(text).length === 0) return [];
+  if (statementRanges(text).length === 0) return ctx.isModel ? [noQuery(text)] : [];
   try {
     return await (ctx.dialect === 'postgres' ? analyzePostgres(text, ctx) : analyzeSnowflake(text, ctx));
   } catch (err) {
@@ -68,6 +85,22 @@ export function nameRange(text: string, offset: number): [number, number] {
     end = tokens[i + 1]!.end;
   }
   return [offset, Math.min(text.length, offset + end)];
+}
+
+/**
+ * The edit for a PostgreSQL "did you mean": the part of the dotted name at [start, end) that is misspelt.
+ * None unless the text there is, part for part, the name the parser read (`u . emial` with spaces, or a
+ * location that points elsewhere, gets no edit rather than a wrong one).
+ */
+function pgNameFix(text: string, start: number, end: number, fix: PgFix): NameFix | undefined {
+  const tokens = lexSql(text.slice(start, end));
+  const parts = tokens.filter((_, i) => i % 2 === 0);
+  if (parts.length !== fix.parts || tokens.some((t, i) => i % 2 === 1 && t.text !== '.')) return undefined;
+  const part = parts[fix.part < 0 ? parts.length + fix.part : fix.part];
+  if (!part) return undefined;
+  const read = part.text.startsWith('"') ? part.text.slice(1, -1).replace(/""/g, '"') : part.text.toLowerCase();
+  if (read !== fix.wrong) return undefined;
+  return { start: start + part.start, end: start + part.end, text: spellAs(fix.name, part.text, 'postgres') };
 }
 
 interface PgStmt {
@@ -108,7 +141,8 @@ async function analyzePostgres(text: string, ctx: AnalyzeContext): Promise<SqlDi
     if (index === 0 && ctx.catalog) {
       for (const p of checkPgSemantics(s.stmt, ctx.catalog, ctx.primaryKey)) {
         const [a, b] = nameRange(text, toChar(p.location));
-        out.push({ start: a, end: b, severity: 'error', code: p.code, message: p.message });
+        const fix = p.fix && pgNameFix(text, a, b, p.fix);
+        out.push({ start: a, end: b, severity: 'error', code: p.code, message: p.message, ...(fix ? { fix } : {}) });
       }
     }
   });

@@ -46,8 +46,20 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
 }
 
 export function suggestion(name: string, candidates: Iterable<string>): string {
-  const hint = didYouMean(name, candidates);
+  return hintText(didYouMean(name, candidates));
+}
+
+/** The sentence a message ends with when there is a suggestion. */
+export function hintText(hint: string | undefined): string {
   return hint ? ` Did you mean "${hint}"?` : '';
+}
+
+/**
+ * A FROM item as a message names it: the table, and the alias it goes by (`accounts (a)`). The alias
+ * alone sends the reader back to the FROM clause to learn which table lacks the column.
+ */
+export function sourceLabel(table: string, alias: string | undefined): string {
+  return alias && alias.toLowerCase() !== table.toLowerCase() ? `${table} (${alias})` : table;
 }
 
 function editDistance(a: string, b: string): number {

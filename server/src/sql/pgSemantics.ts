@@ -3,13 +3,31 @@
 // is no false error: whatever cannot be resolved for sure (a subquery's columns, a function in FROM, a
 // CTE) makes the checks around it stand down instead of guessing.
 import type { Catalog, CatalogTable } from '../warehouse/warehouse';
-import { findColumn, findSchema, findTable, hasColumn, suggestion, tablesNamed } from './catalogLookup';
+import { didYouMean, findColumn, findSchema, findTable, hasColumn, hintText, sourceLabel, tablesNamed } from './catalogLookup';
 
 export interface SemanticProblem {
   /** Byte offset in the statement text, as libpg-query reports locations. */
   location: number;
   message: string;
   code: string;
+  fix?: PgFix;
+}
+
+/** A "did you mean" as analyzeSql turns it into an edit: which part of the dotted name is misspelt. */
+export interface PgFix {
+  /** The name as the parser read it (unquoted names folded to lower case). */
+  wrong: string;
+  /** The suggestion, as the catalog (or the FROM clause) holds it. */
+  name: string;
+  /** Which part of the dotted name, from 0 (negative: from the end), and how many parts it has. */
+  part: number;
+  parts: number;
+}
+
+/** The message's "Did you mean" and, when there is one, its fix. */
+function hint(wrong: string, candidates: Iterable<string>, part: number, parts: number): { text: string; fix?: PgFix } {
+  const name = didYouMean(wrong, candidates);
+  return name ? { text: hintText(name), fix: { wrong, name, part, parts } } : { text: '' };
 }
 
 type Node = Record<string, unknown>;
@@ -17,6 +35,8 @@ type Node = Record<string, unknown>;
 interface ScopeEntry {
   name: string;
   table?: CatalogTable;
+  /** The alias it was given in FROM, if any: messages name the table and the alias. */
+  alias?: string;
   /** Columns we cannot know (subquery, function, CTE): references to it are not checked. */
   opaque: boolean;
 }
@@ -183,8 +203,11 @@ function addFromItem(item: Node, level: Level, outer: Level[], ctes: Set<string>
     const rv = item.RangeVar as Node;
     const relname = String(rv.relname);
     const schemaname = rv.schemaname as string | undefined;
-    const alias = ((rv.alias as Node | undefined)?.aliasname as string | undefined) ?? relname;
+    const given = (rv.alias as Node | undefined)?.aliasname as string | undefined;
+    const alias = given ?? relname;
     const location = Number(rv.location ?? 0);
+    // db.schema.table: the dotted name a fix counts parts in.
+    const parts = (rv.catalogname ? 1 : 0) + (schemaname ? 2 : 1);
     if (!schemaname && ctes.has(relname)) {
       level.entries.push({ name: alias, opaque: true });
       return [];
@@ -192,33 +215,31 @@ function addFromItem(item: Node, level: Level, outer: Level[], ctes: Set<string>
     if (schemaname) {
       const schema = findSchema(catalog, schemaname);
       if (!schema) {
-        problems.push({ location, code: 'unknown-schema', message: `Unknown schema "${schemaname}".${suggestion(schemaname, catalog.schemas.map((s) => s.name))}` });
+        const h = hint(schemaname, catalog.schemas.map((s) => s.name), -2, parts);
+        problems.push({ location, code: 'unknown-schema', message: `Unknown schema "${schemaname}".${h.text}`, ...(h.fix ? { fix: h.fix } : {}) });
         level.entries.push({ name: alias, opaque: true });
         return [];
       }
       const table = findTable(schema, relname);
       if (!table) {
-        problems.push({
-          location,
-          code: 'unknown-table',
-          message: `Unknown table "${schemaname}.${relname}".${suggestion(relname, schema.tables.map((t) => t.name))}`,
-        });
+        const h = hint(relname, schema.tables.map((t) => t.name), -1, parts);
+        problems.push({ location, code: 'unknown-table', message: `Unknown table "${schemaname}.${relname}".${h.text}`, ...(h.fix ? { fix: h.fix } : {}) });
         level.entries.push({ name: alias, opaque: true });
         return [];
       }
-      level.entries.push({ name: alias, table, opaque: false });
+      level.entries.push({ name: alias, table, opaque: false, ...(given ? { alias: given } : {}) });
       return [];
     }
     // Without a schema the search path decides; a name found in no schema at all is certainly wrong.
     const found = tablesNamed(catalog, relname);
     if (found.length === 0) {
-      const all = catalog.schemas.flatMap((s) => s.tables.map((t) => t.name));
-      problems.push({ location, code: 'unknown-table', message: `Unknown table "${relname}".${suggestion(relname, all)}` });
+      const h = hint(relname, catalog.schemas.flatMap((s) => s.tables.map((t) => t.name)), -1, parts);
+      problems.push({ location, code: 'unknown-table', message: `Unknown table "${relname}".${h.text}`, ...(h.fix ? { fix: h.fix } : {}) });
       level.entries.push({ name: alias, opaque: true });
       return [];
     }
     const preferred = found.find((f) => f.schema.name === 'public') ?? (found.length === 1 ? found[0] : undefined);
-    level.entries.push(preferred ? { name: alias, table: preferred.table, opaque: false } : { name: alias, opaque: true });
+    level.entries.push(preferred ? { name: alias, table: preferred.table, opaque: false, ...(given ? { alias: given } : {}) } : { name: alias, opaque: true });
     return [];
   }
   if (item.JoinExpr) {
@@ -287,7 +308,7 @@ function checkColumnRef(ref: Node, scopes: Level[], orderOrGroup: boolean, probl
         problems.push({
           location,
           code: 'ambiguous-column',
-          message: `Column "${column}" is ambiguous: it is in ${having.map((e) => e.name).join(' and ')}. Qualify it, e.g. ${having[0]!.name}.${column}.`,
+          message: `Column "${column}" is ambiguous: it is in ${having.map((e) => sourceLabel(e.table!.name, e.alias)).join(' and ')}. Qualify it, e.g. ${having[0]!.name}.${column}.`,
         });
         return;
       }
@@ -296,7 +317,8 @@ function checkColumnRef(ref: Node, scopes: Level[], orderOrGroup: boolean, probl
     if (orderOrGroup && scopes[0]?.outputNames.has(column)) return;
     const candidates = scopes.flatMap((l) => l.entries.flatMap((e) => e.table?.columns.map((c) => c.name) ?? []));
     if (scopes.every((l) => l.entries.length === 0)) return; // no FROM: nothing to check against
-    problems.push({ location, code: 'unknown-column', message: `Unknown column "${column}".${suggestion(column, candidates)}` });
+    const h = hint(column, candidates, 0, 1);
+    problems.push({ location, code: 'unknown-column', message: `Unknown column "${column}".${h.text}`, ...(h.fix ? { fix: h.fix } : {}) });
     return;
   }
   if (names.length === 2) {
@@ -306,17 +328,17 @@ function checkColumnRef(ref: Node, scopes: Level[], orderOrGroup: boolean, probl
       if (!entry) continue;
       if (entry.opaque || !entry.table) return;
       if (!findColumn(entry.table, column)) {
-        problems.push({
-          location,
-          code: 'unknown-column',
-          message: `Table "${entry.name}" has no column "${column}".${suggestion(column, entry.table.columns.map((c) => c.name))}`,
-        });
+        const h = hint(column, entry.table.columns.map((c) => c.name), 1, 2);
+        // The table by its name, the alias beside it: `Table "accounts" (a)`; with no alias, as before.
+        const table = entry.alias && entry.alias.toLowerCase() !== entry.table.name.toLowerCase() ? `"${entry.table.name}" (${entry.alias})` : `"${entry.name}"`;
+        problems.push({ location, code: 'unknown-column', message: `Table ${table} has no column "${column}".${h.text}`, ...(h.fix ? { fix: h.fix } : {}) });
       }
       return;
     }
     if (scopes.some((l) => l.entries.some((e) => e.opaque && e.name === ''))) return;
     const aliases = scopes.flatMap((l) => l.entries.map((e) => e.name)).filter(Boolean);
-    problems.push({ location, code: 'unknown-table-reference', message: `"${qualifier}" is not a table or alias in the FROM clause.${suggestion(qualifier, aliases)}` });
+    const h = hint(qualifier, aliases, 0, 2);
+    problems.push({ location, code: 'unknown-table-reference', message: `"${qualifier}" is not a table or alias in the FROM clause.${h.text}`, ...(h.fix ? { fix: h.fix } : {}) });
   }
 }
 

@@ -6,12 +6,35 @@
 // checks around them stand down. Explicit stacks: no tree depth overflows.
 import type { Catalog, CatalogTable } from '../warehouse/warehouse';
 import type { SqlDiagnostic } from './analyzeSql';
-import { suggestion } from './catalogLookup';
+import { didYouMean, hintText, sourceLabel } from './catalogLookup';
+import { spellAs } from './nameSpelling';
 import { identOf, resolvedName, type Ident, type SfNode } from './snowflakeParser';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * A problem about a misspelt name (`at`, statement offsets): `message` followed by the nearest of the
+ * candidates, and the edit that writes it in the name's place.
+ */
+function misspelt(at: Ident, code: string, message: string, candidates: Iterable<string>): SqlDiagnostic {
+  const near = didYouMean(resolvedName(at), candidates);
+  const written = at.quoted ? `"${at.name}"` : at.name;
+  return {
+    start: at.start,
+    end: at.end,
+    severity: 'error',
+    code,
+    message: `${message}${hintText(near)}`,
+    ...(near ? { fix: { start: at.start, end: at.end, text: spellAs(near, written, 'snowflake') } } : {}),
+  };
+}
+
+/** A problem found at statement offsets, moved to the text's. */
+function shifted(d: SqlDiagnostic, base: number): SqlDiagnostic {
+  return { ...d, start: base + d.start, end: base + d.end, ...(d.fix ? { fix: { ...d.fix, start: base + d.fix.start, end: base + d.fix.end } } : {}) };
+}
 
 /** Every CTE name in the statement. Visible everywhere here: shadowing a table is judged permissively. */
 function cteNames(ast: SfNode[]): Set<string> {
@@ -51,7 +74,7 @@ export function snowflakeTableChecks(ast: SfNode[], base: number, catalog: Catal
     const name = ref && typeof ref.name === 'object' ? identOf(ref.name) : undefined;
     if (name && !identOf(ref!.catalog)) {
       const problem = tableProblem(catalog, name, identOf(ref!.schema), ctes, all);
-      if (problem) out.push({ ...problem, start: base + problem.start, end: base + problem.end });
+      if (problem) out.push(shifted(problem, base));
     }
     const children = Object.values(node);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
@@ -65,14 +88,14 @@ function tableProblem(catalog: Catalog, name: Ident, schema: Ident | undefined, 
   if (schema && resolvedName(schema) === 'INFORMATION_SCHEMA') return undefined;
   if (!schema) {
     if (ctes.has(wanted) || catalog.schemas.some((s) => s.tables.some((t) => t.name === wanted))) return undefined;
-    return { start: name.start, end: name.end, severity: 'error', code: 'unknown-table', message: `Unknown table "${name.name}".${suggestion(wanted, all)}` };
+    return misspelt(name, 'unknown-table', `Unknown table "${name.name}".`, all);
   }
   const found = catalog.schemas.find((s) => s.name === resolvedName(schema));
   if (!found) {
-    return { start: schema.start, end: schema.end, severity: 'error', code: 'unknown-schema', message: `Unknown schema "${schema.name}".${suggestion(resolvedName(schema), catalog.schemas.map((s) => s.name))}` };
+    return misspelt(schema, 'unknown-schema', `Unknown schema "${schema.name}".`, catalog.schemas.map((s) => s.name));
   }
   if (found.tables.some((t) => t.name === wanted)) return undefined;
-  return { start: name.start, end: name.end, severity: 'error', code: 'unknown-table', message: `Unknown table "${schema.name}.${name.name}".${suggestion(wanted, found.tables.map((t) => t.name))}` };
+  return misspelt(name, 'unknown-table', `Unknown table "${schema.name}.${name.name}".`, found.tables.map((t) => t.name));
 }
 
 /** A FROM item by the name its columns are qualified with; `table` only when its columns are known for sure. */
@@ -80,6 +103,8 @@ interface Source {
   name: string;
   /** As written, for messages. */
   label: string;
+  /** The alias it was given, as written: messages name the table and the alias. */
+  alias?: string;
   table: CatalogTable | undefined;
 }
 
@@ -146,7 +171,12 @@ function levelOf(select: Obj, catalog: Catalog, ctes: Set<string>): Level {
     const key = alias ?? name;
     // USERS AS u (a, b, …) renames the table's columns: not known here.
     const renamed = Array.isArray(body.column_aliases) && body.column_aliases.length > 0;
-    sources.push({ name: key ? resolvedName(key) : '', label: key?.name ?? '', table: kind === 'table' && !renamed ? catalogTable(catalog, body, ctes) : undefined });
+    sources.push({
+      name: key ? resolvedName(key) : '',
+      label: key?.name ?? '',
+      ...(alias ? { alias: alias.name } : {}),
+      table: kind === 'table' && !renamed ? catalogTable(catalog, body, ctes) : undefined,
+    });
   }
   const aliases = new Set<string>();
   const outputs = new Set<string>();
@@ -229,7 +259,7 @@ function snowflakeColumnChecks(ast: SfNode[], base: number, catalog: Catalog, ct
     const name = isObj(column) ? identOf(column.name) : undefined;
     if (isObj(column) && name) {
       const problem = columnProblem(name, identOf(column.table), scopes, lambdas, orderBy === true);
-      if (problem) out.push({ ...problem, start: base + problem.start, end: base + problem.end });
+      if (problem) out.push(shifted(problem, base));
       continue;
     }
     const dot = node.dot;
@@ -255,8 +285,7 @@ function columnProblem(name: Ident, qualifier: Ident | undefined, scopes: Level[
       const source = level.sources.find((s) => s.name === q);
       if (!source) continue;
       if (!source.table || source.table.columns.some((c) => c.name === wanted)) return undefined;
-      const columns = source.table.columns.map((c) => c.name);
-      return { ...at, code: 'unknown-column', message: `Unknown column "${name.name}" in ${source.table.name} (as ${qualifier.name}).${suggestion(wanted, columns)}` };
+      return misspelt(name, 'unknown-column', `Unknown column "${name.name}" in ${sourceLabel(source.table.name, source.alias)}.`, source.table.columns.map((c) => c.name));
     }
     return undefined; // a qualifier found nowhere: a sequence (s.NEXTVAL), a pattern variable, …
   }
@@ -266,13 +295,14 @@ function columnProblem(name: Ident, qualifier: Ident | undefined, scopes: Level[
     if (level.sources.some((s) => !s.table)) return undefined; // it may come from there
     const having = level.sources.filter((s) => s.table!.columns.some((c) => c.name === wanted));
     if (having.length > 1 && !level.merged) {
-      return { ...at, code: 'ambiguous-column', message: `Column "${name.name}" is ambiguous: it is in ${having.map((s) => s.label).join(' and ')}. Qualify it, e.g. ${having[0]!.label}.${name.name}.` };
+      const where = having.map((s) => sourceLabel(s.table!.name, s.alias)).join(' and ');
+      return { ...at, code: 'ambiguous-column', message: `Column "${name.name}" is ambiguous: it is in ${where}. Qualify it, e.g. ${having[0]!.label}.${name.name}.` };
     }
     if (having.length > 0) return undefined;
   }
   if (scopes.some((l) => l.aliases.has(wanted))) return undefined;
   const candidates = scopes.flatMap((l) => [...l.sources.flatMap((s) => s.table!.columns.map((c) => c.name)), ...l.aliases]);
-  return { ...at, code: 'unknown-column', message: `Unknown column "${name.name}".${suggestion(wanted, candidates)}` };
+  return misspelt(name, 'unknown-column', `Unknown column "${name.name}".`, candidates);
 }
 
 /** The SELECT whose columns are the statement's output: a set operation's leftmost arm. */

@@ -1,5 +1,6 @@
 // A fresh workspace: the welcome view, the New Model wizard on the embedded demo warehouse with its
-// three live checks, the model in retl.yaml and the tree, and Run Query paging through rows.
+// three live checks, the model in retl.yaml and the tree, a typo's diagnostic and its quick fix, and Run
+// Query paging through rows.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -73,6 +74,27 @@ describe('fresh workspace with the demo warehouse', () => {
     await ui('type', { text: "ail <> ''", enter: false });
     await eventually(() => (vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'retl').length === 0 ? true : undefined), 'the diagnostic to clear', 30_000);
     await vscode.window.activeTextEditor?.document.save();
+  });
+
+  it('replaces a misspelt column with the quick fix the diagnostic offers', async () => {
+    const uri = vscode.Uri.file(path.join(workspaceDir(), 'models', 'churned_users.sql'));
+    await vscode.window.showTextDocument(uri);
+    await ui('click', { selector: '.monaco-editor .view-lines' });
+    await ui('press', { key: 'Control+End' });
+    await ui('press', { key: 'Enter' });
+    await ui('type', { text: '  AND u.full_nmae IS NOT NULL', enter: false });
+    await eventually(() => (vscode.languages.getDiagnostics(uri).some((x) => x.source === 'retl' && x.message.includes('"full_nmae"')) ? true : undefined), 'a diagnostic for the typo', 60_000);
+    // The cursor into the misspelt name, as a person moves it, and the quick fix from the palette.
+    await ui('press', { key: 'ArrowLeft', times: ' IS NOT NULL'.length + 2 });
+    await ui('command', { title: 'Quick Fix...' });
+    await ui('waitText', { selector: '.action-widget', text: 'Change "full_nmae" to "full_name"' });
+    await ui('screenshot', { name: 'quick-fix' });
+    await ui('press', { key: 'Enter' });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await eventually(() => (doc.getText().includes('  AND u.full_name IS NOT NULL') ? true : undefined), 'the name replaced in the file');
+    assert.ok(!doc.getText().includes('nmae'), doc.getText());
+    await eventually(() => (vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'retl').length === 0 ? true : undefined), 'the diagnostic to clear', 30_000);
+    await doc.save();
   });
 
   it('runs the query in the model panel: page 1 of 50 rows, then page 2', async () => {

@@ -36,7 +36,7 @@ export const validate: Command = {
         const dialect = (values.dialect as Dialect | undefined) ?? (creds ? dialectOf(creds.type) : 'postgres');
         const catalog = creds && engine ? await engine.catalogFor(creds.id) : undefined;
         if (creds && !catalog) io.err(`retl: could not read the catalog of "${creds.id}" (run "retl verify ${creds.id}"); checking without it.`);
-        const found = await analyzeSql(text, { dialect, ...(catalog ? { catalog } : {}), ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) });
+        const found = await analyzeSql(text, { dialect, isModel: model !== undefined, ...(catalog ? { catalog } : {}), ...(model?.primaryKey ? { primaryKey: model.primaryKey } : {}) });
         report.push({ file, diagnostics: found.map((d) => ({ ...positionAt(text, d.start), severity: d.severity, message: d.message, code: d.code })) });
       }
       if (io.json) io.out(JSON.stringify(report, null, 2));
