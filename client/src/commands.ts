@@ -143,8 +143,11 @@ async function deleteModel(engine: EngineClient, arg: unknown): Promise<void> {
   if (!choice || choice.withFile === undefined) return;
   const result = await engine.deleteModel({ id: model.id, deleteQueryFile: choice.withFile });
   if (!result.ok) return showRefusal(result);
+  // The engine keeps a query file another model also uses: then nothing was removed from disk.
+  const sharer = result.state.models.find((m) => m.queryPath === model.queryPath);
+  const fileGone = choice.withFile && !sharer;
   let kept = '';
-  if (choice.withFile) {
+  if (fileGone) {
     // The file is gone: an editor left open on it would save it back. One with unsaved changes stays open
     // (closing would drop them without asking), and the message says so.
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === model.queryPath);
@@ -153,7 +156,11 @@ async function deleteModel(engine: EngineClient, arg: unknown): Promise<void> {
     if (dirty.length > 0) kept = ' Its editor has unsaved changes and was left open: saving it would create the file again.';
   }
   void vscode.window.showInformationMessage(
-    choice.withFile ? `Deleted the model "${model.name}" from retl.yaml and its query file ${model.query}.${kept}` : `Deleted the model "${model.name}" from retl.yaml; its query file ${model.query} was kept.`,
+    fileGone
+      ? `Deleted the model "${model.name}" from retl.yaml and its query file ${model.query}.${kept}`
+      : choice.withFile && sharer
+        ? `Deleted the model "${model.name}" from retl.yaml; its query file ${model.query} was kept: the model "${sharer.name}" uses it too.`
+        : `Deleted the model "${model.name}" from retl.yaml; its query file ${model.query} was kept.`,
   );
 }
 

@@ -116,7 +116,8 @@ export class ModelPanel {
         if (e.webviewPanel.visible) this.resend();
       }),
       engine.onDemoStarting((message) => {
-        if (message && this.running && this.onDemo) this.post({ type: 'previewStatus', message });
+        // Also when it is up (no message): the run goes on with "Running page 1…".
+        if (this.running && this.onDemo) this.post({ type: 'previewStatus', ...(message ? { message } : {}) });
       }),
       engine.onSyncFinished(({ connectionId }) => {
         if (this.model.connections.includes(connectionId)) void this.postLastRuns(this.model.connections);
@@ -154,7 +155,9 @@ export class ModelPanel {
   private resend(): void {
     const { model, preview, previewError, verify, lastRuns } = this.shown;
     const running: ToWebview | undefined = this.running ? { type: 'previewRunning', page: this.runningPage } : undefined;
-    for (const m of [model, preview, previewError, running, verify, lastRuns]) if (m) void this.panel.webview.postMessage(m);
+    // A webview made again during the demo warehouse's first start is told it too, not only "Running…".
+    const status: ToWebview | undefined = running && this.onDemo && this.engine.demoStarting ? { type: 'previewStatus', message: this.engine.demoStarting } : undefined;
+    for (const m of [model, preview, previewError, running, status, verify, lastRuns]) if (m) void this.panel.webview.postMessage(m);
   }
 
   /** Waits for the panel's "ready": messages posted before it would be lost. */

@@ -21,8 +21,8 @@ export type ToWebview =
   | { type: 'model'; data: PanelModel }
   | { type: 'verify'; checks: CheckResult[]; running: boolean }
   | { type: 'previewRunning'; page: number }
-  /** What the warehouse is doing while the run waits (the demo warehouse starting, seeding the first time). */
-  | { type: 'previewStatus'; message: string }
+  /** What the warehouse is doing while the run waits (the demo warehouse starting, seeding the first time); no message: it is up. */
+  | { type: 'previewStatus'; message?: string }
   | { type: 'preview'; page: PreviewPage }
   /** `paging`: a page of the result shown failed (that page stays); else the run failed (no page shows). */
   | { type: 'previewError'; error: PreviewError; paging?: boolean }

@@ -525,9 +525,17 @@ describe('model panel (webview bundle in Chromium)', function () {
     assert.deepEqual([dragged[0], dragged[2]], [before[0], before[2]], 'the others keep their widths');
     await page.locator('#grid tbody td[data-column="2"]').first().focus();
     await page.keyboard.press('Alt+ArrowLeft');
+    assert.deepEqual(await widths(), dragged, 'Alt+← alone is VS Code\'s Go Back: the grid leaves it alone');
+    await page.keyboard.press('Shift+Alt+ArrowLeft');
     const narrowed = await widths();
-    assert.ok(Math.abs(narrowed[2]! - (before[2]! - 24)) <= 3, `Alt+← narrows the focused column: ${before[2]} → ${narrowed[2]}`);
+    assert.ok(Math.abs(narrowed[2]! - (before[2]! - 24)) <= 3, `Shift+Alt+← narrows the focused column: ${before[2]} → ${narrowed[2]}`);
     assert.equal(narrowed[1], dragged[1]);
+    // The next page of the same columns keeps the widths given; another query's columns start fitted.
+    await send(page, msg({ type: 'preview', page: { ...wide, page: 2 } }));
+    assert.deepEqual(await widths(), narrowed, 'widths kept across pages');
+    await send(page, msg({ type: 'preview', page: page1 }));
+    await send(page, msg({ type: 'preview', page: wide }));
+    assert.deepEqual(await widths(), narrowed, 'and when the same columns come back');
     await page.close();
   });
 
@@ -564,6 +572,11 @@ describe('model panel (webview bundle in Chromium)', function () {
       await page.screenshot({ path: path.join(SHOTS, `cold-start-${theme}.png`) });
       await send(page, msg({ type: 'preview', page: page1 }));
       assert.equal(await page.isVisible('#running'), false);
+      await send(page, msg({ type: 'previewRunning', page: 1 }));
+      await send(page, msg({ type: 'previewStatus', message: coldStart[1]! }));
+      await send(page, msg({ type: 'previewStatus' }));
+      assert.match((await page.textContent('#running')) ?? '', /Running page 1/, 'once the warehouse is up the run is told as any other');
+      await send(page, msg({ type: 'preview', page: page1 }));
       await send(page, msg({ type: 'previewStatus', message: coldStart[0]! }));
       assert.equal(await page.isVisible('#running'), false, 'a status after the run ended shows nothing');
       await page.close();
@@ -586,6 +599,10 @@ describe('model panel (webview bundle in Chromium)', function () {
       assert.equal(await page.inputValue('#edit-key'), 'user_id');
       assert.deepEqual(await page.$$eval('#edit-key-columns option', (os) => os.map((o) => (o as HTMLOptionElement).value)), page1.columns.map((c) => c.name), 'the last result\'s columns are offered');
       await page.fill('#edit-key', ' email ');
+      const before = (await posted(page)).length;
+      await page.focus('#edit-key');
+      await page.keyboard.press('PageDown');
+      assert.equal((await posted(page)).length, before, 'PageDown in the key input asks for no page');
       await page.screenshot({ path: path.join(SHOTS, `configuration-edit-key-${theme}.png`) });
       await page.click('#finish');
       assert.deepEqual((await posted(page)).at(-1), { type: 'finish', description: 'Users seen lately', sql: longSql, primaryKey: 'email' });

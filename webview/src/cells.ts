@@ -31,7 +31,7 @@ export function toJson(columns: string[], rows: Cell[][]): string {
 
 // Types whose values are numbers, as PostgreSQL (format_type) and Snowflake (NUMBER(p,s), FLOAT) name them.
 // Exact numbers arrive as strings so no digit is lost: the type, not the JavaScript value, says "number".
-const NUMERIC_TYPE = /^(smallint|integer|bigint|int|int2|int4|int8|numeric|decimal|real|double precision|float|float4|float8|double|money|oid|number|fixed)\b/i;
+const NUMERIC_TYPE = /^(smallint|integer|bigint|int|int2|int4|int8|numeric|decimal|real|double precision|float|float4|float8|double|money|oid|number|fixed|decfloat)(\s*\(\s*\d+\s*(,\s*-?\d+\s*)?\))?$/i;
 const TIME_TYPE = /^(timestamp|time)(_|\b)/i;
 
 export function isNumericType(type: string): boolean {

@@ -113,7 +113,7 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
     case 'previewRunning':
       return { ...s, preview: { ...s.preview, running: e.page, status: undefined, error: undefined } };
     case 'previewStatus':
-      return s.preview.running === undefined || s.preview.status === e.message ? s : { ...s, preview: { ...s.preview, status: e.message } };
+      return s.preview.running === undefined || s.preview.status === e.message ? s : { ...s, preview: { ...s.preview, status: e.message || undefined } };
     case 'preview':
       return { ...s, preview: { page: e.page }, pageNumber: e.page.page, focus: { row: 0, column: 0 } };
     case 'previewError':

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { WAREHOUSE_LABEL, type ModelSummary, type WarehouseType } from '../../../protocol/src/config';
 import { idFromName, newModelNameProblem } from '../../../protocol/src/names';
+import type { ModelColumns } from '../../../protocol/src/requests';
 import type { EngineClient } from '../engineClient';
 import type { CredentialSecrets } from '../secrets';
 import { showRefusal } from '../feedback';
@@ -157,11 +158,13 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
     return result.state.models.find((m) => m.id === id);
   });
   if (!model) return;
-  const key = await askPrimaryKey(engine, model);
+  // Only the demo's starter query is a real model; another warehouse's is a placeholder (SELECT 1 AS id)
+  // whose column would be a wrong key, and the step would wait on a warehouse that may be far away.
+  const key = a.type === 'demo' ? await askPrimaryKey(engine, model) : undefined;
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(model.queryPath));
   await vscode.window.showTextDocument(doc, { preview: false });
   void vscode.window.showInformationMessage(
-    `Model "${model.name}" created in retl.yaml${key ? ` with primary key ${key}` : ' without a primary key (a sync needs one: set it in the model\'s Configuration tab)'}. Write its query in ${model.query}.`,
+    `Model "${model.name}" created in retl.yaml${key ? ` with primary key ${key}` : ''}. Write its query in ${model.query}${key ? '' : ', then set its primary key in the model\'s Configuration tab (a sync needs one)'}.`,
   );
 }
 
@@ -172,7 +175,19 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
 async function askPrimaryKey(engine: EngineClient, model: ModelSummary): Promise<string | undefined> {
   const columns = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Running the query of "${model.name}" to list its columns…`, cancellable: true },
-    (_progress, token) => engine.modelColumns(model.id, token),
+    async (progress, token): Promise<ModelColumns> => {
+      // The first query of a new demo warehouse creates it (seconds): the notification says which step.
+      if (engine.demoStarting) progress.report({ message: engine.demoStarting });
+      const told = engine.onDemoStarting((message) => progress.report({ message: message ?? '' }));
+      try {
+        return await engine.modelColumns(model.id, token);
+      } catch (err) {
+        // The model exists already: a failure here must not stop its file from opening.
+        return { ok: false, message: token.isCancellationRequested ? 'cancelled' : (err as Error).message };
+      } finally {
+        told.dispose();
+      }
+    },
   );
   if (!columns.ok || columns.columns.length === 0) {
     const why = columns.ok ? 'it returns no columns' : columns.message;

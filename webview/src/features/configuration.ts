@@ -56,7 +56,8 @@ function configurationFeature(): Feature {
         setText(view.description, data.model.description || 'No description.');
         showKey(view.key, data.model.primaryKey);
         setText(view.sql, data.sql || '(the query file is empty)');
-        const lines = data.sql.split('\n').length;
+        // A final newline ends the last line; it does not start another.
+        const lines = data.sql === '' ? 0 : data.sql.replace(/\r?\n$/, '').split('\n').length;
         setText(view.sqlSummary, `Query · ${lines} ${lines === 1 ? 'line' : 'lines'}`);
         view.sql.classList.toggle('folded', lines > FOLDED_LINES);
       } else if (s.draft) {

@@ -1,6 +1,6 @@
 // The preview: a run in flight, the last error, the page toolbar (paging and copies), the key warnings,
-// the grid (arrow keys move the focused cell, Ctrl+C copies it, PageUp/PageDown page, Alt+←/→ narrow or
-// widen its column) and a cell's whole value. The grid is built when a page arrives; moving the focus
+// the grid (arrow keys move the focused cell, Ctrl+C copies it, PageUp/PageDown page, Shift+Alt+←/→ narrow
+// or widen its column) and a cell's whole value. The grid is built when a page arrives; moving the focus
 // only moves the tabindex. Columns start at a width fitted to their first values and are resized by
 // dragging a header's edge; wider than the panel, the grid scrolls sideways under a sticky header.
 import type { PreviewError, PreviewPage } from '../../../protocol/src/preview';
@@ -33,6 +33,8 @@ function previewGridFeature(): Feature {
   let shownPage: PreviewPage | undefined;
   let shownFocus: PanelState['focus'] | undefined;
   let shownWhole: PanelState['preview']['whole'];
+  /** The widths of the grid's columns as last set, for the next page of the same columns. */
+  let kept: { key: string; widths: string[]; table: string } | undefined;
   const changed = sliceMemo();
 
   const page = () => current?.preview.page;
@@ -76,7 +78,9 @@ function previewGridFeature(): Feature {
       root.append(parts.heading);
       document.addEventListener('keydown', (e) => {
         const p = page();
-        if (!p || running() || (e.target as HTMLElement | null)?.tagName === 'TEXTAREA') return;
+        // Not while typing: PageUp/PageDown belong to the text (and a list of suggestions) there.
+        const target = e.target as HTMLElement | null;
+        if (!p || running() || (target && (['TEXTAREA', 'INPUT', 'SELECT'].includes(target.tagName) || target.isContentEditable))) return;
         if (e.key === 'PageDown' && p.hasMore) {
           e.preventDefault();
           goTo(1);
@@ -162,9 +166,15 @@ function previewGridFeature(): Feature {
     const numeric = p.columns.map((c) => isNumericType(c.type));
     const time = p.columns.map((c) => isTimeType(c.type));
     const table = el('table', { id: 'grid', role: 'grid', 'aria-rowcount': String(p.rows.length + 1) });
-    const widths = p.columns.map((c, i) => startWidth(c.name, c.type, p.rows.map((r) => r[i] ?? null), i === keyIndex));
-    const cols = widths.map((w) => el('col', { style: `width: calc(${w}ch + ${CELL_PADDING_PX}px)` }));
-    table.style.width = `calc(${widths.reduce((a, b) => a + b, 0)}ch + ${widths.length * CELL_PADDING_PX}px)`;
+    const widths = p.columns.map((c, i) => startWidth(c.name, c.type, p.rows.map((r) => (time[i] && typeof r[i] === 'string' ? shortTime(r[i]) : (r[i] ?? null))), i === keyIndex));
+    const fitted = widths.map((w) => `calc(${w}ch + ${CELL_PADDING_PX}px)`);
+    // The next page of the same columns keeps the widths the user gave them, so nothing jumps.
+    const layoutKey = JSON.stringify(p.columns.map((c) => [c.name, c.type]));
+    table.dataset.layout = layoutKey;
+    const start = kept?.key === layoutKey ? kept.widths : fitted;
+    const cols = start.map((w) => el('col', { style: `width: ${w}` }));
+    table.style.width = kept?.key === layoutKey ? kept.table : `calc(${widths.reduce((a, b) => a + b, 0)}ch + ${widths.length * CELL_PADDING_PX}px)`;
+    const remember = () => (kept = { key: layoutKey, widths: cols.map((c) => c.style.width), table: table.style.width });
     table.append(el('colgroup', {}, ...cols));
     const head = el('tr', {});
     p.columns.forEach((c, i) => {
@@ -174,9 +184,12 @@ function previewGridFeature(): Feature {
         th.prepend(el('span', { class: 'key-mark', title: 'primary key' }, 'PK'));
       }
       if (numeric[i]) th.classList.add('number');
-      const grip = el('span', { class: 'col-resizer', 'aria-hidden': 'true', title: 'Drag to resize; double-click to fit' });
-      grip.addEventListener('pointerdown', (e) => dragWidth(e, table, cols, i));
-      grip.addEventListener('dblclick', () => setWidth(table, cols, i, `calc(${widths[i]}ch + ${CELL_PADDING_PX}px)`));
+      const grip = el('span', { class: 'col-resizer', 'aria-hidden': 'true', title: 'Drag to resize, double-click to fit (keyboard: Shift+Alt+←/→ on a cell)' });
+      grip.addEventListener('pointerdown', (e) => dragWidth(e, table, cols, i, remember));
+      grip.addEventListener('dblclick', () => {
+        setWidth(table, cols, i, fitted[i]!);
+        remember();
+      });
       th.append(grip);
       head.append(th);
     });
@@ -226,13 +239,17 @@ function previewGridFeature(): Feature {
     const { row, column } = current?.focus ?? { row: 0, column: 0 };
     const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     const move = moves[e.key];
-    if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+    // Shift+Alt, not Alt alone: VS Code also hears a webview's keys, and Alt+←/→ is its Go Back/Forward.
+    if (e.altKey && e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
       e.preventDefault();
       const table = grid?.querySelector('table');
       const cols = [...(grid?.querySelectorAll('col') ?? [])] as HTMLElement[];
       const th = grid?.querySelectorAll('th')[column] as HTMLElement | undefined;
-      if (table && th) setWidth(table, cols, column, `${Math.max(MIN_WIDTH_PX, th.getBoundingClientRect().width + (e.key === 'ArrowRight' ? 24 : -24))}px`);
-    } else if (move) {
+      if (table && th) {
+        setWidth(table, cols, column, `${Math.max(MIN_WIDTH_PX, th.getBoundingClientRect().width + (e.key === 'ArrowRight' ? 24 : -24))}px`);
+        kept = { key: table.dataset.layout ?? '', widths: cols.map((c) => c.style.width), table: table.style.width };
+      }
+    } else if (move && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
       const next = { row: Math.max(0, Math.min(p.rows.length - 1, row + move[0])), column: Math.max(0, Math.min(p.columns.length - 1, column + move[1])) };
       ui.dispatch({ type: 'focusCell', ...next });
@@ -290,19 +307,28 @@ function setWidth(table: HTMLElement, cols: HTMLElement[], index: number, width:
   table.style.width = `calc(${others}px + ${width})`;
 }
 
-function dragWidth(e: PointerEvent, table: HTMLElement, cols: HTMLElement[], index: number): void {
+function dragWidth(e: PointerEvent, table: HTMLElement, cols: HTMLElement[], index: number, done: () => void): void {
   const th = table.querySelectorAll('th')[index] as HTMLElement | undefined;
   const grip = e.target as HTMLElement;
   if (!th) return;
   e.preventDefault();
   const startX = e.clientX;
   const start = th.getBoundingClientRect().width;
+  // The others are measured and fixed once: a move then changes one <col> and the table, no layout of all.
+  setWidth(table, cols, index, `${start}px`);
+  // Summed from the <col>s, now all in px: the table's own width reads back as one simplified calc().
+  const others = cols.reduce((sum, c, i) => (i === index ? sum : sum + parseFloat(c.style.width)), 0);
   grip.setPointerCapture(e.pointerId);
-  const move = (m: PointerEvent) => setWidth(table, cols, index, `${Math.max(MIN_WIDTH_PX, start + m.clientX - startX)}px`);
+  const move = (m: PointerEvent) => {
+    const width = Math.max(MIN_WIDTH_PX, start + m.clientX - startX);
+    cols[index]!.style.width = `${width}px`;
+    table.style.width = `${others + width}px`;
+  };
   const up = () => {
     grip.removeEventListener('pointermove', move);
     grip.removeEventListener('pointerup', up);
     grip.removeEventListener('pointercancel', up);
+    done();
   };
   grip.addEventListener('pointermove', move);
   grip.addEventListener('pointerup', up);
