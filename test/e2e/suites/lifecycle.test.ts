@@ -68,6 +68,22 @@ describe('model lifecycle', () => {
     assert.ok(existsSync(file), 'the query file stays unless asked');
   });
 
+  it('deleting a model "with its query file" that another model also uses keeps the file and its editor, and says why', async () => {
+    const file = path.join(workspaceDir(), 'models', 'accounts_mrr.sql');
+    writeFileSync(yamlPath(), readFileSync(yamlPath(), 'utf8').replace('models:\n', 'models:\n  - id: shared_copy\n    name: Shared copy\n    credentials: demo\n    query: models/accounts_mrr.sql\n'));
+    const api = await extensionApi();
+    await eventually(async () => ((await api.state()).models.some((m) => m.id === 'shared_copy') ? true : undefined), 'the model sharing the file');
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    await ui('command', { title: 'Reverse ETL: Delete Model' });
+    await ui('waitQuickInput', { text: 'Model to delete' });
+    await ui('type', { text: 'Shared copy' });
+    await ui('waitQuickInput', { text: 'Permanently delete the model "Shared copy"?' });
+    await ui('type', { text: 'Delete the model and its query file' });
+    await ui('waitText', { selector: '.notifications-toasts', text: 'its query file models/accounts_mrr.sql was kept: the model "Accounts by MRR" uses it too' });
+    assert.ok(existsSync(file), 'the shared file stays');
+    assert.ok(vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === file), 'its editor stays open');
+  });
+
   it('deletes a model with its query file: the file\'s editor closes and a message says what was removed', async () => {
     const file = path.join(workspaceDir(), 'models', 'accounts_mrr.sql');
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
