@@ -156,8 +156,13 @@ export class ModelPanel {
     const { model, preview, previewError, verify, lastRuns } = this.shown;
     const running: ToWebview | undefined = this.running ? { type: 'previewRunning', page: this.runningPage } : undefined;
     // A webview made again during the demo warehouse's first start is told it too, not only "Running…".
-    const status: ToWebview | undefined = running && this.onDemo && this.engine.demoStarting ? { type: 'previewStatus', message: this.engine.demoStarting } : undefined;
+    const status = running ? this.demoStatus() : undefined;
     for (const m of [model, preview, previewError, running, status, verify, lastRuns]) if (m) void this.panel.webview.postMessage(m);
+  }
+
+  /** What the demo warehouse's start says now, for a run of this model that waits for it. */
+  private demoStatus(): ToWebview | undefined {
+    return this.onDemo && this.engine.demoStarting ? { type: 'previewStatus', message: this.engine.demoStarting } : undefined;
   }
 
   /** Waits for the panel's "ready": messages posted before it would be lost. */
@@ -221,7 +226,8 @@ export class ModelPanel {
     this.running = cts;
     this.runningPage = page;
     this.post({ type: 'previewRunning', page });
-    if (this.onDemo && this.engine.demoStarting) this.post({ type: 'previewStatus', message: this.engine.demoStarting });
+    const status = this.demoStatus();
+    if (status) this.post(status);
     try {
       const result = await request(cts.token);
       if (this.running !== cts) return; // a newer request took over

@@ -14,7 +14,6 @@ export interface CredentialAnswers {
   credentials?: Credentials;
 }
 
-
 /**
  * The steps that fill `target`. `existing` holds the ids already taken (for a new entry), `editing` the
  * entry being edited (its id is then fixed and its values are the defaults). `then` follows the last step.
@@ -99,7 +98,6 @@ export function credentialSteps(
     return fieldStep(0);
   };
 }
-
 
 /** Stores the typed secret; returns false (with a message shown) when the OS keychain refused. */
 export async function storeSecret(store: (id: string, secret: string) => Thenable<void>, answers: CredentialAnswers): Promise<boolean> {

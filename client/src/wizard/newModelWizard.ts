@@ -103,7 +103,10 @@ export async function runNewModelWizard(engine: EngineClient, secrets: Credentia
         value: a.name,
         placeholder: 'e.g. Active users',
         validate: (v) => newModelNameProblem(v, state.models) ?? undefined,
-        describe: (v) => (v.trim() && idFromName(v) ? `${prompt} · id: ${idFromName(v)} · file: models/${idFromName(v)}.sql` : prompt),
+        describe: (v) => {
+          const id = idFromName(v);
+          return id ? `${prompt} · id: ${id} · file: models/${id}.sql` : prompt;
+        },
       })
     ).trim();
     return pickCredentials;

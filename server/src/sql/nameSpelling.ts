@@ -1,6 +1,7 @@
 // How a catalog name is written into the text in place of a misspelt one (the "did you mean" quick fix):
 // the replacement must resolve to that name under the dialect's case rules, and should look like what
 // the user wrote. PostgreSQL folds unquoted names to lower case, Snowflake to upper case.
+import { quoteIdent } from '../warehouse/postgres/pgSql';
 import { SNOWFLAKE_RESERVED } from './snowflakeParser';
 import type { Dialect } from './statementCheck';
 
@@ -27,7 +28,8 @@ export function spellAs(name: string, written: string, dialect: Dialect): string
   const folded = dialect === 'postgres' ? name.toLowerCase() : name.toUpperCase();
   const reserved = dialect === 'postgres' ? PG_RESERVED.has(folded) : SNOWFLAKE_RESERVED.has(folded);
   const plain = name === folded && /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) && !reserved;
-  if (!plain || written.startsWith('"')) return `"${name.replace(/"/g, '""')}"`;
+  // Both dialects quote a name the same way (a double quote inside doubled).
+  if (!plain || written.startsWith('"')) return quoteIdent(name);
   if (/[a-z]/i.test(written) && written === written.toLowerCase()) return name.toLowerCase();
   if (/[a-z]/i.test(written) && written === written.toUpperCase()) return name.toUpperCase();
   return name;

@@ -140,6 +140,11 @@ function previewGridFeature(): Feature {
     },
   };
 
+  /** Keeps the widths just set for the next grid of the same columns (the table names its layout). */
+  function rememberWidths(table: HTMLElement, cols: HTMLElement[]): void {
+    kept = { key: table.dataset.layout ?? '', widths: cols.map((c) => c.style.width), table: table.style.width };
+  }
+
   function goTo(delta: number): void {
     const p = page();
     if (p) ui.post({ type: 'page', page: p.page + delta });
@@ -174,7 +179,7 @@ function previewGridFeature(): Feature {
     const start = kept?.key === layoutKey ? kept.widths : fitted;
     const cols = start.map((w) => el('col', { style: `width: ${w}` }));
     table.style.width = kept?.key === layoutKey ? kept.table : `calc(${widths.reduce((a, b) => a + b, 0)}ch + ${widths.length * CELL_PADDING_PX}px)`;
-    const remember = () => (kept = { key: layoutKey, widths: cols.map((c) => c.style.width), table: table.style.width });
+    const remember = () => rememberWidths(table, cols);
     table.append(el('colgroup', {}, ...cols));
     const head = el('tr', {});
     p.columns.forEach((c, i) => {
@@ -247,7 +252,7 @@ function previewGridFeature(): Feature {
       const th = grid?.querySelectorAll('th')[column] as HTMLElement | undefined;
       if (table && th) {
         setWidth(table, cols, column, `${Math.max(MIN_WIDTH_PX, th.getBoundingClientRect().width + (e.key === 'ArrowRight' ? 24 : -24))}px`);
-        kept = { key: table.dataset.layout ?? '', widths: cols.map((c) => c.style.width), table: table.style.width };
+        rememberWidths(table, cols);
       }
     } else if (move && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
