@@ -7,6 +7,15 @@ import { eventually, extensionApi, ui, workspaceDir } from '../ui';
 
 const yamlPath = () => path.join(workspaceDir(), 'retl.yaml');
 
+/** Delete Model from the palette, as a person does: the model by name, then one of the choices. */
+async function deleteFromPalette(name: string, choice: string): Promise<void> {
+  await ui('command', { title: 'Reverse ETL: Delete Model' });
+  await ui('waitQuickInput', { text: 'Model to delete' });
+  await ui('type', { text: name });
+  await ui('waitQuickInput', { text: `Permanently delete the model "${name}"?` });
+  await ui('type', { text: choice });
+}
+
 describe('model lifecycle', () => {
   it('renames a model from the palette; the id stays', async () => {
     await ui('openView', { title: 'Reverse ETL' });
@@ -57,11 +66,7 @@ describe('model lifecycle', () => {
     writeFileSync(yamlPath(), readFileSync(yamlPath(), 'utf8').replace(/connections:\n[\s\S]*$/, 'connections: []\n'));
     const api = await extensionApi();
     await eventually(async () => ((await api.state()).connections.length === 0 ? true : undefined), 'the reload after the external edit');
-    await ui('command', { title: 'Reverse ETL: Delete Model' });
-    await ui('waitQuickInput', { text: 'Model to delete' });
-    await ui('type', { text: 'Recently active users' });
-    await ui('waitQuickInput', { text: 'Permanently delete the model "Recently active users"?' });
-    await ui('type', { text: 'Delete the model' }); // the first match keeps the query file
+    await deleteFromPalette('Recently active users', 'Delete the model'); // the first match keeps the query file
     const file = path.join(workspaceDir(), 'models', 'active_users.sql');
     await eventually(() => (!readFileSync(yamlPath(), 'utf8').includes('id: active_users') ? true : undefined), 'the model gone from retl.yaml');
     assert.deepEqual((await api.state()).models.map((m) => m.id), ['accounts_mrr']);
@@ -74,11 +79,7 @@ describe('model lifecycle', () => {
     const api = await extensionApi();
     await eventually(async () => ((await api.state()).models.some((m) => m.id === 'shared_copy') ? true : undefined), 'the model sharing the file');
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
-    await ui('command', { title: 'Reverse ETL: Delete Model' });
-    await ui('waitQuickInput', { text: 'Model to delete' });
-    await ui('type', { text: 'Shared copy' });
-    await ui('waitQuickInput', { text: 'Permanently delete the model "Shared copy"?' });
-    await ui('type', { text: 'Delete the model and its query file' });
+    await deleteFromPalette('Shared copy', 'Delete the model and its query file');
     await ui('waitText', { selector: '.notifications-toasts', text: 'its query file models/accounts_mrr.sql was kept: the model "Accounts by MRR" uses it too' });
     assert.ok(existsSync(file), 'the shared file stays');
     assert.ok(vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === file), 'its editor stays open');
@@ -89,11 +90,7 @@ describe('model lifecycle', () => {
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
     const open = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === file);
     assert.ok(open(), 'the query file is open first');
-    await ui('command', { title: 'Reverse ETL: Delete Model' });
-    await ui('waitQuickInput', { text: 'Model to delete' });
-    await ui('type', { text: 'Accounts by MRR' });
-    await ui('waitQuickInput', { text: 'Permanently delete the model "Accounts by MRR"?' });
-    await ui('type', { text: 'Delete the model and its query file' });
+    await deleteFromPalette('Accounts by MRR', 'Delete the model and its query file');
     await ui('waitText', { selector: '.notifications-toasts', text: 'Deleted the model "Accounts by MRR" from retl.yaml and its query file models/accounts_mrr.sql' });
     await eventually(() => (!existsSync(file) ? true : undefined), 'the query file removed');
     await eventually(() => (!open() ? true : undefined), 'its editor closed');
