@@ -4,6 +4,7 @@
 import type { SealedSecret } from './sealedSecret';
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Credentials, RudderstackEvent, SyncMode, WorkspaceState } from './config';
+import type { ExportOutcome, ExportParams, ExportProgress } from './export';
 import type { Cell, PreviewResult } from './preview';
 import type { CheckResult, VerifyResult } from './verify';
 import type { ScheduleChecked, SyncFailures, SyncFinished, SyncHistory, SyncOutcome, SyncParams, SyncPlanOutcome, SyncPlanParams, SyncProgress } from './sync';
@@ -162,6 +163,11 @@ export const Requests = {
   syncHistory: new RequestType<{ connectionId: string }, SyncHistory, void>('retl/sync/history'),
   /** What the next run would send, row by row; nothing is sent. Cancelling stops it in the warehouse. */
   syncPlan: new RequestType<SyncPlanParams, SyncPlanOutcome, void>('retl/sync/plan'),
+  /**
+   * Writes a model's whole result to a file, streamed from one read-only cursor; cancelling stops it on
+   * the warehouse and removes what was written.
+   */
+  exportRun: new RequestType<ExportParams, ExportOutcome, void>('retl/export/run'),
 } as const;
 
 export const Notifications = {
@@ -182,4 +188,6 @@ export const Notifications = {
   demoStarting: new NotificationType<{ message: string | null }>('retl/demo/starting'),
   /** After every check of the schedules: each scheduled connection's next run. */
   scheduleChecked: new NotificationType<ScheduleChecked>('retl/schedule/checked'),
+  /** Engine → client: rows an export has written so far. */
+  exportProgress: new NotificationType<ExportProgress>('retl/export/progress'),
 } as const;
