@@ -11,6 +11,11 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { CLI, REPO, type CliResult } from '../helpers/cli';
 import { useTempDir } from '../helpers/tempDir';
+import { startEngineProcess } from '../helpers/engineProcess';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { WorkspaceState } from '../../protocol/src/config';
+import type { ExportOutcome, ExportProgress } from '../../protocol/src/export';
+import { Notifications, Requests } from '../../protocol/src/requests';
 import { BIG_ROWS, pgFixture, type PgFixture } from './pgFixture';
 
 const AWKWARD = `SELECT * FROM (VALUES
@@ -214,5 +219,42 @@ describe('retl export (CLI bundle, real PostgreSQL)', function () {
     const folder = await exportCli(['big', '-o', tmp()]);
     assert.equal(folder.code, 1);
     assert.match(folder.stderr, /is a folder/);
+  });
+
+  it('the engine over LSP (retl/export/run) writes the file with progress, and a cancelled request removes what it wrote', async () => {
+    workspace();
+    process.env.RETL_IT_PG_PASSWORD = fx.reader.password;
+    const progress: ExportProgress[] = [];
+    const engine = await startEngineProcess(tmp(), (c) => c.onNotification(Notifications.exportProgress.method, (p: ExportProgress) => void progress.push(p)));
+    try {
+      for (let i = 0; i < 100 && !((await engine.conn.sendRequest(Requests.workspaceState.method)) as WorkspaceState).models.length; i++) await new Promise((r) => setTimeout(r, 50));
+      const file = path.join(tmp(), 'from-panel.jsonl');
+      const done = (await engine.conn.sendRequest(Requests.exportRun.method, { exportId: 'e1', modelId: 'tenth', format: 'jsonl', path: file, sql: 'SELECT id, amount FROM public.big WHERE id <= 200000' })) as ExportOutcome;
+      assert.ok(done.ok, JSON.stringify(done));
+      assert.equal(done.rows, 200_000, 'the SQL given (the panel\'s last run) is what runs');
+      assert.equal(readFileSync(file, 'utf8').split('\n')[0], '{"id":1,"amount":"0.01"}');
+      assert.equal(progress.at(-1)?.rows, 200_000, 'the last progress is the whole count');
+      assert.ok(progress.every((p) => p.exportId === 'e1'));
+
+      progress.length = 0;
+      const slow = path.join(tmp(), 'slow.csv');
+      const source = new CancellationTokenSource();
+      const pending = engine.conn.sendRequest(Requests.exportRun.method, { exportId: 'e2', modelId: 'slow', format: 'csv', path: slow }, source.token) as Promise<ExportOutcome>;
+      for (let i = 0; i < 600 && !progress.some((p) => p.exportId === 'e2' && p.rows > 0); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(progress.length > 0, 'rows so far are reported while it runs');
+      source.cancel();
+      const outcome = await pending;
+      assert.equal(outcome.ok, false);
+      assert.equal(outcome.ok === false && outcome.kind, 'cancelled', JSON.stringify(outcome));
+      for (let i = 0; i < 100 && leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(leftovers(), []);
+      assert.ok(!existsSync(slow));
+      const refused = (await engine.conn.sendRequest(Requests.exportRun.method, { exportId: 'e3', modelId: 'tenth', format: 'xml', path: file })) as ExportOutcome;
+      assert.equal(refused.ok === false && refused.kind, 'refused');
+      const relative = (await engine.conn.sendRequest(Requests.exportRun.method, { exportId: 'e4', modelId: 'tenth', format: 'csv', path: 'x.csv' })) as ExportOutcome;
+      assert.equal(relative.ok === false && relative.kind, 'refused');
+    } finally {
+      await engine.stop();
+    }
   });
 });
