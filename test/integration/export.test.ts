@@ -94,6 +94,22 @@ describe('retl export (CLI bundle, real PostgreSQL)', function () {
     }
   }
 
+  /** The reader's statements still running on the server, after giving a stopped one a few seconds to end. */
+  async function activeQueries(): Promise<string[]> {
+    const admin = await fx.server.admin(fx.database);
+    try {
+      let active: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        active = (await admin.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE usename = $1 AND state = 'active'`, [fx.reader.user])).rows.map((r) => r.query);
+        if (active.length === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return active;
+    } finally {
+      await admin.end();
+    }
+  }
+
   const leftovers = () => readdirSync(tmp()).filter((f) => f.endsWith('.retl-partial'));
 
   it('writes 1,000,000 rows plus the header, byte for byte what COPY (FORMAT csv, HEADER) writes, with memory flat in the row count', async () => {
@@ -194,13 +210,7 @@ describe('retl export (CLI bundle, real PostgreSQL)', function () {
     assert.match(r.stderr, /Cancelled\. \(after [\d,]+ rows\) Nothing was written to the output file\./);
     assert.equal(readFileSync(target, 'utf8'), 'an older export\n');
     assert.deepEqual(leftovers(), []);
-    const admin = await fx.server.admin(fx.database);
-    try {
-      const active = await admin.query(`SELECT query FROM pg_stat_activity WHERE usename = $1 AND state = 'active'`, [fx.reader.user]);
-      assert.deepEqual(active.rows, [], 'the cursor was cancelled on the server');
-    } finally {
-      await admin.end();
-    }
+    assert.deepEqual(await activeQueries(), [], 'the cursor was cancelled on the server');
   });
 
   it('a query that fails half way exits 1 with the server error and writes no file; a write is refused with exit 3', async () => {
@@ -219,6 +229,28 @@ describe('retl export (CLI bundle, real PostgreSQL)', function () {
     const folder = await exportCli(['big', '-o', tmp()]);
     assert.equal(folder.code, 1);
     assert.match(folder.stderr, /is a folder/);
+    // A slip of -o onto the model's own SQL (or retl.yaml) would replace it with rows.
+    const own = await exportCli(['big', '-o', 'big.sql']);
+    assert.equal(own.code, 1);
+    assert.match(own.stderr, /is the query file of model "big"/);
+    assert.equal(readFileSync(path.join(tmp(), 'big.sql'), 'utf8'), MODELS.big);
+    const config = await exportCli(['big', '-o', 'retl.yaml']);
+    assert.match(config.stderr, /retl\.yaml; choose another file/);
+  });
+
+  it('standard output closed early (| head): exit 1 with a message, and the query stops on the server', async () => {
+    workspace();
+    let child: import('node:child_process').ChildProcess | undefined;
+    const run = exportCli(['slow'], (c) => {
+      child = c;
+      // Read the header and a few rows, then close the pipe as `head` does.
+      c.stdout!.once('data', () => c.stdout!.destroy());
+    });
+    const r = await run;
+    assert.ok(child);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /output was closed before every row was written/);
+    assert.deepEqual(await activeQueries(), [], 'the query ends with its batch once the connection is dropped');
   });
 
   it('the engine over LSP (retl/export/run) writes the file with progress, and a cancelled request removes what it wrote', async () => {

@@ -211,7 +211,8 @@ export function sqlState(err: unknown): string {
  */
 export class FetchSize {
   static readonly BATCH_CHARS = 1024 * 1024;
-  count = 500;
+  // The first batch is a preview page: its rows may be 10 MB each, and nothing is known of them yet.
+  count = 50;
 
   /** Learns from a batch just read (TextRow values as text) and returns the next count. */
   after(batch: readonly (readonly (string | null)[])[]): number {
