@@ -7,12 +7,12 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { SnowflakeCredentials } from '../../protocol/src/config';
 import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
-import { encoderFor, type RowEncoder } from '../../server/src/export/exportFormats';
 import { PreviewService } from '../../server/src/preview/previewService';
 import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
 import { loadSnowflakeSdk } from '../../server/src/warehouse/snowflake/loadSnowflakeSdk';
 import { SnowflakeWarehouse } from '../../server/src/warehouse/snowflake/snowflakeWarehouse';
 import { REPO } from '../helpers/cli';
+import { readAllText } from '../helpers/readAllText';
 
 type Emulator = { url: string; stop(): Promise<void> };
 
@@ -115,21 +115,7 @@ describe('Snowflake adapter against the Snowflake emulator (fakesnow), real snow
 
   it('exports the whole result from one statement: CSV with NULL apart from "" and from the text "NULL", JSON Lines with exact NUMBER text', async () => {
     const statement = 'SELECT ID, MRR, NAME, SCORE, PROPS, ACTIVE FROM PUBLIC.ACCOUNTS ORDER BY ID';
-    const read = async (format: 'csv' | 'jsonl', signal = never(), onBatch: () => void = () => undefined, sql = statement) => {
-      let out = '';
-      let encoder: RowEncoder | undefined;
-      await warehouse.readAll(sql, { timeoutMs: 60_000, signal }, {
-        columns: async (columns) => {
-          encoder = encoderFor(format, columns);
-          out += encoder.start();
-        },
-        rows: async (batch) => {
-          out += encoder!.rows(batch);
-          onBatch();
-        },
-      });
-      return out;
-    };
+    const read = (format: 'csv' | 'jsonl', signal = never(), onBatch?: () => void, sql = statement) => readAllText(warehouse, sql, format, signal, onBatch);
     const lines = (await read('jsonl')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.length, 123);
     const byId = new Map(lines.map((l) => [l.ID, l]));

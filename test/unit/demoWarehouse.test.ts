@@ -6,7 +6,7 @@ import { closeDemoWarehouses, demoStartText, onDemoStart, openDemoWarehouse, typ
 import type { DemoStartPhase } from '../../server/src/warehouse/demo/demoMessages';
 import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
 import { WarehouseError } from '../../server/src/warehouse/warehouse';
-import { encoderFor, type RowEncoder } from '../../server/src/export/exportFormats';
+import { readAllText } from '../helpers/readAllText';
 import { PreviewService } from '../../server/src/preview/previewService';
 import { KEPT_CELL_CHARS } from '../../server/src/preview/cells';
 import { initWorkspace } from '../../server/src/init/starterWorkspace';
@@ -240,21 +240,7 @@ describe('demo warehouse: a slow model is stopped, and the engine keeps answerin
 
   it('exports the whole result from one cursor: COPY\'s CSV conventions, JSON Lines cells; a cancel stops it and the next query runs', async () => {
     const warehouse = new DemoWarehouse(path.join(dir, 'data'));
-    const read = async (sql: string, format: 'csv' | 'jsonl', signal = new AbortController().signal, onBatch: () => void = () => undefined) => {
-      let out = '';
-      let encoder: RowEncoder | undefined;
-      await warehouse.readAll(sql, { timeoutMs: 30_000, signal }, {
-        columns: async (columns) => {
-          encoder = encoderFor(format, columns);
-          out += encoder.start();
-        },
-        rows: async (batch) => {
-          out += encoder!.rows(batch);
-          onBatch();
-        },
-      });
-      return out;
-    };
+    const read = (sql: string, format: 'csv' | 'jsonl', signal?: AbortSignal, onBatch?: () => void) => readAllText(warehouse, sql, format, signal, onBatch);
     const awkward = `SELECT * FROM (VALUES (1, NULL::text, 2::bigint, true, '2026-11-24 21:00:00+00'::timestamptz), (2, '', 9007199254740993, false, NULL), (3, E'a "b",\\nc', NULL, NULL, NULL)) AS v(id, t, big, flag, at)`;
     assert.equal(
       await read(awkward, 'csv'),
