@@ -2,8 +2,8 @@
 // server: the file equals COPY's CSV of the same query, NULL and the empty string stay apart through a
 // round trip, memory does not grow with the rows, and a cancel or a failure leaves no partial file.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,8 +26,10 @@ const AWKWARD = `SELECT * FROM (VALUES
   (5, 'ünï ✓ 😀 漢字', 'unicode'),
   (6, '\\.', 'end-of-data marker'),
   (7, ' lead and trail ', 'spaces'),
-  (8, 'a\\b', 'backslash')
-) AS v(id, t, what)
+  (8, 'a\\b', 'backslash'),
+  (9, E'cr\ralone', 'a bare CR'),
+  (10, E'\r', 'only a CR')
+) AS v(id, t, "wh\rat")
 `;
 
 describe('retl export (CLI bundle, real PostgreSQL)', function () {
@@ -150,7 +152,7 @@ describe('retl export (CLI bundle, real PostgreSQL)', function () {
     const admin = await fx.server.admin(fx.database);
     try {
       const table = `export_back_${Math.random().toString(36).slice(2, 8)}`;
-      await admin.query(`CREATE TEMP TABLE ${table} (id int, t text, what text)`);
+      await admin.query(`CREATE TEMP TABLE ${table} (id int, t text, "wh\rat" text)`);
       await pipeline(Readable.from([readFileSync(path.join(tmp(), 'awkward.csv'))]), admin.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT csv, HEADER)`)));
       const diff = await admin.query(`(SELECT * FROM ${table} EXCEPT ALL ${MODELS.awkward}) UNION ALL (${MODELS.awkward} EXCEPT ALL SELECT * FROM ${table})`);
       assert.deepEqual(diff.rows, []);
@@ -227,7 +229,7 @@ describe('retl export (CLI bundle, real PostgreSQL)', function () {
     const usage = await exportCli(['big', '--format', 'parquet']);
     assert.equal(usage.code, 2);
     const folder = await exportCli(['big', '-o', tmp()]);
-    assert.equal(folder.code, 1);
+    assert.equal(folder.code, 2);
     assert.match(folder.stderr, /is a folder/);
     // A slip of -o onto the model's own SQL (or retl.yaml) would replace it with rows.
     const own = await exportCli(['big', '-o', 'big.sql']);
@@ -236,6 +238,53 @@ describe('retl export (CLI bundle, real PostgreSQL)', function () {
     assert.equal(readFileSync(path.join(tmp(), 'big.sql'), 'utf8'), MODELS.big);
     const config = await exportCli(['big', '-o', 'retl.yaml']);
     assert.match(config.stderr, /retl\.yaml; choose another file/);
+    // The same files reached through a link to their folder, or through /proc: refused too.
+    symlinkSync('.', path.join(tmp(), 'sub'));
+    for (const target of ['sub/retl.yaml', 'sub/big.sql', `/proc/self/cwd/big.sql`]) {
+      const r = await exportCli(['tenth', '-o', target]);
+      assert.equal(r.code, 1, `${target}: ${r.stderr}`);
+      assert.match(r.stderr, /choose another file/);
+    }
+    assert.equal(readFileSync(path.join(tmp(), 'big.sql'), 'utf8'), MODELS.big);
+    assert.match(readFileSync(path.join(tmp(), 'retl.yaml'), 'utf8'), /^version: 1/);
+  });
+
+  it('a named pipe as the output is written through, not replaced by a file', async () => {
+    workspace();
+    const fifo = path.join(tmp(), 'rows.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reading = new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      createReadStream(fifo).on('data', (c) => chunks.push(c as Buffer)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+    });
+    const r = await exportCli(['awkward', '-o', fifo]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((await reading) === (await copyCsv(MODELS.awkward!.trim())));
+    assert.ok(statSync(fifo).isFIFO(), 'still a pipe');
+  });
+
+  it('SIGTERM cancels like Ctrl-C: no partial file; Ctrl-C while standard output is blocked still stops at once', async () => {
+    workspace();
+    let child: import('node:child_process').ChildProcess | undefined;
+    const run = exportCli(['slow', '-o', 'slow.csv'], (c) => (child = c));
+    for (let i = 0; i < 600 && leftovers().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    child!.kill('SIGTERM');
+    const r = await run;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Cancelled/);
+    assert.deepEqual(leftovers(), []);
+    assert.ok(!existsSync(path.join(tmp(), 'slow.csv')));
+    // Nobody reads standard output (a pager left open): the pipe fills, and Ctrl-C must not wait for it.
+    const blocked = spawn(process.execPath, [CLI, 'export', 'big'], { cwd: tmp(), env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    blocked.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const sent = Date.now();
+    blocked.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => blocked.on('close', resolve));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /Cancelled/);
+    assert.ok(Date.now() - sent < 10_000, 'it ended without anyone reading the pipe');
   });
 
   it('standard output closed early (| head): exit 1 with a message, and the query stops on the server', async () => {

@@ -23,6 +23,8 @@ export function cliEngine(store: ConfigStore): Engine {
   return new Engine(store, NO_STORED_SECRETS, path.join(store.root, '.retl', 'demo'));
 }
 
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 export function cliContext(values: Values, io: Output): CliContext {
   const openStore = async (): Promise<ConfigStore> => {
     const configPath = findConfig(values.config);
@@ -40,12 +42,14 @@ export function cliContext(values: Values, io: Output): CliContext {
     async withEngine(fn) {
       const engine = cliEngine(await openStore());
       const controller = new AbortController();
-      const onInt = () => controller.abort();
-      process.once('SIGINT', onInt);
+      // SIGTERM (a scheduler's stop, `kill`) and SIGHUP (a closed terminal) cancel like Ctrl-C, so what
+      // runs on the warehouse is stopped and a half-written export file is removed.
+      const onStop = () => controller.abort();
+      for (const signal of STOP_SIGNALS) process.once(signal, onStop);
       try {
         return await fn(engine, controller.signal);
       } finally {
-        process.removeListener('SIGINT', onInt);
+        for (const signal of STOP_SIGNALS) process.removeListener(signal, onStop);
         await engine.dispose();
         await closeDemoWarehouses();
       }

@@ -21,8 +21,9 @@ export function encoderFor(format: ExportFormat, columns: ResultColumn[]): RowEn
 }
 
 function csvEncoder(columns: ResultColumn[]): RowEncoder {
-  // csv-stringify quotes an empty string only when `quoted_match` matches it; a null never matches.
-  const options: Options = { quoted_match: columns.length === 1 ? [/^$/, /^\\\.$/] : [/^$/], record_delimiter: 'unix' };
+  // csv-stringify quotes an empty string only when `quoted_match` matches it; a null never matches. Its
+  // default record delimiter is LF; naming one would stop it quoting a bare CR, which COPY quotes.
+  const options: Options = { quoted_match: columns.length === 1 ? [/^$/, /^\\\.$/] : [/^$/] };
   return {
     start: () => stringify([columns.map((c) => c.name)], options),
     rows: (batch) => stringify(batch, options),

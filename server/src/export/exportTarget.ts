@@ -1,6 +1,7 @@
-// Where an export's text goes. A file is written beside its final name and renamed into place only
-// once every row is in: a failed or cancelled export leaves no partial file, and an older file of that
-// name stays as it was until the new one is complete.
+// Where an export's text goes. A regular file is written beside its final name and renamed into place
+// only once every row is in: a failed or cancelled export leaves no partial file, and an older file of
+// that name stays as it was until the new one is complete. A pipe or a device named as the file is
+// written as it is (renaming onto it would replace the pipe with a file nobody reads).
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
@@ -8,8 +9,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 export interface ExportTarget {
-  /** Resolves when the text was taken (after `drain` when the stream's buffer is full). */
-  write(text: string): Promise<void>;
+  /** Resolves when the text was taken (after `drain` when the stream's buffer is full); `signal` stops the wait. */
+  write(text: string, signal?: AbortSignal): Promise<void>;
   /** Every byte written so far. */
   readonly bytes: number;
 }
@@ -24,13 +25,14 @@ export function streamTarget(stream: Writable): ExportTarget & { failed(): Error
       return bytes;
     },
     failed: () => error,
-    async write(text) {
+    async write(text, signal) {
       if (error) throw error;
       if (text === '') return;
       const chunk = Buffer.from(text, 'utf8');
       bytes += chunk.length;
-      // once() rejects when 'error' comes first, and removes both of its listeners either way.
-      if (!stream.write(chunk)) await once(stream, 'drain');
+      // once() rejects when 'error' (or the abort) comes first, and removes its listeners either way:
+      // a reader that stopped reading (a pager left open) must not keep Ctrl-C waiting.
+      if (!stream.write(chunk)) await once(stream, 'drain', signal ? { signal } : {});
       if (error) throw error;
     },
   };
@@ -38,20 +40,23 @@ export function streamTarget(stream: Writable): ExportTarget & { failed(): Error
 
 /** The temporary name a file is written under: hidden, beside the target (same filesystem, so the rename is atomic). */
 export function partialName(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.retl-partial`);
+  // Cut so the name stays within the usual 255-byte limit whatever the target's length.
+  const base = Buffer.from(path.basename(target)).subarray(0, 180).toString('utf8').replace(/\uFFFD$/, '');
+  return path.join(path.dirname(target), `.${base}.${randomBytes(4).toString('hex')}.retl-partial`);
 }
 
 /**
  * Runs `fn` with a target writing `file`'s temporary twin; renames it to `file` when `fn` resolves, and
- * removes it when `fn` (or the writing) fails.
+ * removes it when `fn` (or the writing) fails. The new file keeps an older file's permissions.
  */
 export async function writeFileAtomically<T>(file: string, fn: (target: ExportTarget) => Promise<T>): Promise<T> {
-  const partial = partialName(file);
   const existing = await fs.stat(file).catch(() => undefined);
   if (existing?.isDirectory()) throw new ExportFileError(`${file} is a folder; name a file to write.`);
+  const direct = existing !== undefined && !existing.isFile();
+  const written = direct ? file : partialName(file);
   let out: WriteStream;
   try {
-    out = createWriteStream(partial, { flags: 'wx', mode: 0o644 });
+    out = createWriteStream(written, { flags: direct ? 'w' : 'wx', mode: existing?.isFile() ? existing.mode & 0o7777 : 0o644 });
     await once(out, 'open');
   } catch (err) {
     throw new ExportFileError(`Cannot write ${file}: ${errorText(err)}.`);
@@ -63,7 +68,7 @@ export async function writeFileAtomically<T>(file: string, fn: (target: ExportTa
     await once(out, 'finish');
     const failed = target.failed();
     if (failed) throw failed;
-    await fs.rename(partial, file);
+    if (!direct) await fs.rename(written, file);
     return result;
   } catch (err) {
     if (!out.closed) {
@@ -71,7 +76,7 @@ export async function writeFileAtomically<T>(file: string, fn: (target: ExportTa
       out.destroy();
       await closed;
     }
-    await fs.rm(partial, { force: true }).catch(() => undefined);
+    if (!direct) await fs.rm(written, { force: true }).catch(() => undefined);
     throw err instanceof Error && (err as NodeJS.ErrnoException).syscall ? new ExportFileError(`Cannot write ${file}: ${errorText(err)}.`) : err;
   }
 }
@@ -87,6 +92,7 @@ const ERRNO_TEXT: Record<string, string> = {
   EDQUOT: 'the disk quota is used up',
   EROFS: 'the file system is read-only',
   ENOTDIR: 'a part of the path is not a folder',
+  ENAMETOOLONG: 'the name is too long',
 };
 
 /** A system error in words; its own message names the temporary file, which the user never chose. */

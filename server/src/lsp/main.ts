@@ -275,7 +275,7 @@ connection.onRequest(Requests.exportRun, async (p, token): Promise<ExportOutcome
   }
   const timeoutMs = await previewTimeoutMs();
   try {
-    checkExportPath(requireEngine(), p.path);
+    await checkExportPath(requireEngine(), p.path);
     const result = await writeFileAtomically(p.path, (target) =>
       exportModel(requireEngine(), { modelId: p.modelId, format: p.format, ...(typeof p.sql === 'string' ? { sql: p.sql } : {}), ...(timeoutMs ? { timeoutMs } : {}) }, target, signalOf(token), (rows) =>
         void connection.sendNotification(Notifications.exportProgress, { exportId: p.exportId, rows }),

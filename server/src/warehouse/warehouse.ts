@@ -207,20 +207,30 @@ export function sqlState(err: unknown): string {
 
 /**
  * Rows per fetch of a whole-result read. A fixed count would hold 1,000 rows of 10 MB values at once, so
- * the count follows the width of the rows seen: about BATCH_CHARS of text per batch, between 1 and 5,000.
+ * the count follows the widest recent row: about BATCH_CHARS of text per batch, between 1 and 1,000. It
+ * starts at a few rows and at most doubles from one batch to the next, because a count is chosen before
+ * its rows are seen (the next batch is fetched while this one is written). What it cannot bound: rows
+ * that turn wide after many narrow ones arrive a whole batch at a time.
  */
 export class FetchSize {
   static readonly BATCH_CHARS = 1024 * 1024;
-  // The first batch is a preview page: its rows may be 10 MB each, and nothing is known of them yet.
-  count = 50;
+  static readonly MAX_ROWS = 1_000;
+  count = 4;
+  private widest = 1;
 
-  /** Learns from a batch just read (TextRow values as text) and returns the next count. */
+  /** Learns from a batch just read (values as text) and returns the next count. */
   after(batch: readonly (readonly (string | null)[])[]): number {
-    if (batch.length === 0) return this.count;
-    let chars = 0;
-    for (const row of batch) for (const v of row) chars += 8 + (v?.length ?? 0);
-    const perRow = Math.max(1, chars / batch.length);
-    this.count = Math.max(1, Math.min(1_000, Math.floor(FetchSize.BATCH_CHARS / perRow)));
+    let widest = 1;
+    for (const row of batch) {
+      let chars = 0;
+      for (const v of row) chars += 8 + (v?.length ?? 0);
+      if (chars > widest) widest = chars;
+    }
+    // A wide row is remembered for a few batches (halved each time), so one large value among narrow
+    // rows does not keep every later fetch at a row or two.
+    this.widest = Math.max(widest, Math.floor(this.widest / 2));
+    const fits = Math.max(1, Math.floor(FetchSize.BATCH_CHARS / this.widest));
+    this.count = Math.min(FetchSize.MAX_ROWS, fits, this.count * 2);
     return this.count;
   }
 }

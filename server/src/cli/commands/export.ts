@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { EXPORT_FORMATS, formatForPath, rowsText, type ExportFormat } from '../../../../protocol/src/export';
 import { checkExportPath, ExportError, exportModel, type ExportResult } from '../../export/exportModel';
@@ -18,6 +19,7 @@ export const exportCommand: Command = {
     if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0 && seconds <= 86_400)) throw new UsageError('--timeout takes a number of seconds above 0 (at most 86400).');
     if (values.output === '') throw new UsageError('--output takes a file name.');
     const output = values.output === undefined || values.output === '-' ? undefined : path.resolve(values.output);
+    if (output && statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--output ${values.output} is a folder; name a file to write.`);
     const stdout = io.stream ?? process.stdout;
     return withEngine(async (engine, signal) => {
       const req = { modelId: modelId!, format, ...(seconds !== undefined ? { timeoutMs: Math.round(seconds * 1000) } : {}) };
@@ -30,7 +32,7 @@ export const exportCommand: Command = {
       };
       let result: ExportResult;
       try {
-        if (output) checkExportPath(engine, output);
+        if (output) await checkExportPath(engine, output);
         result = output
           ? await writeFileAtomically(output, (target) => exportModel(engine, req, target, signal, progress))
           : await exportModel(engine, req, streamTarget(stdout), signal, progress);

@@ -119,7 +119,14 @@ export class PostgresWarehouse implements Warehouse {
   /** Runs `fn` on a pooled client; a cancelled signal cancels the running statement on the server. */
   private async withClient<T>(signal: AbortSignal, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect(signal);
-    const stop = onAbort(signal, () => void this.cancelBackend(client));
+    // A cancel sent for this client may arrive after its statement ended (the login of the side
+    // connection takes a while): a client that was cancelled is not reused, or the late cancel would
+    // stop the next request's statement on it.
+    let cancelSent = false;
+    const stop = onAbort(signal, () => {
+      cancelSent = true;
+      void this.cancelBackend(client);
+    });
     let broken: Error | undefined;
     try {
       return await fn(client);
@@ -129,7 +136,7 @@ export class PostgresWarehouse implements Warehouse {
       throw err instanceof WarehouseError ? err : this.classify(err);
     } finally {
       stop();
-      client.release(broken);
+      client.release(broken ?? (cancelSent ? new Error('cancelled') : undefined));
     }
   }
 
@@ -216,13 +223,24 @@ export class PostgresWarehouse implements Warehouse {
           pending.catch(() => undefined); // awaited below; a batch still in flight when writing fails is dropped with the connection
           return pending;
         };
+        // When writing fails (a closed pipe, a full disk), the batch being fetched is stopped on the server
+        // instead of waited for: the ROLLBACK after it would wait up to the statement timeout.
+        const told = async (hand: () => Promise<void>) => {
+          try {
+            await hand();
+          } catch (err) {
+            await this.cancelBackend(c);
+            throw err;
+          }
+        };
         let next = fetch(size.count);
         let columnsTold = false;
         for (;;) {
           const { r, count } = await next;
           if (options.signal.aborted) throw abortError();
           if (!columnsTold) {
-            await reader.columns(resultColumns(r.fields, await this.typeNames(c, r.fields)));
+            const columns = resultColumns(r.fields, await this.typeNames(c, r.fields));
+            await told(() => reader.columns(columns));
             columnsTold = true;
           }
           const rows = r.rows as TextRow[];
@@ -230,7 +248,7 @@ export class PostgresWarehouse implements Warehouse {
           // The next batch is asked for before this one is written: the server reads while we write,
           // and at most two batches are held.
           if (!last) next = fetch(size.after(rows));
-          if (rows.length > 0) await reader.rows(rows);
+          if (rows.length > 0) await told(() => reader.rows(rows));
           if (last) return;
         }
       });
