@@ -44,7 +44,8 @@ export class Engine {
     readonly store: ConfigStore,
     secrets: SecretSource,
     demoDataDir: string,
-    settings: PreviewSettings = DEFAULT_PREVIEW_SETTINGS,
+    /** The preview's timeout and idle limit; an export's fetches take the same timeout. */
+    readonly settings: PreviewSettings = DEFAULT_PREVIEW_SETTINGS,
   ) {
     this.warehouses = new WarehouseRegistry(secrets, demoDataDir);
     this.previews = new PreviewService(settings);

@@ -4,6 +4,8 @@
 import type { ConfigProblem } from '../../protocol/src/config';
 import type { ChangeResult, RefusalCode } from '../../protocol/src/requests';
 import { EngineError } from './engine';
+import { ExportError } from './export/exportModel';
+import { ExportFileError } from './export/exportTarget';
 import { WorkspaceExistsError } from './init/starterWorkspace';
 import { SyncError } from './sync/syncDialect';
 import { WarehouseError } from './warehouse/warehouse';
@@ -33,6 +35,8 @@ export function classify(err: unknown): Failure | undefined {
   if (err instanceof WorkspaceExistsError) return { kind: 'conflict', message: err.message };
   if (err instanceof SyncError) return { kind: 'sync', message: err.message };
   if (err instanceof WarehouseError) return { kind: 'warehouse', message: err.message };
+  if (err instanceof ExportError) return { kind: err.error.kind === 'refused' || err.error.kind === 'syntax' ? 'invalid' : 'warehouse', message: err.message };
+  if (err instanceof ExportFileError) return { kind: 'io', message: err.message };
   return undefined;
 }
 

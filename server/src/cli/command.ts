@@ -1,5 +1,6 @@
 // What a `retl` command is and what it is given. Each command is one module under commands/, listed in
 // commands/index.ts; main.ts routes to it, checks its arguments and flags, and builds the help from it.
+import type { Writable } from 'node:stream';
 import type { ConfigStore } from '../config/configStore';
 import type { Engine } from '../engine';
 
@@ -25,6 +26,8 @@ export const OPTIONS = {
   limit: { type: 'string' },
   'fail-on-delete-over': { type: 'string' },
   'failed-only': { type: 'boolean' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
 } as const;
 
 export type Flag = keyof typeof OPTIONS;
@@ -46,6 +49,8 @@ export const FLAG_VALUES: Partial<Record<Flag, string>> = {
   dialect: 'postgres|snowflake',
   limit: 'N',
   'fail-on-delete-over': 'PCT',
+  format: 'csv|jsonl',
+  output: 'FILE',
 };
 
 export type Values = { [K in Flag]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -65,6 +70,10 @@ export interface Output {
   json: boolean;
   out(text: string): void;
   err(text: string): void;
+  /** Standard output as a stream, for a command whose output is data (retl export). */
+  stream?: Writable;
+  /** Whether standard error is a terminal (then progress may rewrite its line). */
+  errIsTerminal?: boolean;
 }
 
 export interface CliContext {

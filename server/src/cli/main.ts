@@ -91,5 +91,7 @@ function consoleOutput(argv: string[]): Output {
     json: argv.includes('--json'),
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
+    stream: process.stdout,
+    errIsTerminal: process.stderr.isTTY === true,
   };
 }

@@ -29,6 +29,9 @@ import { addConnection, pauseConnection, updateConnection } from '../sync/connec
 import { ran, SyncScheduler } from '../sync/scheduler';
 import type { SyncOutcome, SyncPlanReport } from '../../../protocol/src/sync';
 import type { PreviewResult } from '../../../protocol/src/preview';
+import { EXPORT_FORMATS, type ExportOutcome } from '../../../protocol/src/export';
+import { ExportError, exportModel } from '../export/exportModel';
+import { writeFileAtomically } from '../export/exportTarget';
 
 const connection = createConnection(ProposedFeatures.all);
 const secretKey = takeChannelKey();
@@ -263,6 +266,30 @@ connection.onRequest(Requests.syncFailures, async ({ connectionId }, token) => {
     return { ok: true as const, rows: await syncFailures(requireEngine(), connectionId, signalOf(token)) };
   } catch (err) {
     return syncRefusal(err);
+  }
+});
+
+connection.onRequest(Requests.exportRun, async (p, token): Promise<ExportOutcome> => {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(p.format) || typeof p.path !== 'string' || !path.isAbsolute(p.path)) {
+    return { ok: false, kind: 'refused', message: 'An export needs a format (csv or jsonl) and an absolute file path.' };
+  }
+  const timeoutMs = await previewTimeoutMs();
+  try {
+    const result = await writeFileAtomically(p.path, (target) =>
+      exportModel(requireEngine(), { modelId: p.modelId, format: p.format, ...(typeof p.sql === 'string' ? { sql: p.sql } : {}), ...(timeoutMs ? { timeoutMs } : {}) }, target, signalOf(token), (rows) =>
+        void connection.sendNotification(Notifications.exportProgress, { exportId: p.exportId, rows }),
+      ),
+    );
+    return { ok: true, ...result, path: p.path };
+  } catch (err) {
+    if (err instanceof ExportError) {
+      const kind = err.error.kind;
+      const position = err.error.position ? ` (line ${err.error.position.line}, column ${err.error.position.column})` : '';
+      return { ok: false, kind: kind === 'refused' || kind === 'syntax' ? 'refused' : kind === 'cancelled' ? 'cancelled' : 'warehouse', message: `${err.message}${position}` };
+    }
+    const failure = classify(err);
+    if (failure) return { ok: false, kind: failure.kind === 'io' ? 'io' : failure.kind === 'warehouse' ? 'warehouse' : 'refused', message: failure.message };
+    throw err;
   }
 });
 

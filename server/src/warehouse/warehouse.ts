@@ -131,6 +131,22 @@ export interface PreviewOptions {
   signal: AbortSignal;
 }
 
+/** A column of a whole-result read: its name, the warehouse's type name, and how its text reads as a cell. */
+export interface ResultColumn extends PreviewColumn {
+  /** The value as a preview cell (JSON Lines): exact numbers stay text, booleans and small numbers become JSON's. */
+  cell(text: string): Cell;
+}
+
+/** Values as the warehouse writes them as text (PostgreSQL: what COPY writes); null is NULL. */
+export type TextRow = (string | null)[];
+
+/** Where a whole-result read hands its columns and then its rows, batch by batch. */
+export interface ResultReader {
+  columns(columns: ResultColumn[]): Promise<void>;
+  /** Awaited before the next batch is read: a slow writer slows the read, and memory stays flat. */
+  rows(batch: TextRow[]): Promise<void>;
+}
+
 export interface Warehouse {
   readonly type: 'postgres' | 'snowflake' | 'demo';
   /** Signs in; warns about a role that could let a model act beyond reading (`stateSchema` is the role's to write). */
@@ -139,6 +155,12 @@ export interface Warehouse {
   checkStateSchema(schema: string, signal: AbortSignal): Promise<void>;
   /** `statement` passed checkReadOnlyStatement; errors carry positions within `statement`. */
   openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor>;
+  /**
+   * Reads every row of `statement` (checked like a preview's) from one read-only cursor, in batches
+   * bounded in bytes, each handed to `reader` and awaited before the next is fetched. `timeoutMs` bounds
+   * each statement (each fetch), not the whole read.
+   */
+  readAll(statement: string, options: PreviewOptions, reader: ResultReader): Promise<void>;
   /**
    * Asks the warehouse to compile `statement` without running it; throws a WarehouseError (with the
    * position within `statement`) when it does not compile. Used where the local parser is unsure.
@@ -181,4 +203,23 @@ export const UNIQUE_VIOLATION = '23505';
 export function sqlState(err: unknown): string {
   const e = err as { code?: string; options?: { code?: string } };
   return (err instanceof WarehouseError ? e.options?.code : e.code) ?? '';
+}
+
+/**
+ * Rows per fetch of a whole-result read. A fixed count would hold 1,000 rows of 10 MB values at once, so
+ * the count follows the width of the rows seen: about BATCH_CHARS of text per batch, between 1 and 5,000.
+ */
+export class FetchSize {
+  static readonly BATCH_CHARS = 4 * 1024 * 1024;
+  count = 500;
+
+  /** Learns from a batch just read (TextRow values as text) and returns the next count. */
+  after(batch: readonly (readonly (string | null)[])[]): number {
+    if (batch.length === 0) return this.count;
+    let chars = 0;
+    for (const row of batch) for (const v of row) chars += 8 + (v?.length ?? 0);
+    const perRow = Math.max(1, chars / batch.length);
+    this.count = Math.max(1, Math.min(5_000, Math.floor(FetchSize.BATCH_CHARS / perRow)));
+    return this.count;
+  }
 }

@@ -1,5 +1,6 @@
 // Every `retl` command, in the order the help lists them.
 import type { Command } from '../command';
+import { exportCommand } from './export';
 import { failures } from './failures';
 import { history } from './history';
 import { init } from './init';
@@ -11,4 +12,4 @@ import { sync } from './sync';
 import { validate } from './validate';
 import { verify } from './verify';
 
-export const COMMANDS: readonly Command[] = [init, modelsList, modelsCreate, modelsRename, modelsDelete, verify, preview, plan, sync, schedule, history, failures, validate];
+export const COMMANDS: readonly Command[] = [init, modelsList, modelsCreate, modelsRename, modelsDelete, verify, preview, exportCommand, plan, sync, schedule, history, failures, validate];

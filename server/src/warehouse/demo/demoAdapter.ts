@@ -15,10 +15,11 @@ import {
   stateSchemaRemediation,
   type CatalogRow,
 } from '../postgres/pgSql';
-import { FirstPage, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, FetchSize, FirstPage, WarehouseError, type Catalog, type PreviewCursor, type PreviewOptions, type ResultReader, type RowsPage, type SqlSession, type TextRow, type Warehouse } from '../warehouse';
+import { fetchSql, resultColumns } from '../postgres/pgReadAll';
 import { DemoQueryError, openDemoWarehouse, type DemoHost, type RunOptions } from './demoWarehouse';
 import type { DemoStep } from './demoMessages';
-import { limitSql, MODEL_PREFIX, modelSettingsSql, offsetSql, positionInStatement, type ModelRunSettings } from '../postgres/modelRunner';
+import { declareSql, DECLARE_PREFIX, limitSql, MODEL_PREFIX, modelSettingsSql, offsetSql, positionInStatement, type ModelRunSettings } from '../postgres/modelRunner';
 
 const DEMO_USER = 'postgres';
 
@@ -81,19 +82,49 @@ export class DemoWarehouse implements Warehouse {
     return cursor;
   }
 
+  /**
+   * One session holds the database for the whole read (PGlite is one backend: previews wait meanwhile),
+   * with a cursor FETCHed in batches. Each FETCH is bounded by the timeout, which restarts the worker.
+   */
+  async readAll(statement: string, options: PreviewOptions, reader: ResultReader): Promise<void> {
+    await this.host.session(options.signal, async (send) => {
+      const run = async (sql: string, prefix: number) => {
+        const [r] = await demoErrors(send([{ sql, raw: true }], { timeoutMs: options.timeoutMs, signal: options.signal }), 0, prefix);
+        return r!;
+      };
+      await demoErrors(send([{ sql: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${modelSettingsSql({ timeoutMs: options.timeoutMs, idleMs: 60_000 })}`, exec: true }], { signal: options.signal }));
+      await run(declareSql(statement), DECLARE_PREFIX.length);
+      const size = new FetchSize();
+      for (let first = true; ; first = false) {
+        if (options.signal.aborted) throw abortError();
+        const count = size.count;
+        const r = await run(fetchSql(count), 0);
+        if (first) {
+          const oids = r.fields.map((f) => f.dataTypeID);
+          const [types] = await demoErrors(send([{ sql: COLUMN_TYPES_SQL, params: [oids, oids.map(() => -1)] }], { signal: options.signal }));
+          await reader.columns(resultColumns(r.fields, (types!.rows as { type: string }[]).map((t) => t.type)));
+        }
+        const rows = r.rows as TextRow[];
+        if (rows.length > 0) await reader.rows(rows);
+        if (rows.length < count) return;
+        size.after(rows);
+      }
+    });
+  }
+
   async close(): Promise<void> {
     // The demo database is shared by the whole process and closed when the engine stops.
   }
 }
 
 /** The demo database's failures as WarehouseErrors; `modelStep`'s position is moved into the model. */
-async function demoErrors<T>(p: Promise<T>, modelStep?: number): Promise<T> {
+async function demoErrors<T>(p: Promise<T>, modelStep?: number, prefixLength = MODEL_PREFIX.length): Promise<T> {
   try {
     return await p;
   } catch (err) {
     if (!(err instanceof DemoQueryError)) throw err;
     const { failure } = err;
-    const offset = failure.step === modelStep ? positionInStatement(failure.position, MODEL_PREFIX.length) : undefined;
+    const offset = failure.step === modelStep ? positionInStatement(failure.position, prefixLength) : undefined;
     throw new WarehouseError(failure.message, 'other', {
       ...(failure.code ? { code: failure.code } : {}),
       cause: err,

@@ -7,7 +7,8 @@ import pg from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
-import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type ConnectionCheck, type PreviewCursor, type PreviewOptions, type RowsPage, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, FetchSize, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type ConnectionCheck, type PreviewCursor, type PreviewOptions, type ResultReader, type RowsPage, type SqlSession, type TextRow, type Warehouse } from '../warehouse';
+import { fetchSql, resultColumns } from './pgReadAll';
 import {
   buildCatalog,
   CATALOG_SQL,
@@ -189,6 +190,37 @@ export class PostgresWarehouse implements Warehouse {
       }
     }).catch((err: unknown) => {
       throw own ? own.error : err;
+    });
+  }
+
+  async readAll(statement: string, options: PreviewOptions, reader: ResultReader): Promise<void> {
+    await this.withClient(options.signal, async (c) => {
+      const query = async (text: string, prefix: string) => {
+        try {
+          return await c.query({ text, rowMode: 'array', types: RAW_TEXT, queryMode: 'extended' } as pg.QueryArrayConfig);
+        } catch (err) {
+          const e = this.classifyIn(err, prefix);
+          throw e.kind === 'timeout' ? timedOutError(options.timeoutMs) : e;
+        }
+      };
+      await this.thenDiscard(c, async () => {
+        try {
+          await c.query(beginModelSql({ timeoutMs: options.timeoutMs, idleMs: IDLE_IN_TRANSACTION_MS }));
+        } catch (err) {
+          throw this.classifyIn(err, '');
+        }
+        await query(declareSql(statement), DECLARE_PREFIX);
+        const size = new FetchSize();
+        for (let first = true; ; first = false) {
+          if (options.signal.aborted) throw abortError();
+          const count = size.count;
+          const r = await query(fetchSql(count), '');
+          if (first) await reader.columns(resultColumns(r.fields, await this.typeNames(c, r.fields)));
+          if (r.rows.length > 0) await reader.rows(r.rows as TextRow[]);
+          if (r.rows.length < count) return;
+          size.after(r.rows as TextRow[]);
+        }
+      });
     });
   }
 

@@ -5,7 +5,7 @@ import type { Connection, RowStatement as Statement } from 'snowflake-sdk';
 import type { SnowflakeCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { onAbort } from '../abort';
-import { abortError, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type ConnectionCheck, type PreviewOptions, type RowsPage, type SessionResult, type SqlSession, type Warehouse } from '../warehouse';
+import { abortError, FetchSize, FirstPage, missingSecretError, timedOutError, WarehouseError, type Catalog, type CatalogSchema, type PreviewCursor, type ConnectionCheck, type PreviewOptions, type ResultColumn, type ResultReader, type RowsPage, type SessionResult, type SqlSession, type TextRow, type Warehouse } from '../warehouse';
 import { snowflakeCalls } from '../../sql/statementCheck';
 import { loadSnowflakeSdk } from './loadSnowflakeSdk';
 import { describeSnowflakeGrants, nameParts, READER_ADVICE, readerRoleSql, roleGrants, writingGrants } from './snowflakeRoleRights';
@@ -320,6 +320,72 @@ export class SnowflakeWarehouse implements Warehouse {
     return names;
   }
 
+  /**
+   * Executes a text holding a checked model with streamResult, resolving once the result is ready to
+   * stream; stopped (and reported as timed out) after `timeoutMs`.
+   */
+  streamingStatement(conn: Connection, sqlText: string, o: { signal: AbortSignal; timeoutMs: number; prefixLines: number; statement: string }): Promise<Statement> {
+    return new Promise((resolve, reject) => {
+      let stmt: Statement | undefined;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stmt?.cancel(() => undefined);
+      }, o.timeoutMs);
+      const stop = onAbort(o.signal, () => stmt?.cancel(() => undefined));
+      stmt = conn.execute({
+        sqlText,
+        streamResult: true,
+        rowMode: 'array',
+        fetchAsString: ['Number', 'JSON'],
+        // The driver hands a TIME over as text in this format; Snowflake's default drops the fraction.
+        parameters: { TIME_OUTPUT_FORMAT: 'HH24:MI:SS.FF9' },
+        complete: (err, s) => {
+          clearTimeout(timer);
+          stop();
+          if (timedOut) reject(timedOutError(o.timeoutMs));
+          else if (o.signal.aborted) reject(abortError());
+          else if (err) reject(this.classify(err, o.prefixLines, o.statement));
+          else resolve(s);
+        },
+      });
+    });
+  }
+
+  /**
+   * The whole result streams from the one statement Snowflake keeps (the driver fetches its chunks as
+   * they are read, a few ahead), in batches whose size follows the width of the rows.
+   */
+  async readAll(statement: string, options: PreviewOptions, reader: ResultReader): Promise<void> {
+    const { signal } = options;
+    const conn = await this.connect(signal);
+    await this.refuseExternalCalls(conn, statement, signal);
+    const stmt = await this.streamingStatement(conn, statement, { signal, timeoutMs: options.timeoutMs, prefixLines: 0, statement });
+    const columns = ((stmt.getColumns() ?? []) as unknown as SfColumn[]).map((c) => resultColumn(c.getName(), typeName(c)));
+    await reader.columns(columns);
+    if (stmt.getNumRows() === 0) return;
+    const rows = stmt.streamRows() as NodeJS.ReadableStream & { destroy(err?: Error): void };
+    const stop = onAbort(signal, () => rows.destroy(abortError()));
+    const size = new FetchSize();
+    try {
+      let batch: TextRow[] = [];
+      for await (const r of rows as AsyncIterable<Row>) {
+        batch.push(r.map((v, i) => cellText(toCell(v, columns[i]?.type))));
+        if (batch.length >= size.count) {
+          await reader.rows(batch);
+          size.after(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await reader.rows(batch);
+    } catch (err) {
+      if (signal.aborted) throw abortError();
+      throw err instanceof WarehouseError ? err : this.classify(err);
+    } finally {
+      stop();
+    }
+  }
+
   async openPreview(statement: string, options: PreviewOptions): Promise<PreviewCursor> {
     const conn = await this.connect(options.signal);
     await this.refuseExternalCalls(conn, statement, options.signal);
@@ -352,33 +418,8 @@ class SnowflakePreviewCursor implements PreviewCursor {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Executes with streamResult, resolving once the result is ready to stream. */
   private execute(sqlText: string, signal: AbortSignal, prefixLines: number): Promise<Statement> {
-    return new Promise((resolve, reject) => {
-      let stmt: Statement | undefined;
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        stmt?.cancel(() => undefined);
-      }, this.timeoutMs);
-      const stop = onAbort(signal, () => stmt?.cancel(() => undefined));
-      stmt = this.conn.execute({
-        sqlText,
-        streamResult: true,
-        rowMode: 'array',
-        fetchAsString: ['Number', 'JSON'],
-        // The driver hands a TIME over as text in this format; Snowflake's default drops the fraction.
-        parameters: { TIME_OUTPUT_FORMAT: 'HH24:MI:SS.FF9' },
-        complete: (err, s) => {
-          clearTimeout(timer);
-          stop();
-          if (timedOut) reject(timedOutError(this.timeoutMs));
-          else if (signal.aborted) reject(abortError());
-          else if (err) reject(this.warehouse.classify(err, prefixLines, this.statement));
-          else resolve(s);
-        },
-      });
-    });
+    return this.warehouse.streamingStatement(this.conn, sqlText, { signal, timeoutMs: this.timeoutMs, prefixLines, statement: this.statement });
   }
 
   private stream(stmt: Statement, start: number, end: number): Promise<Cell[][]> {
@@ -436,6 +477,21 @@ interface SfDate extends Date {
   getNanoSeconds?(): number;
   getScale?(): number;
   getTimezone?(): unknown;
+}
+
+/** A cell as the text an export writes: booleans as true / false, numbers with their digits. */
+function cellText(c: Cell): string | null {
+  if (c === null) return null;
+  return typeof c === 'object' ? c.truncated : String(c);
+}
+
+/** How the text of a column reads as a cell again: booleans and floating-point numbers as JSON's own. */
+function resultColumn(name: string, type: string): ResultColumn {
+  if (type === 'BOOLEAN') return { name, type, cell: (t) => t === 'true' };
+  if (type === 'REAL' || type === 'FLOAT' || type === 'DOUBLE') {
+    return { name, type, cell: (t) => (Number.isFinite(Number(t)) ? Number(t) : t) };
+  }
+  return { name, type, cell: (t) => t };
 }
 
 function toCell(v: unknown, type?: string): Cell {

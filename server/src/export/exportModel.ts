@@ -1,0 +1,87 @@
+// Export of a model's whole result: the same read-only check and warehouse rules as a preview, one
+// cursor read to the end in batches, each encoded and written before the next is fetched.
+import type { ExportFormat } from '../../../protocol/src/export';
+import type { PreviewError } from '../../../protocol/src/preview';
+import type { Engine } from '../engine';
+import { previewError } from '../preview/previewService';
+import { positionAt } from '../sql/sqlLexer';
+import { checkReadOnlyStatement, dialectOf } from '../sql/statementCheck';
+import { encoderFor, type RowEncoder } from './exportFormats';
+import type { ExportTarget } from './exportTarget';
+
+export interface ExportRequest {
+  modelId: string;
+  format: ExportFormat;
+  /** The text to run; defaults to the model's query file. */
+  sql?: string;
+  /** Per statement (each fetch); defaults to the preview timeout. */
+  timeoutMs?: number;
+}
+
+export interface ExportResult {
+  rows: number;
+  bytes: number;
+  ms: number;
+}
+
+/** How often progress is reported while rows are written. */
+const PROGRESS_EVERY_MS = 250;
+
+/** The query did not run or stopped: what the user sees, positioned in the model's file where known. */
+export class ExportError extends Error {
+  constructor(
+    readonly error: PreviewError,
+    /** Rows written before it stopped. */
+    readonly rows: number,
+  ) {
+    super(error.message);
+  }
+}
+
+export async function exportModel(engine: Engine, req: ExportRequest, target: ExportTarget, signal: AbortSignal, onProgress: (rows: number) => void = () => undefined): Promise<ExportResult> {
+  const started = performance.now();
+  const model = engine.model(req.modelId);
+  const creds = engine.credentials(model.credentials);
+  const sql = req.sql ?? (await engine.modelSql(model));
+  const check = await checkReadOnlyStatement(sql, dialectOf(creds.type));
+  if (!check.ok) {
+    throw new ExportError({ kind: check.kind, message: check.message, ...(check.offset !== undefined ? { position: positionAt(sql, check.offset) } : {}) }, 0);
+  }
+  const warehouse = await engine.warehouses.get(creds);
+  let encoder: RowEncoder | undefined;
+  let rows = 0;
+  let reported = performance.now();
+  // A failure of our own writing (a full disk, a closed pipe) is reported as it is, not as the warehouse's.
+  let writeFailure: { error: unknown } | undefined;
+  const write = async (text: string) => {
+    try {
+      await target.write(text);
+    } catch (err) {
+      writeFailure ??= { error: err };
+      throw err;
+    }
+  };
+  try {
+    await warehouse.readAll(check.statement, { timeoutMs: req.timeoutMs ?? engine.settings.timeoutMs, signal }, {
+      columns: async (columns) => {
+        encoder = encoderFor(req.format, columns);
+        await write(encoder.start());
+      },
+      rows: async (batch) => {
+        await write(encoder!.rows(batch));
+        rows += batch.length;
+        const now = performance.now();
+        if (now - reported >= PROGRESS_EVERY_MS) {
+          reported = now;
+          onProgress(rows);
+        }
+      },
+    });
+  } catch (err) {
+    if (writeFailure) throw writeFailure.error;
+    throw new ExportError(previewError(err, sql, check.offset), rows);
+  }
+  if (signal.aborted) throw new ExportError({ kind: 'cancelled', message: 'Cancelled.' }, rows);
+  onProgress(rows);
+  return { rows, bytes: target.bytes, ms: Math.round(performance.now() - started) };
+}
