@@ -81,7 +81,7 @@ function previewGridFeature(): Feature {
       // The copies take this page; an export runs the whole query again, so it is there before the first
       // run too (disabled, saying why), where a person looks for it.
       parts.exportButton = button('Export Results…', () => ui.post({ type: 'exportResults' }), { secondary: true, id: 'export-results', disabled: true });
-      parts.exportGroup = el('span', { class: 'group', role: 'group', 'aria-label': 'Export' }, parts.exportButton);
+      parts.exportGroup = el('span', { class: 'group export', role: 'group', 'aria-label': 'Export' }, parts.exportButton);
       parts.toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Preview' });
       parts.exportText = document.createTextNode('');
       parts.exportRing = document.createElement('vscode-progress-ring');
