@@ -164,7 +164,7 @@ export class ModelPanel {
     void this.panel.webview.postMessage(message);
   }
 
-  /** Posts the panel's state again: model, last page and error, the run in flight, checks, last runs. */
+  /** Posts the panel's state again: model, last page and error, the run in flight, checks, last runs, the export. */
   private resend(): void {
     const { model, preview, previewError, verify, lastRuns, exportStatus } = this.shown;
     const running: ToWebview | undefined = this.running ? { type: 'previewRunning', page: this.runningPage } : undefined;
@@ -266,8 +266,10 @@ export class ModelPanel {
     return this.lastRun !== undefined;
   }
 
-  /** `paging`: another page of the result shown (a failure leaves that page shown), else a new run. */
-  /** `superseded`: a newer request took over, and it says what the panel shows. */
+  /**
+   * `paging`: another page of the result shown (a failure leaves that page shown), else a new run.
+   * Answers `superseded` when a newer request took over: that one says what the panel shows.
+   */
   private async fetch(page: number, paging: boolean, request: (token: vscode.CancellationToken) => Promise<PreviewResult>): Promise<'shown' | 'failed' | 'superseded'> {
     this.running?.cancel();
     const cts = new vscode.CancellationTokenSource();

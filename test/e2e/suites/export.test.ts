@@ -59,7 +59,8 @@ describe('Export Results… in VS Code', () => {
     await ui('frameClick', { selector: '#edit' });
     await ui('frameFill', { selector: '#edit-sql', value: `SELECT count(*) AS n FROM (${MODEL_SQL()}) AS q` });
     await ui('frameClick', { selector: '#run' });
-    await ui('frameWait', { selector: '#grid thead', text: 'n', timeout: 60_000 });
+    // The one row of the count, not the first page of the run before it.
+    await ui('frameWait', { selector: '#page-info', text: 'Page 1 · rows 1–1 · 1 fetched', timeout: 60_000 });
     const n = Number(await ui<string>('frameWait', { selector: '#grid tbody td', text: '' }));
     assert.equal(n, count, 'the export has every row of the model');
     // The export runs what the panel ran: the unsaved draft, not the query file.
