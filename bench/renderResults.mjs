@@ -2,7 +2,7 @@
 // and the written analysis (bench/ANALYSIS.md, kept by hand) of what falls short and why.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from './lib.mjs';
+import { ratio, root } from './lib.mjs';
 
 const ms = (s) => (s ? `${s.p50} / ${s.p95}` : '—');
 const verdict = (ok) => (ok ? 'met' : '**short**');
@@ -26,7 +26,7 @@ export function renderResults(r) {
     '',
     'Reproduce: `npm run bench` (installs what it needs like `npm test`; about 14 minutes here, most of it paging',
     '10 million rows, syncing 1 million three times and starting the extension host three times). `BENCH_RUNS`, `BENCH_PAGING_ROWS`, `BENCH_ACTIVATION_RUNS` and',
-    '`BENCH_SYNC_RUNS`, `BENCH_ONLY=preview,memory,lsp,sync,robustness,snowflakeParser,package,activation` change what runs.',
+    '`BENCH_SYNC_RUNS`, `BENCH_ONLY=preview,memory,lsp,sync,robustness,export,snowflakeParser,package,activation` change what runs.',
     '',
   );
 
@@ -140,6 +140,15 @@ export function renderResults(r) {
     out.push(`| ${p.loadMs} ms | ${p.firstParseMs} ms | ${p.rssBeforeMB} MB | ${p.rssWithParserMB} MB | ${p.rssAddedMB} MB | ${p.model2000Lines.parseMsP50} / ${p.model2000Lines.parseMsP95} ms | ${checks} |`);
     out.push('', 'The whole check is the engine\'s `analyzeSql` (parse, our syntax rules, catalog checks) in one process, on a new text each time.');
     out.push('', `Its wasm is ${(p.wasmBytes / 1e6).toFixed(1)} MB (${(p.wasmGzipBytes / 1e6).toFixed(1)} MB compressed, what it adds to the .vsix with the ${(p.bundleBytes / 1e3).toFixed(0)} kB bundle); PostgreSQL text never loads it.`, '');
+  }
+  if (s.export) {
+    const x = s.export;
+    out.push('## 9. Export: `retl export` of 1,000,000 rows vs a plain COPY to a file', '');
+    out.push('| what | p50 / p95 | against COPY |', '| --- | --- | --- |');
+    out.push(`| \`retl export --format csv -o FILE\` (the CLI as a child process, ${x.fileMb} MB) | ${ms(x.csvMs)} | ${x.ratioToCopy}× |`);
+    out.push(`| \`COPY (...) TO STDOUT (FORMAT csv, HEADER)\` to a file (pg-copy-streams) | ${ms(x.copyMs)} | 1 |`);
+    out.push(`| \`retl export --format jsonl -o FILE\` | ${ms(x.jsonlMs)} | ${ratio(x.jsonlMs.p50, x.copyMs.p50)}× |`);
+    out.push('', `${x.rowsPerSecond.toLocaleString('en')} rows/s; the CSV file is byte for byte COPY's: ${x.identicalToCopy ? 'yes' : 'NO'}. Peak resident memory of \`retl export\` (getrusage): ${x.peakRssMb.rows100k} MB for 100,000 rows, ${x.peakRssMb.rows1m} MB for 1,000,000, ${x.peakRssMb.rows3m} MB for 3,000,000.`, '');
   }
   const errors = Object.entries(r.errors ?? {});
   if (errors.length) {

@@ -2,7 +2,7 @@
 // same way; writes bench/results.json and bench/RESULTS.md and prints the ratios last.
 // Environment: BENCH_RUNS (samples per figure, default 50), BENCH_PAGING_ROWS (default 10,000,000),
 // BENCH_ACTIVATION_RUNS (extension host starts, default 3), BENCH_SYNC_RUNS (default 3), BENCH_ONLY
-// (comma list of sections: preview, memory, lsp, sync, robustness, package, activation).
+// (comma list of sections: preview, memory, lsp, sync, robustness, export, package, activation).
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +39,7 @@ const { lspSideBySideBench } = await import('./lspSideBySideBench.mjs');
 const { ensureBenchTools } = await import('./benchTools.mjs');
 const { syncBench } = await import('./syncBench.mjs');
 const { robustnessBench } = await import('./robustnessBench.mjs');
+const { exportBench } = await import('./exportBench.mjs');
 const { snowflakeParserBench } = await import('./snowflakeParserBench.mjs');
 const { activationBench, packageBench } = await import('./packageBench.mjs');
 
@@ -70,7 +71,7 @@ async function section(name, fn) {
 }
 
 if (wanted('lsp') || wanted('sync')) ensureBenchTools();
-const needsDb = ['preview', 'memory', 'lsp', 'sync', 'robustness'].some(wanted);
+const needsDb = ['preview', 'memory', 'lsp', 'sync', 'robustness', 'export'].some(wanted);
 const pg = needsDb ? await startBenchDatabase({ pagingRows }) : undefined;
 if (pg) {
   results.versions.postgresqlServer = (await pg.db.query('SHOW server_version')).rows[0].server_version;
@@ -82,6 +83,7 @@ try {
   await section('lsp', async () => ({ inProcess: await lspInProcessBench({ runs }), sideBySide: await lspSideBySideBench(pg, { runs }) }));
   await section('sync', () => syncBench(pg, { runs: syncRuns }));
   await section('robustness', () => robustnessBench(pg));
+  await section('export', () => exportBench(pg, { runs: Math.min(runs, 3) }));
 } finally {
   await pg?.stop();
 }

@@ -12,6 +12,7 @@ import { verifyCredentials } from '../../server/src/verify/verifyCredentials';
 import { loadSnowflakeSdk } from '../../server/src/warehouse/snowflake/loadSnowflakeSdk';
 import { SnowflakeWarehouse } from '../../server/src/warehouse/snowflake/snowflakeWarehouse';
 import { REPO } from '../helpers/cli';
+import { readAllText } from '../helpers/readAllText';
 
 type Emulator = { url: string; stop(): Promise<void> };
 
@@ -110,5 +111,27 @@ describe('Snowflake adapter against the Snowflake emulator (fakesnow), real snow
     const p = page(await previews.open({ warehouse, dialect: 'snowflake', sql }, never()));
     assert.deepEqual(p.columns.map((c) => c.type), ['TIME', 'TIME', 'REAL', 'REAL']);
     assert.deepEqual(p.rows[0], ['10:11:12.5', '23:59:59', '1.5', '-0.125']);
+  });
+
+  it('exports the whole result from one statement: CSV with NULL apart from "" and from the text "NULL", JSON Lines with exact NUMBER text', async () => {
+    const statement = 'SELECT ID, MRR, NAME, SCORE, PROPS, ACTIVE FROM PUBLIC.ACCOUNTS ORDER BY ID';
+    const read = (format: 'csv' | 'jsonl', signal = never(), onBatch?: () => void, sql = statement) => readAllText(warehouse, sql, format, signal, onBatch);
+    const lines = (await read('jsonl')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 123);
+    const byId = new Map(lines.map((l) => [l.ID, l]));
+    assert.deepEqual(byId.get('9007199254740993'), { ID: '9007199254740993', MRR: '-0.01', NAME: 'NULL', SCORE: null, PROPS: null, ACTIVE: false });
+    assert.deepEqual(byId.get('3'), { ID: '3', MRR: null, NAME: null, SCORE: null, PROPS: null, ACTIVE: null });
+    assert.equal(byId.get('1')!.SCORE, 1.5, 'FLOAT is a JSON number');
+    const props = byId.get('1')!.PROPS as string;
+    assert.deepEqual(JSON.parse(props), { plan: 'team', seats: [1, 2] }, 'VARIANT as its JSON text');
+    const csv = await read('csv');
+    assert.ok(csv.startsWith(`ID,MRR,NAME,SCORE,PROPS,ACTIVE\n1,12.34,Acme,1.5,"${props.replace(/"/g, '""')}",true\n3,,,,,\n100,1.00,bulk,0.0,,true\n`), csv.slice(0, 300));
+    assert.ok(csv.endsWith('\n9007199254740993,-0.01,NULL,,,false\n'), 'the text "NULL" is a value; NULL is an empty field');
+    // Cancel after the first batch of several: it stops with "cancelled", not a partial success.
+    const controller = new AbortController();
+    const many = 'SELECT SEQ4() AS N FROM TABLE(GENERATOR(ROWCOUNT => 20000))';
+    assert.equal((await read('csv', never(), undefined, many)).split('\n').length, 20002);
+    const stopped = await read('csv', controller.signal, () => controller.abort(), many).then(() => 'finished', (err: { kind?: string }) => err.kind);
+    assert.equal(stopped, 'cancelled');
   });
 });

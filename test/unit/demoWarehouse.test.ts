@@ -6,6 +6,7 @@ import { closeDemoWarehouses, demoStartText, onDemoStart, openDemoWarehouse, typ
 import type { DemoStartPhase } from '../../server/src/warehouse/demo/demoMessages';
 import { DemoWarehouse } from '../../server/src/warehouse/demo/demoAdapter';
 import { WarehouseError } from '../../server/src/warehouse/warehouse';
+import { readAllText } from '../helpers/readAllText';
 import { PreviewService } from '../../server/src/preview/previewService';
 import { KEPT_CELL_CHARS } from '../../server/src/preview/cells';
 import { initWorkspace } from '../../server/src/init/starterWorkspace';
@@ -235,5 +236,27 @@ describe('demo warehouse: a slow model is stopped, and the engine keeps answerin
     await host.close();
     const left = await rows<{ n: number }>(openDemoWarehouse(data), 'SELECT count(*)::int AS n FROM public.left_open');
     assert.equal(left[0]?.n, 0);
+  });
+
+  it('exports the whole result from one cursor: COPY\'s CSV conventions, JSON Lines cells; a cancel stops it and the next query runs', async () => {
+    const warehouse = new DemoWarehouse(path.join(dir, 'data'));
+    const read = (sql: string, format: 'csv' | 'jsonl', signal?: AbortSignal, onBatch?: () => void) => readAllText(warehouse, sql, format, signal, onBatch);
+    const awkward = `SELECT * FROM (VALUES (1, NULL::text, 2::bigint, true, '2026-11-24 21:00:00+00'::timestamptz), (2, '', 9007199254740993, false, NULL), (3, E'a "b",\\nc', NULL, NULL, NULL)) AS v(id, t, big, flag, at)`;
+    assert.equal(
+      await read(awkward, 'csv'),
+      'id,t,big,flag,at\n1,,2,t,2026-11-24 21:00:00+00\n2,"",9007199254740993,f,\n3,"a ""b"",\nc",,,\n',
+    );
+    assert.deepEqual((await read(awkward, 'jsonl')).trim().split('\n').map((l) => JSON.parse(l) as unknown), [
+      { id: 1, t: null, big: '2', flag: true, at: '2026-11-24T21:00:00+00:00' },
+      { id: 2, t: '', big: '9007199254740993', flag: false, at: null },
+      { id: 3, t: 'a "b",\nc', big: null, flag: null, at: null },
+    ]);
+    const events = await read('SELECT * FROM public.events ORDER BY id', 'csv');
+    assert.equal(events.trimEnd().split('\n').length, 1 + 6000, 'every row of the 6,000, in batches');
+    const controller = new AbortController();
+    const stopped = await read('SELECT * FROM public.events', 'csv', controller.signal, () => controller.abort()).then(() => 'finished', (err: { kind?: string }) => err.kind);
+    assert.equal(stopped, 'cancelled');
+    const after = await warehouse.openPreview('SELECT count(*)::int AS n FROM public.users', { timeoutMs: 10_000, signal: new AbortController().signal });
+    assert.deepEqual(after.takeFirst().rows, [[2000]]);
   });
 });

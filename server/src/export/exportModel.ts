@@ -1,5 +1,6 @@
 // Export of a model's whole result: the same read-only check and warehouse rules as a preview, one
 // cursor read to the end in batches, each encoded and written before the next is fetched.
+import * as path from 'node:path';
 import type { ExportFormat } from '../../../protocol/src/export';
 import type { PreviewError } from '../../../protocol/src/preview';
 import type { Engine } from '../engine';
@@ -7,7 +8,7 @@ import { previewError } from '../preview/previewService';
 import { positionAt } from '../sql/sqlLexer';
 import { checkReadOnlyStatement, dialectOf } from '../sql/statementCheck';
 import { encoderFor, type RowEncoder } from './exportFormats';
-import type { ExportTarget } from './exportTarget';
+import { ExportFileError, type ExportTarget } from './exportTarget';
 
 export interface ExportRequest {
   modelId: string;
@@ -36,6 +37,17 @@ export class ExportError extends Error {
   ) {
     super(error.message);
   }
+}
+
+/**
+ * Refuses a file that holds the workspace itself: an export named like a model's query file (a slip
+ * of the save dialog, or `-o models/x.sql`) would replace the model's SQL with its rows.
+ */
+export function checkExportPath(engine: Engine, file: string): void {
+  const target = path.resolve(file);
+  if (target === path.resolve(engine.store.configPath)) throw new ExportFileError(`${file} is the workspace's retl.yaml; choose another file.`);
+  const model = engine.store.config?.models.find((m) => path.resolve(engine.store.resolve(m.query)) === target);
+  if (model) throw new ExportFileError(`${file} is the query file of model "${model.id}"; choose another file.`);
 }
 
 export async function exportModel(engine: Engine, req: ExportRequest, target: ExportTarget, signal: AbortSignal, onProgress: (rows: number) => void = () => undefined): Promise<ExportResult> {

@@ -29,9 +29,8 @@ export function streamTarget(stream: Writable): ExportTarget & { failed(): Error
       if (text === '') return;
       const chunk = Buffer.from(text, 'utf8');
       bytes += chunk.length;
-      if (!stream.write(chunk)) {
-        await Promise.race([once(stream, 'drain'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))]);
-      }
+      // once() rejects when 'error' comes first, and removes both of its listeners either way.
+      if (!stream.write(chunk)) await once(stream, 'drain');
       if (error) throw error;
     },
   };

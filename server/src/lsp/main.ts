@@ -30,7 +30,7 @@ import { ran, SyncScheduler } from '../sync/scheduler';
 import type { SyncOutcome, SyncPlanReport } from '../../../protocol/src/sync';
 import type { PreviewResult } from '../../../protocol/src/preview';
 import { EXPORT_FORMATS, type ExportOutcome } from '../../../protocol/src/export';
-import { ExportError, exportModel } from '../export/exportModel';
+import { checkExportPath, ExportError, exportModel } from '../export/exportModel';
 import { writeFileAtomically } from '../export/exportTarget';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -275,6 +275,7 @@ connection.onRequest(Requests.exportRun, async (p, token): Promise<ExportOutcome
   }
   const timeoutMs = await previewTimeoutMs();
   try {
+    checkExportPath(requireEngine(), p.path);
     const result = await writeFileAtomically(p.path, (target) =>
       exportModel(requireEngine(), { modelId: p.modelId, format: p.format, ...(typeof p.sql === 'string' ? { sql: p.sql } : {}), ...(timeoutMs ? { timeoutMs } : {}) }, target, signalOf(token), (rows) =>
         void connection.sendNotification(Notifications.exportProgress, { exportId: p.exportId, rows }),

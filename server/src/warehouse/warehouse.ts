@@ -210,8 +210,9 @@ export function sqlState(err: unknown): string {
  * the count follows the width of the rows seen: about BATCH_CHARS of text per batch, between 1 and 5,000.
  */
 export class FetchSize {
-  static readonly BATCH_CHARS = 4 * 1024 * 1024;
-  count = 500;
+  static readonly BATCH_CHARS = 1024 * 1024;
+  // The first batch is a preview page: its rows may be 10 MB each, and nothing is known of them yet.
+  count = 50;
 
   /** Learns from a batch just read (TextRow values as text) and returns the next count. */
   after(batch: readonly (readonly (string | null)[])[]): number {
@@ -219,7 +220,7 @@ export class FetchSize {
     let chars = 0;
     for (const row of batch) for (const v of row) chars += 8 + (v?.length ?? 0);
     const perRow = Math.max(1, chars / batch.length);
-    this.count = Math.max(1, Math.min(5_000, Math.floor(FetchSize.BATCH_CHARS / perRow)));
+    this.count = Math.max(1, Math.min(1_000, Math.floor(FetchSize.BATCH_CHARS / perRow)));
     return this.count;
   }
 }

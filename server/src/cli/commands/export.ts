@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { EXPORT_FORMATS, formatForPath, rowsText, type ExportFormat } from '../../../../protocol/src/export';
-import { ExportError, exportModel, type ExportResult } from '../../export/exportModel';
+import { checkExportPath, ExportError, exportModel, type ExportResult } from '../../export/exportModel';
 import { ExportFileError, streamTarget, writeFileAtomically } from '../../export/exportTarget';
 import { EXIT, UsageError, type Command } from '../command';
 import { CliFailure } from '../failures';
@@ -30,6 +30,7 @@ export const exportCommand: Command = {
       };
       let result: ExportResult;
       try {
+        if (output) checkExportPath(engine, output);
         result = output
           ? await writeFileAtomically(output, (target) => exportModel(engine, req, target, signal, progress))
           : await exportModel(engine, req, streamTarget(stdout), signal, progress);

@@ -211,14 +211,27 @@ export class PostgresWarehouse implements Warehouse {
         }
         await query(declareSql(statement), DECLARE_PREFIX);
         const size = new FetchSize();
-        for (let first = true; ; first = false) {
+        const fetch = (count: number) => {
+          const pending = query(fetchSql(count), '').then((r) => ({ r, count }));
+          pending.catch(() => undefined); // awaited below; a batch still in flight when writing fails is dropped with the connection
+          return pending;
+        };
+        let next = fetch(size.count);
+        let columnsTold = false;
+        for (;;) {
+          const { r, count } = await next;
           if (options.signal.aborted) throw abortError();
-          const count = size.count;
-          const r = await query(fetchSql(count), '');
-          if (first) await reader.columns(resultColumns(r.fields, await this.typeNames(c, r.fields)));
-          if (r.rows.length > 0) await reader.rows(r.rows as TextRow[]);
-          if (r.rows.length < count) return;
-          size.after(r.rows as TextRow[]);
+          if (!columnsTold) {
+            await reader.columns(resultColumns(r.fields, await this.typeNames(c, r.fields)));
+            columnsTold = true;
+          }
+          const rows = r.rows as TextRow[];
+          const last = rows.length < count;
+          // The next batch is asked for before this one is written: the server reads while we write,
+          // and at most two batches are held.
+          if (!last) next = fetch(size.after(rows));
+          if (rows.length > 0) await reader.rows(rows);
+          if (last) return;
         }
       });
     });
