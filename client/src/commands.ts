@@ -13,6 +13,7 @@ import { PlanDocuments, previewSync, setPaused, showHistory, syncNow } from './s
 import { runNewConnectionWizard } from './wizard/newConnectionWizard';
 import type { WarehouseCommands } from './warehouseCommands';
 import type { ModelPanels } from './modelPanel';
+import { exportResults } from './exportCommand';
 
 /** A command's model: from the tree node it was invoked on, else picked by the user. */
 async function modelFor(engine: EngineClient, arg: unknown, placeholder: string): Promise<ModelSummary | undefined> {
@@ -178,6 +179,15 @@ async function openConfig(engine: EngineClient, arg: unknown): Promise<void> {
   await vscode.window.showTextDocument(uri, selection ? { selection } : {});
 }
 
+/** From the palette or the tree: the model's open panel exports its last run (what it shows); else the query file. */
+async function exportModel(engine: EngineClient, panels: ModelPanels, arg: unknown): Promise<void> {
+  const model = await modelFor(engine, arg, 'Model whose results to export');
+  if (!model) return;
+  const panel = panels.get(model.id);
+  if (panel?.hasRun) await panel.exportResults();
+  else await exportResults(engine, { modelId: model.id, modelName: model.name });
+}
+
 export function registerCommands(
   context: vscode.ExtensionContext,
   engine: EngineClient,
@@ -218,6 +228,7 @@ export function registerCommands(
     'retl.resumeConnection': (a) => setPaused(engine, a, false),
     'retl.showSyncHistory': (a) => showHistory(engine, a),
     'retl.previewSync': (a) => previewSync(engine, plans, a),
+    'retl.exportResults': (a) => exportModel(engine, panels, a),
   };
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PlanDocuments.scheme, plans));
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run(fn)));

@@ -6,6 +6,7 @@ import type { NotificationType, RequestParam, RequestType } from 'vscode-languag
 import type { Credentials, WorkspaceState } from '../../protocol/src/config';
 import type { Cell, PreviewResult } from '../../protocol/src/preview';
 import type { VerifyResult } from '../../protocol/src/verify';
+import type { ExportOutcome, ExportParams, ExportProgress } from '../../protocol/src/export';
 import type { ScheduleChecked, SyncFailures, SyncFinished, SyncHistory, SyncOutcome, SyncPlanOutcome, SyncProgress } from '../../protocol/src/sync';
 import {
   Notifications,
@@ -52,6 +53,9 @@ export class EngineClient implements vscode.Disposable {
   private readonly syncing = new vscode.EventEmitter<SyncProgress>();
   /** Rows sent so far by a running sync. */
   readonly onSyncProgress = this.syncing.event;
+  private readonly exporting = new vscode.EventEmitter<ExportProgress>();
+  /** Rows written so far by a running export. */
+  readonly onExportProgress = this.exporting.event;
   private readonly demoStart = new vscode.EventEmitter<string | undefined>();
   /** The demo warehouse is starting (what to tell a user waiting for it), or undefined once it answers. */
   readonly onDemoStarting = this.demoStart.event;
@@ -91,6 +95,7 @@ export class EngineClient implements vscode.Disposable {
     client.onNotification(Notifications.workspaceChanged, (state) => this.changed.fire(state));
     client.onNotification(Notifications.verifyProgress, (p) => this.verifying.fire(p));
     client.onNotification(Notifications.syncProgress, (p) => this.syncing.fire(p));
+    client.onNotification(Notifications.exportProgress, (p) => this.exporting.fire(p));
     client.onNotification(Notifications.syncFinished, (p) => this.finished.fire(p));
     client.onNotification(Notifications.scheduleChecked, (p) => this.scheduleChecks.fire(p));
     client.onNotification(Notifications.demoStarting, (p) => {
@@ -191,6 +196,11 @@ export class EngineClient implements vscode.Disposable {
     return this.request(Requests.syncPlan, { connectionId }, token);
   }
 
+  /** Cancelling `token` stops the query on the warehouse and removes the partial file: nothing is written. */
+  async exportRun(p: ExportParams, token: vscode.CancellationToken): Promise<ExportOutcome> {
+    return this.request(Requests.exportRun, p, token);
+  }
+
   async syncHistory(connectionId: string): Promise<SyncHistory> {
     return this.request(Requests.syncHistory, { connectionId });
   }
@@ -208,6 +218,7 @@ export class EngineClient implements vscode.Disposable {
     this.changed.dispose();
     this.verifying.dispose();
     this.syncing.dispose();
+    this.exporting.dispose();
     this.finished.dispose();
     this.scheduleChecks.dispose();
     this.demoStart.dispose();

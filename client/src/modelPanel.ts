@@ -11,6 +11,7 @@ import type { PanelHandlers } from './panelHandlers';
 import { checkFromWebview } from '../../protocol/src/webviewMessageCheck';
 import type { EngineClient } from './engineClient';
 import { showRefusal } from './feedback';
+import { exportResults } from './exportCommand';
 
 export class ModelPanels implements vscode.Disposable {
   private readonly open = new Map<string, ModelPanel>();
@@ -73,6 +74,14 @@ export class ModelPanel {
   /** The page the run in flight fetches (set while `running` is). */
   private runningPage = 1;
   /**
+   * The text of the last run that showed a page here (absent `sql`: the query file): Export Results runs
+   * it again, so the file holds what was previewed, edited or not. Undefined until a run succeeds.
+   */
+  private lastRun: { sql?: string } | undefined;
+  /** The export in flight (its file chosen or being chosen): one at a time per panel. */
+  private exporting: vscode.CancellationTokenSource | undefined;
+  private closed = false;
+  /**
    * The last of each message that makes up what the panel shows. The webview keeps only its tab, draft and
    * page number across hide/show; this is re-sent on "ready" and when the panel becomes visible again, so
    * a run in flight or finished while hidden shows as it is (the host's `running` is the truth).
@@ -83,6 +92,7 @@ export class ModelPanel {
     previewError?: ToWebview;
     verify?: ToWebview;
     lastRuns?: ToWebview;
+    exportStatus?: ToWebview;
   } = {};
   private readyWaiters: (() => void)[] = [];
   private ready = false;
@@ -131,10 +141,13 @@ export class ModelPanel {
   }
 
   post(message: ToWebview): void {
+    // An export outlives its panel (the notification goes on reporting it); a closed webview takes no message.
+    if (this.closed) return;
     switch (message.type) {
       case 'model':
       case 'verify':
       case 'lastRuns':
+      case 'exportStatus':
         this.shown[message.type] = message;
         break;
       case 'preview':
@@ -151,13 +164,13 @@ export class ModelPanel {
     void this.panel.webview.postMessage(message);
   }
 
-  /** Posts the panel's state again: model, last page and error, the run in flight, checks, last runs. */
+  /** Posts the panel's state again: model, last page and error, the run in flight, checks, last runs, the export. */
   private resend(): void {
-    const { model, preview, previewError, verify, lastRuns } = this.shown;
+    const { model, preview, previewError, verify, lastRuns, exportStatus } = this.shown;
     const running: ToWebview | undefined = this.running ? { type: 'previewRunning', page: this.runningPage } : undefined;
     // A webview made again during the demo warehouse's first start is told it too, not only "Running…".
     const status = running ? this.demoStatus() : undefined;
-    for (const m of [model, preview, previewError, running, status, verify, lastRuns]) if (m) void this.panel.webview.postMessage(m);
+    for (const m of [model, preview, previewError, running, status, verify, lastRuns, exportStatus]) if (m) void this.panel.webview.postMessage(m);
   }
 
   /** What the demo warehouse's start says now, for a run of this model that waits for it. */
@@ -212,15 +225,52 @@ export class ModelPanel {
   async run(sql?: string): Promise<void> {
     await this.whenReady();
     this.post({ type: 'showTab', tab: 'configuration' });
-    await this.fetch(1, false, (token) => {
+    const shown = await this.fetch(1, false, (token) => {
       if (this.sessionId) void this.engine.previewClose(this.sessionId);
       this.sessionId = undefined;
       return this.engine.previewOpen({ modelId: this.model.id, ...(sql !== undefined ? { sql } : {}) }, token);
     });
+    if (shown === 'shown') this.lastRun = sql !== undefined ? { sql } : {};
+    // A failed run shows no rows: exporting the run before it would write rows the panel no longer shows.
+    else if (shown === 'failed') this.lastRun = undefined;
   }
 
-  /** `paging`: another page of the result shown (a failure leaves that page shown), else a new run. */
-  private async fetch(page: number, paging: boolean, request: (token: vscode.CancellationToken) => Promise<PreviewResult>): Promise<void> {
+  /** Export Results…: every row of the last query that ran here, run again, into a file the user picks. */
+  async exportResults(): Promise<void> {
+    if (this.exporting) {
+      void vscode.window.showInformationMessage(`An export of "${this.model.name}" is running: its notification shows it, with Cancel.`);
+      return;
+    }
+    const run = this.lastRun;
+    if (!run) {
+      void vscode.window.showInformationMessage(`Run the query of "${this.model.name}" first: Export Results writes every row of the query that ran.`);
+      return;
+    }
+    const cts = new vscode.CancellationTokenSource();
+    this.exporting = cts;
+    try {
+      const end = await exportResults(
+        this.engine,
+        { modelId: this.model.id, modelName: this.model.name, ...run },
+        { cancel: cts.token, progress: (rows) => this.post({ type: 'exportStatus', status: { running: true, rows } }) },
+      );
+      if (end) this.post({ type: 'exportStatus', status: { running: false, ...end } });
+    } finally {
+      this.exporting = undefined;
+      cts.dispose();
+    }
+  }
+
+  /** Whether Export Results has a run to export (else the palette exports the query file). */
+  get hasRun(): boolean {
+    return this.lastRun !== undefined;
+  }
+
+  /**
+   * `paging`: another page of the result shown (a failure leaves that page shown), else a new run.
+   * Answers `superseded` when a newer request took over: that one says what the panel shows.
+   */
+  private async fetch(page: number, paging: boolean, request: (token: vscode.CancellationToken) => Promise<PreviewResult>): Promise<'shown' | 'failed' | 'superseded'> {
     this.running?.cancel();
     const cts = new vscode.CancellationTokenSource();
     this.running = cts;
@@ -230,18 +280,19 @@ export class ModelPanel {
     if (status) this.post(status);
     try {
       const result = await request(cts.token);
-      if (this.running !== cts) return; // a newer request took over
+      if (this.running !== cts) return 'superseded';
       if (result.ok) {
         this.sessionId = result.page.sessionId;
         this.post({ type: 'preview', page: result.page });
-      } else {
-        this.post({ type: 'previewError', error: result.error, paging });
+        return 'shown';
       }
+      this.post({ type: 'previewError', error: result.error, paging });
+      return 'failed';
     } catch (err) {
-      if (this.running === cts) {
-        const cancelled = cts.token.isCancellationRequested;
-        this.post({ type: 'previewError', paging, error: { kind: cancelled ? 'cancelled' : 'warehouse', message: cancelled ? 'Cancelled: the query was stopped on the warehouse.' : (err as Error).message } });
-      }
+      if (this.running !== cts) return 'superseded';
+      const cancelled = cts.token.isCancellationRequested;
+      this.post({ type: 'previewError', paging, error: { kind: cancelled ? 'cancelled' : 'warehouse', message: cancelled ? 'Cancelled: the query was stopped on the warehouse.' : (err as Error).message } });
+      return 'failed';
     } finally {
       if (this.running === cts) this.running = undefined;
       cts.dispose();
@@ -262,6 +313,8 @@ export class ModelPanel {
       if (!sessionId) return this.run();
       return this.fetch(m.page, true, (token) => this.engine.previewPage(sessionId, m.page, token));
     },
+    exportResults: () => this.exportResults(),
+    cancelExport: () => this.exporting?.cancel(),
     cancel: () => this.running?.cancel(),
     cell: async (m) => {
       if (!this.sessionId) return;
@@ -408,6 +461,7 @@ export class ModelPanel {
   }
 
   private cleanUp(): void {
+    this.closed = true;
     this.running?.cancel();
     if (this.sessionId) void this.engine.previewClose(this.sessionId); // the connection is released at once
     this.sessionId = undefined;

@@ -87,6 +87,8 @@ const SHAPES = {
   pauseConnection: { required: { connectionId: text(MAX_ID_LENGTH), paused: flag } },
   retryFailed: { required: { connectionId: text(MAX_ID_LENGTH) } },
   loadActivity: { required: { connectionId: text(MAX_ID_LENGTH) } },
+  exportResults: { required: {} },
+  cancelExport: { required: {} },
 } satisfies { [K in FromWebview['type']]: Shape };
 
 // The other direction, checked by the compiler too: each rule names a field of its case, required rules

@@ -35,7 +35,12 @@ export type ToWebview =
   | { type: 'mappingEditor'; connectionId: string; columns: string[]; mapping: Record<string, string> | null; primaryKey?: string }
   | { type: 'mappingSaved'; connectionId: string }
   /** A connection's recent runs and its failed rows, for its activity in the Sources tab. */
-  | { type: 'activity'; connectionId: string; activity: ConnectionActivity };
+  | { type: 'activity'; connectionId: string; activity: ConnectionActivity }
+  /** The export of this panel's result to a file (the notification shows it too). */
+  | { type: 'exportStatus'; status: ExportStatus };
+
+/** Running: rows written so far. Ended: one line saying how (written, cancelled, failed) for the toolbar. */
+export type ExportStatus = { running: true; rows: number } | { running: false; ok: boolean; message: string };
 
 export type ConnectionActivity = { ok: true; runs: SyncRunRecord[]; failures: FailedRowRecord[] } | { ok: false; message: string };
 
@@ -64,4 +69,8 @@ export type FromWebview =
   /** Send only the connection's failed rows again. */
   | { type: 'retryFailed'; connectionId: string }
   /** Read the connection's recent runs and failed rows (answered with `activity`). */
-  | { type: 'loadActivity'; connectionId: string };
+  | { type: 'loadActivity'; connectionId: string }
+  /** Export every row of the last query that ran here (run again on the warehouse) to a file the user picks. */
+  | { type: 'exportResults' }
+  /** Stop the export in flight; nothing is written. */
+  | { type: 'cancelExport' };

@@ -201,6 +201,19 @@ function uiActions(getPage, shotPath) {
     async press({ key, times = 1 }) {
       for (let i = 0; i < times; i++) await page().keyboard.press(key);
     },
+    /** Sets the quick input's whole value at once (a path in the simple file dialog, which completes while one types). */
+    async fillQuickInput({ value }) {
+      const p = page();
+      const input = `${quickInput} input`;
+      // The save dialog writes its proposed path once it has listed the folder, over what was filled before
+      // (seen: the export went to the proposed file): fill again until the value stays.
+      for (let attempt = 1; ; attempt++) {
+        await p.fill(input, value);
+        await p.waitForTimeout(500);
+        if ((await p.$eval(input, (e) => e.value)) === value) return;
+        if (attempt >= 5) throw new Error(`the quick input does not keep ${JSON.stringify(value)}`);
+      }
+    },
     async clearInput() {
       const p = page();
       await p.keyboard.press('Control+A');

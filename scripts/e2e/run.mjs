@@ -5,11 +5,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDeps, root, run } from '../ensureDeps.mjs';
 
-export const SCENARIOS = (process.env.RETL_E2E_ONLY ?? 'fresh-demo,postgres-password,wrong-password,lifecycle,sync,desktop-smoke').split(',');
+export const SCENARIOS = (process.env.RETL_E2E_ONLY ?? 'fresh-demo,postgres-password,wrong-password,lifecycle,sync,export,desktop-smoke').split(',');
 
 const LIFECYCLE_CONNECTIONS = `connections:
   - id: active_users_to_crm
     model: active_users
+`;
+
+// A model slow enough to cancel its export midway: the demo warehouse (PGlite) sleeps row by row.
+const SLOW_MODEL = `  - id: slow_series
+    name: Slow series
+    credentials: demo
+    query: models/slow_series.sql
+connections: []
 `;
 
 export async function runScenarios() {
@@ -37,6 +45,13 @@ export async function runScenarios() {
           const { mkdirSync } = await import('node:fs');
           mkdirSync(join(dir, '.vscode'), { recursive: true });
           writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'retl.trace.server': 'verbose' }, null, 2));
+        }
+        if (name === 'export') {
+          await initWorkspace(dir, true);
+          const { readFileSync } = await import('node:fs');
+          const yaml = join(dir, 'retl.yaml');
+          writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('connections: []\n', SLOW_MODEL));
+          writeFileSync(join(dir, 'models', 'slow_series.sql'), 'SELECT g, pg_sleep(0.001) FROM generate_series(1, 200000) AS g\n');
         }
         if (name === 'lifecycle') {
           await initWorkspace(dir, true);

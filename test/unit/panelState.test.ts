@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { PreviewPage } from '../../protocol/src/preview';
 import type { PanelModel } from '../../protocol/src/webviewMessages';
-import { durable, initialState, mappingOf, mappingProblem, reduce, type PanelEvent, type PanelState } from '../../webview/src/state';
+import { canExport, durable, initialState, mappingOf, mappingProblem, reduce, type PanelEvent, type PanelState } from '../../webview/src/state';
 import { isNumericType, isTimeType, shortTime } from '../../webview/src/cells';
 
 const data: PanelModel = {
@@ -115,6 +115,30 @@ describe('model panel state (reduce, durable)', () => {
     assert.deepEqual(durable(s), { tab: 'settings' });
     s = reduce(s, { type: 'lastRuns', runs: { c: null } });
     assert.deepEqual(s.lastRuns, { c: null });
+  });
+
+  it('export: possible once a page shows, not while this panel exports; its status is never durable', () => {
+    let s = reduce(initialState(), { type: 'model', data });
+    assert.equal(canExport(s), false, 'no run yet');
+    s = run(s, { type: 'previewRunning', page: 1 });
+    assert.equal(canExport(s), false, 'the first run is still in flight');
+    s = reduce(s, { type: 'preview', page: pageOf(1) });
+    assert.equal(canExport(s), true);
+    s = reduce(s, { type: 'exportStatus', status: { running: true, rows: 0 } });
+    assert.equal(canExport(s), false, 'one export of this panel at a time');
+    const before = s;
+    s = reduce(s, { type: 'exportStatus', status: { running: true, rows: 12_345 } });
+    assert.deepEqual(s.export, { running: true, rows: 12_345 });
+    assert.equal(s.preview, before.preview, 'progress leaves the preview slice alone (the grid is not rebuilt)');
+    assert.deepEqual(durable(s), { tab: 'configuration', page: 1 }, 'an export in flight is not kept across hide/show: the host re-sends it');
+    assert.equal(initialState({ ...durable(s), export: { running: true, rows: 5 } }).export, undefined);
+    s = reduce(s, { type: 'exportStatus', status: { running: false, ok: false, message: 'Export cancelled; nothing was written.' } });
+    assert.equal(canExport(s), true, 'enabled again once it ended');
+    s = run(s, { type: 'previewRunning', page: 2 }, { type: 'preview', page: pageOf(2) });
+    assert.equal(canExport(s), true, 'another page of the same run');
+    s = run(s, { type: 'previewRunning', page: 1 }, { type: 'previewError', error: { kind: 'syntax', message: 'syntax error' } });
+    assert.equal(canExport(s), false, 'a failed run shows no rows, so there is nothing to export');
+    assert.equal(s.export?.running, false, 'the last export\'s status stays until the next');
   });
 
   it('the mapping editor: pickers and JSON edit one mapping; the key must be sent, a field only once', () => {

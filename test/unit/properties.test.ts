@@ -379,6 +379,8 @@ const VALID: { [K in FromWebview['type']]: fc.Arbitrary<Extract<FromWebview, { t
   pauseConnection: fc.record({ type: fc.constant('pauseConnection' as const), connectionId: id, paused: fc.boolean() }),
   retryFailed: fc.record({ type: fc.constant('retryFailed' as const), connectionId: id }),
   loadActivity: fc.record({ type: fc.constant('loadActivity' as const), connectionId: id }),
+  exportResults: fc.constant({ type: 'exportResults' }),
+  cancelExport: fc.constant({ type: 'cancelExport' }),
 };
 /**
  * The rules of FromWebview written out again, independently of the validator, as the oracle for random
@@ -391,6 +393,7 @@ const FIELDS: { [K in FromWebview['type']]: Record<string, Kind> } = {
   editCredentials: {}, copy: { text: 'text', what: 'text' }, goToLine: { line: 'positive', column: 'positive' }, revealConnection: { connectionId: 'text' },
   syncNow: { connectionId: 'text' }, editMapping: { connectionId: 'text' }, saveMapping: { connectionId: 'text', mapping: 'mapping' },
   pauseConnection: { connectionId: 'text', paused: 'flag' }, retryFailed: { connectionId: 'text' }, loadActivity: { connectionId: 'text' },
+  exportResults: {}, cancelExport: {},
 };
 const plain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);

@@ -33,6 +33,8 @@ describe('checkFromWebview', () => {
       { type: 'editMapping', connectionId: 'to_crm' },
       { type: 'saveMapping', connectionId: 'to_crm', mapping: { user_id: 'id', email: 'mail' } },
       { type: 'saveMapping', connectionId: 'to_crm', mapping: {} },
+      { type: 'exportResults' },
+      { type: 'cancelExport' },
     ];
     for (const m of valid) {
       const r = checkFromWebview(m);
@@ -103,6 +105,10 @@ describe('checkFromWebview', () => {
     refused({ type: 'ready', extra: true }, /ready: unexpected field "extra"/);
     refused({ type: 'delete', modelId: 'other_model' }, /delete: unexpected field "modelId"/);
     refused({ type: 'page', page: 1, sessionId: 's' }, /page: unexpected field "sessionId"/);
+    // The host exports the text of the panel's last run: a page cannot name another file, model or query.
+    refused({ type: 'exportResults', path: '/etc/passwd' }, /exportResults: unexpected field "path"/);
+    refused({ type: 'exportResults', sql: 'SELECT 1' }, /exportResults: unexpected field "sql"/);
+    refused({ type: 'cancelExport', exportId: 'x' }, /cancelExport: unexpected field "exportId"/);
     refused({ type: 'ready', [Symbol('s')]: 1 }, /unexpected symbol key/);
   });
 

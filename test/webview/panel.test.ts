@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ModelSummary } from '../../protocol/src/config';
-import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
+import type { PreviewError, PreviewPage, PreviewResult } from '../../protocol/src/preview';
 import type { CheckResult } from '../../protocol/src/verify';
 import type { ConnectionActivity, PanelModel, ToWebview } from '../../protocol/src/webviewMessages';
 import { ConfigStore } from '../../server/src/config/configStore';
@@ -148,6 +148,59 @@ describe('model panel (webview bundle in Chromium)', function () {
     assert.deepEqual((await posted(page)).at(-1), { type: 'page', page: 2 });
     await page.close();
   });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`Export Results…: disabled before a run, posts exportResults (click or keyboard), shows the export's progress and end (${theme})`, async () => {
+      const { page } = await open(theme);
+      const disabled = () => page.locator('#export-results').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled);
+      await send(page, msg({ type: 'model', data: panelModel() }));
+      assert.equal(await page.locator('#export-results').textContent(), 'Export Results…');
+      assert.equal(await disabled(), true, 'no query has run in this panel');
+      assert.match((await page.getAttribute('#export-results', 'title')) ?? '', /Run the query first/);
+      await page.locator('#export-results').click({ force: true });
+      assert.ok(!(await posted(page)).some((m) => m.type === 'exportResults'), 'a disabled button posts nothing');
+      await send(page, msg({ type: 'previewRunning', page: 1 }));
+      assert.equal(await disabled(), true, 'the first run is still in flight');
+      await send(page, msg({ type: 'preview', page: page1 }));
+      assert.equal(await disabled(), false);
+      // Beside the copies, in the same toolbar: the export is of the whole result, the copies of this page.
+      assert.deepEqual(
+        await page.locator('[role=toolbar] [role=group]').evaluateAll((gs) => gs.map((g) => g.getAttribute('aria-label'))),
+        ['Pages', 'Copy', 'Export'],
+      );
+      await page.click('#export-results');
+      assert.deepEqual((await posted(page)).at(-1), { type: 'exportResults' });
+      // Keyboard: Tab reaches it after Page as JSON, Enter presses it.
+      await page.locator('#copy-json').focus();
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'export-results');
+      await page.keyboard.press('Enter');
+      assert.equal((await posted(page)).filter((m) => m.type === 'exportResults').length, 2);
+      // The host tells the export's progress: the button waits, the status line counts, Cancel stops it.
+      await send(page, msg({ type: 'exportStatus', status: { running: true, rows: 0 } }));
+      assert.equal(await disabled(), true, 'one export at a time');
+      await send(page, msg({ type: 'exportStatus', status: { running: true, rows: 12_345 } }));
+      assert.equal((await page.textContent('#export-status'))?.replace(/\s*Cancel\s*$/, ''), 'Exporting… 12,345 rows');
+      assert.equal(await page.locator('#export-status vscode-progress-ring').count(), 1);
+      assert.equal(await page.locator('#grid tbody tr').count(), 50, 'the page stays shown while it exports');
+      await page.screenshot({ path: path.join(SHOTS, `export-running-${theme}.png`) });
+      await page.click('#cancel-export');
+      assert.deepEqual((await posted(page)).at(-1), { type: 'cancelExport' });
+      await send(page, msg({ type: 'exportStatus', status: { running: false, ok: false, message: 'Export cancelled; nothing was written.' } }));
+      assert.equal(await page.textContent('#export-status'), 'Export cancelled; nothing was written.');
+      assert.equal(await page.locator('#cancel-export').count(), 0);
+      assert.equal(await disabled(), false, 'enabled again once it ended');
+      await send(page, msg({ type: 'exportStatus', status: { running: false, ok: true, message: 'Exported 1,000 rows to active_users.csv (84.2 KB) in 0.4 s.' } }));
+      assert.equal(await page.textContent('#export-status'), 'Exported 1,000 rows to active_users.csv (84.2 KB) in 0.4 s.');
+      await page.screenshot({ path: path.join(SHOTS, `export-done-${theme}.png`) });
+      // A failed run shows no rows: nothing to export until a run succeeds again.
+      await send(page, msg({ type: 'previewRunning', page: 1 }));
+      await send(page, msg({ type: 'previewError', error: (errorResult as { ok: false; error: PreviewError }).error }));
+      assert.equal(await disabled(), true);
+      assert.equal(await page.locator('#page-info').count(), 0, 'the toolbar keeps only the export once no page shows');
+      await page.close();
+    });
+  }
 
   it('shows a cell holding <img onerror> as text, NULL apart from "", flags duplicate keys, and cuts long values', async () => {
     const { page, dialogs } = await open();

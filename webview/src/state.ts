@@ -6,7 +6,7 @@ import type { Cell, PreviewError, PreviewPage } from '../../protocol/src/preview
 import { isTruncated } from '../../protocol/src/preview';
 import type { CheckResult } from '../../protocol/src/verify';
 import type { SyncRunRecord } from '../../protocol/src/sync';
-import type { ConnectionActivity, PanelModel, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
+import type { ConnectionActivity, ExportStatus, PanelModel, PanelTab, ToWebview } from '../../protocol/src/webviewMessages';
 
 export const TABS: readonly PanelTab[] = ['sources', 'configuration', 'settings'];
 
@@ -54,6 +54,8 @@ export interface PanelState {
   activity?: { connectionId: string; data?: ConnectionActivity };
   mapping?: MappingDraft;
   renaming: boolean;
+  /** This panel's export: running (rows so far) or how the last one ended. Transient: the host re-sends it. */
+  export?: ExportStatus;
 }
 
 /** What the panel keeps across hide/show: never a run in flight or a pending verification. */
@@ -148,6 +150,8 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
       return s.mapping?.connectionId === e.connectionId ? { ...s, mapping: undefined } : s;
     case 'activity':
       return s.activity?.connectionId === e.connectionId ? { ...s, activity: { connectionId: e.connectionId, data: e.activity } } : s;
+    case 'exportStatus':
+      return { ...s, export: e.status };
     // ---- from the panel
     case 'selectTab':
       return s.tab === e.tab ? s : { ...s, tab: e.tab };
@@ -184,6 +188,11 @@ export function reduce(s: PanelState, e: PanelEvent): PanelState {
       // A message of a type this panel does not know (an older or newer host) changes nothing.
       return s;
   }
+}
+
+/** Export Results… needs a query that ran OK here (a page shows) and no export of this panel running. */
+export function canExport(s: PanelState): boolean {
+  return s.preview.page !== undefined && s.export?.running !== true;
 }
 
 function wholeText(v: Cell): string {

@@ -1,14 +1,16 @@
-// The preview: a run in flight, the last error, the page toolbar (paging and copies), the key warnings,
+// The preview: a run in flight, the last error, the page toolbar (paging, copies, Export Results…) with the
+// export's one-line status, the key warnings,
 // the grid (arrow keys move the focused cell, Ctrl+C copies it, PageUp/PageDown page, Shift+Alt+←/→ narrow
 // or widen its column) and a cell's whole value. The grid is built when a page arrives; moving the focus
 // only moves the tabindex. Columns start at a width fitted to their first values and are resized by
 // dragging a header's edge; wider than the panel, the grid scrolls sideways under a sticky header.
 import type { PreviewError, PreviewPage } from '../../../protocol/src/preview';
 import { isTruncated } from '../../../protocol/src/preview';
+import { rowsText } from '../../../protocol/src/export';
 import { cellText, isNumericType, isTimeType, plain, shortTime, toCsv, toJson } from '../cells';
 import { button, el, place, setDisabled, setText, type Button } from '../dom';
 import { sliceMemo, type Feature, type Ui } from '../feature';
-import type { PanelState } from '../state';
+import { canExport, type PanelState } from '../state';
 
 function previewGridFeature(): Feature {
   let ui: Ui;
@@ -20,6 +22,15 @@ function previewGridFeature(): Feature {
     runningText: Text;
     noPreview: HTMLElement;
     toolbar: HTMLElement;
+    pages: HTMLElement;
+    spacer: HTMLElement;
+    copies: HTMLElement;
+    exportGroup: HTMLElement;
+    exportButton: Button;
+    exportStatus: HTMLElement;
+    exportRing: HTMLElement;
+    exportText: Text;
+    exportCancel: Button;
     pageInfo: HTMLElement;
     prev: Button;
     next: Button;
@@ -56,21 +67,26 @@ function previewGridFeature(): Feature {
         const columns = p.columns.map((c) => c.name);
         ui.post({ type: 'copy', what: `page as ${what}`, text: what === 'CSV' ? toCsv(columns, p.rows) : toJson(columns, p.rows) });
       };
-      parts.toolbar = el(
-        'div',
-        { class: 'toolbar', role: 'toolbar', 'aria-label': 'Preview' },
-        el('span', { class: 'group', role: 'group', 'aria-label': 'Pages' }, parts.prev, parts.pageInfo, parts.next),
-        el('span', { class: 'spacer' }),
-        el(
-          'span',
-          { class: 'group', role: 'group', 'aria-label': 'Copy', id: 'copy-actions' },
-          el('span', { class: 'muted' }, 'Copy'),
-          button('Cell', () => copyFocused('cell'), { secondary: true, id: 'copy-cell', title: 'Copy the focused cell (Ctrl+C)' }),
-          button('Row', () => copyFocused('row'), { secondary: true, id: 'copy-row', title: 'Copy the focused row as JSON' }),
-          button('Page as CSV', () => copyPage('CSV'), { secondary: true, id: 'copy-csv' }),
-          button('Page as JSON', () => copyPage('JSON'), { secondary: true, id: 'copy-json' }),
-        ),
+      parts.pages = el('span', { class: 'group', role: 'group', 'aria-label': 'Pages' }, parts.prev, parts.pageInfo, parts.next);
+      parts.spacer = el('span', { class: 'spacer' });
+      parts.copies = el(
+        'span',
+        { class: 'group', role: 'group', 'aria-label': 'Copy', id: 'copy-actions' },
+        el('span', { class: 'muted' }, 'Copy'),
+        button('Cell', () => copyFocused('cell'), { secondary: true, id: 'copy-cell', title: 'Copy the focused cell (Ctrl+C)' }),
+        button('Row', () => copyFocused('row'), { secondary: true, id: 'copy-row', title: 'Copy the focused row as JSON' }),
+        button('Page as CSV', () => copyPage('CSV'), { secondary: true, id: 'copy-csv' }),
+        button('Page as JSON', () => copyPage('JSON'), { secondary: true, id: 'copy-json' }),
       );
+      // The copies take this page; an export runs the whole query again, so it is there before the first
+      // run too (disabled, saying why), where a person looks for it.
+      parts.exportButton = button('Export Results…', () => ui.post({ type: 'exportResults' }), { secondary: true, id: 'export-results', disabled: true });
+      parts.exportGroup = el('span', { class: 'group export', role: 'group', 'aria-label': 'Export' }, parts.exportButton);
+      parts.toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Preview' });
+      parts.exportText = document.createTextNode('');
+      parts.exportRing = document.createElement('vscode-progress-ring');
+      parts.exportCancel = button('Cancel', () => ui.post({ type: 'cancelExport' }), { secondary: true, id: 'cancel-export', title: 'Stop the export; nothing is written' });
+      parts.exportStatus = el('div', { class: 'status', id: 'export-status', role: 'status' });
       parts.keyMissing = el('p', { class: 'warning', id: 'key-missing' });
       parts.keyDuplicates = el('p', { class: 'warning', id: 'key-duplicates' });
       parts.whole = el('div', { class: 'whole', id: 'whole-value' });
@@ -91,7 +107,7 @@ function previewGridFeature(): Feature {
       });
     },
     render(s: PanelState) {
-      if (!s.data || !changed([s.preview, s.focus])) return;
+      if (!s.data || !changed([s.preview, s.focus, s.export])) return;
       current = s;
       const { page: p, running: run, error, whole } = s.preview;
       setText(parts.runningText, s.preview.status ?? `Running page ${run ?? ''}…`);
@@ -115,6 +131,7 @@ function previewGridFeature(): Feature {
         const d = p.keys.duplicates;
         setText(parts.keyDuplicates, `Duplicate primary keys so far: ${d.slice(0, 20).join(', ')}${d.length > 20 ? ', …' : ''}`);
       }
+      renderExport(s);
       if (whole && whole !== shownWhole) parts.whole.replaceChildren(el('h3', {}, whole.label), el('textarea', { readonly: 'true', rows: '8', 'aria-label': whole.label }, whole.value));
       for (const stale of [...root.children]) if (stale.matches('#preview-error, .grid-wrap') && stale !== errorBox && stale !== grid) stale.remove();
       shownWhole = whole;
@@ -124,7 +141,8 @@ function previewGridFeature(): Feature {
         [parts.running, run !== undefined],
         ...(errorBox ? [[errorBox, true] as [Node, boolean]] : []),
         [parts.noPreview, !p && run === undefined && !error],
-        [parts.toolbar, p !== undefined],
+        [parts.toolbar, true],
+        [parts.exportStatus, s.export !== undefined],
         [parts.keyMissing, p?.keys.missing === true],
         [parts.keyDuplicates, (p?.keys.duplicates.length ?? 0) > 0],
         ...(grid ? [[grid, true] as [Node, boolean]] : []),
@@ -139,6 +157,32 @@ function previewGridFeature(): Feature {
       }
     },
   };
+
+  function renderExport(s: PanelState): void {
+    const p = s.preview.page;
+    place(parts.toolbar, [
+      [parts.pages, p !== undefined],
+      [parts.spacer, true],
+      [parts.copies, p !== undefined],
+      [parts.exportGroup, true],
+    ]);
+    setDisabled(parts.exportButton, !canExport(s));
+    const title = s.export?.running
+      ? 'An export of these results is running'
+      : p
+        ? 'Run the whole query again and write every row to a CSV or JSON Lines file'
+        : 'Run the query first: the export writes every row of the query that ran';
+    if (parts.exportButton.title !== title) parts.exportButton.title = title;
+    const x = s.export;
+    if (!x) return;
+    setText(parts.exportText, x.running ? `Exporting… ${rowsText(x.rows)}` : x.message);
+    parts.exportStatus.classList.toggle('failed', !x.running && !x.ok);
+    place(parts.exportStatus, [
+      [parts.exportRing, x.running],
+      [parts.exportText, true],
+      [parts.exportCancel, x.running],
+    ]);
+  }
 
   /** Keeps the widths just set for the next grid of the same columns (the table names its layout). */
   function rememberWidths(table: HTMLElement, cols: HTMLElement[]): void {
