@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { formatForPath, rowsText, type ExportOutcome } from '../../protocol/src/export';
+import { formatForPath, rowsText, sizeText, type ExportOutcome } from '../../protocol/src/export';
 import { withLinkedToken } from './cancellation';
 import type { EngineClient } from './engineClient';
 
@@ -109,16 +109,6 @@ function report(outcome: ExportOutcome, modelName: string): ExportEnd {
 function revealCommand(file: vscode.Uri): { label: string; command: string } | undefined {
   if (vscode.workspace.getWorkspaceFolder(file)) return { label: 'Reveal in Explorer', command: 'revealInExplorer' };
   return vscode.env.remoteName === undefined ? { label: 'Reveal in File Manager', command: 'revealFileInOS' } : undefined;
-}
-
-/** "512 B", "3.2 MB": binary units, as VS Code shows file sizes. */
-export function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1024;
-  let i = 0;
-  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
-  return `${v.toFixed(1)} ${units[i]}`;
 }
 
 export function durationText(ms: number): string {

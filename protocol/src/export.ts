@@ -36,3 +36,13 @@ export interface ExportProgress {
 export function rowsText(n: number): string {
   return `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
 }
+
+/** "512 B", "3.2 MB": binary units, as VS Code shows file sizes; the same in the CLI and the extension. */
+export function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1024;
+  let i = 0;
+  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
+  return `${v.toFixed(1)} ${units[i]}`;
+}

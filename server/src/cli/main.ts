@@ -91,7 +91,13 @@ function consoleOutput(argv: string[]): Output {
     json: argv.includes('--json'),
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
-    stream: process.stdout,
+    // A pipe's process.stdout writes synchronously on Linux: a reader that stops reading (a pager)
+    // would freeze retl, Ctrl-C included. The data of `retl export` goes out without blocking instead.
+    get stream() {
+      const handle = (process.stdout as unknown as { _handle?: { setBlocking?(blocking: boolean): void } })._handle;
+      handle?.setBlocking?.(false);
+      return process.stdout;
+    },
     errIsTerminal: process.stderr.isTTY === true,
   };
 }

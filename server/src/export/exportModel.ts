@@ -28,10 +28,10 @@ export interface ExportResult {
 }
 
 /** Text encoded at once: a batch of wide rows as one string could pass V8's limit (~512 M characters). */
-const SLICE_CHARS = 4 * 1024 * 1024;
+export const SLICE_CHARS = 4 * 1024 * 1024;
 
 /** `batch` in runs of rows of about SLICE_CHARS of text each (a row alone when it is wider). */
-function* slices(batch: TextRow[]): Generator<TextRow[]> {
+export function* textSlices(batch: TextRow[]): Generator<TextRow[]> {
   let start = 0;
   let chars = 0;
   for (let i = 0; i < batch.length; i++) {
@@ -113,7 +113,7 @@ export async function exportModel(engine: Engine, req: ExportRequest, target: Ex
         await write(encoder.start());
       },
       rows: async (batch) => {
-        for (const part of slices(batch)) await write(encoder!.rows(part));
+        for (const part of textSlices(batch)) await write(encoder!.rows(part));
         rows += batch.length;
         const now = performance.now();
         if (now - reported >= PROGRESS_EVERY_MS) {

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import * as path from 'node:path';
-import { EXPORT_FORMATS, formatForPath, rowsText, type ExportFormat } from '../../../../protocol/src/export';
+import { EXPORT_FORMATS, formatForPath, rowsText, sizeText, type ExportFormat } from '../../../../protocol/src/export';
 import { checkExportPath, ExportError, exportModel, type ExportResult } from '../../export/exportModel';
 import { ExportFileError, streamTarget, writeFileAtomically } from '../../export/exportTarget';
 import { EXIT, UsageError, type Command } from '../command';
@@ -35,7 +36,7 @@ export const exportCommand: Command = {
         if (output) await checkExportPath(engine, output);
         result = output
           ? await writeFileAtomically(output, (target) => exportModel(engine, req, target, signal, progress))
-          : await exportModel(engine, req, streamTarget(stdout), signal, progress);
+          : await toStdout(stdout, (target) => exportModel(engine, req, target, signal, progress));
       } catch (err) {
         if (shown) process.stderr.write('\n');
         throw failureOf(err, () => engine.store.resolve(engine.model(modelId!).query), output);
@@ -49,6 +50,17 @@ export const exportCommand: Command = {
     });
   },
 };
+
+/** The rows on standard output; done once every byte has left (a slow reader must not lose the tail). */
+async function toStdout<T>(stdout: Writable, fn: (target: ReturnType<typeof streamTarget>) => Promise<T>): Promise<T> {
+  const target = streamTarget(stdout);
+  const result = await fn(target);
+  // Standard output is never ended (it cannot be closed); the last write's callback says it has left.
+  await new Promise<void>((resolve) => stdout.write('', () => resolve()));
+  const failed = target.failed();
+  if (failed) throw failed;
+  return result;
+}
 
 function formatOf(given: string | undefined, output: string | undefined): ExportFormat {
   if (given === undefined) return output ? formatForPath(output) : 'csv';
@@ -78,10 +90,4 @@ function failureOf(err: unknown, queryFile: () => string, output: string | undef
     return new CliFailure({ kind: 'io', message: (err as Error).message }, { exitCode: EXIT.checksFailed });
   }
   return err;
-}
-
-function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
