@@ -389,7 +389,9 @@ class PgPreviewCursor implements PreviewCursor {
     const stop = onAbort(signal, () => void this.warehouse.cancelBackend(this.client));
     try {
       await this.declared;
-      if (start < this.position || start < PAGE_SIZE) {
+      // The row read ahead is the cursor's too: the page after the last one fetched starts with it.
+      const fromLookahead = this.lookahead?.[0] === start;
+      if (start < PAGE_SIZE || (start < this.position && !fromLookahead)) {
         // The cursor cannot go back (and page 1 was not read through it): the same snapshot answers
         // with OFFSET instead.
         const r = await this.statementQuery(offsetSql(this.statement, start, count + 1), MODEL_PREFIX);
@@ -397,7 +399,7 @@ class PgPreviewCursor implements PreviewCursor {
         return { rows: rows.slice(0, count), hasMore: rows.length > count };
       }
       const out: Cell[][] = [];
-      if (this.lookahead && this.lookahead[0] === start) out.push(this.lookahead[1]);
+      if (fromLookahead) out.push(this.lookahead![1]);
       this.lookahead = undefined;
       const from = start + out.length;
       if (from > this.position) await this.client.query(`MOVE ${from - this.position} IN ${CURSOR_NAME}`);
