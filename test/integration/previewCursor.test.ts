@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { PreviewPage, PreviewResult } from '../../protocol/src/preview';
 import { PreviewService } from '../../server/src/preview/previewService';
-import { PostgresWarehouse } from '../../server/src/warehouse/postgres/postgresWarehouse';
+import pg from 'pg';
+import { FirstPageBatch, PostgresWarehouse } from '../../server/src/warehouse/postgres/postgresWarehouse';
 import { stopSharedPostgres } from '../helpers/postgres';
 import { pgFixture, type PgFixture } from './pgFixture';
 
@@ -64,6 +65,22 @@ describe('PostgreSQL (real server): the preview cursor', function () {
       const ok = page(await previews.open({ warehouse: w, dialect: 'postgres', sql: 'SELECT 1 AS one' }, never()));
       assert.deepEqual(ok.rows, [[1]]);
       await previews.close(ok.sessionId);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('the server skips the rest of the batch after a failed first statement: the model never runs, not even outside a transaction', async () => {
+    // nextval is not undone by a rollback, so a model run after the failure would show in the counter.
+    const admin = await fx.server.admin(fx.database);
+    try {
+      const before = (await admin.query('SELECT last_value, is_called FROM public.counter')).rows[0];
+      const batch = new FirstPageBatch(['SELECT 1/0'], `SELECT nextval('public.counter') AS n`);
+      await assert.rejects(batch.run(admin as pg.ClientBase), /division by zero/);
+      assert.equal(batch.failedInModel, false);
+      assert.deepEqual((await admin.query('SELECT last_value, is_called FROM public.counter')).rows[0], before, 'nextval never ran');
+      const ran = new FirstPageBatch(['SELECT 1'], `SELECT nextval('public.counter') AS n`);
+      assert.equal((await ran.run(admin as pg.ClientBase)).rows.length, 1, 'the same batch without the failure runs the model');
     } finally {
       await admin.end();
     }

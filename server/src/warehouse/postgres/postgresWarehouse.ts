@@ -502,7 +502,7 @@ function cancelRequest(host: string, port: number, processID: number, secretKey:
  *     one (BEGIN is its first statement, so the isolation level applies); it stays open after the Sync,
  *     for the cursor of pages 2+.
  */
-class FirstPageBatch implements pg.Submittable {
+export class FirstPageBatch implements pg.Submittable {
   private fields: FieldDef[] = [];
   private readonly rows: unknown[][] = [];
   private completed = 0;
@@ -548,7 +548,8 @@ class FirstPageBatch implements pg.Submittable {
   }
 
   handleDataRow(msg: { fields: unknown[] }): void {
-    this.rows.push(msg.fields); // text format: each value the server's text, or null
+    // Only the model's rows (BEGIN and SET return none); text format: the server's text, or null.
+    if (this.completed === this.preamble.length) this.rows.push(msg.fields);
   }
 
   handleCommandComplete(): void {
