@@ -40,11 +40,14 @@ export function benchWorkspace(pg, models, extra = {}) {
   return { dir, uris, env: { [PASSWORD_ENV]: pg.password } };
 }
 
-/** The engine process (dist/server.js) on that workspace, started as the extension starts it. */
-export function startEngine(ws) {
+/**
+ * The engine process (dist/server.js) on that workspace, started as the extension starts it.
+ * `execArgv`: Node options before the script (a bench's memory probe).
+ */
+export function startEngine(ws, { execArgv = [] } = {}) {
   return startLanguageServer({
     command: process.execPath,
-    args: [join(root, 'dist', 'server.js'), '--node-ipc'],
+    args: [...execArgv, join(root, 'dist', 'server.js'), '--node-ipc'],
     cwd: ws.dir,
     env: ws.env,
     initializationOptions: { demoDataDir: join(ws.dir, '.retl', 'demo') },

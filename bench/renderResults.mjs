@@ -38,7 +38,8 @@ export function renderResults(r) {
       out.push(`| ${name}: \`${f.sql}\` | ${ms(f.previewMs)} | ${ms(f.plainLimit50Ms)} | ${f.ratioP50} | ${goal(`preview page 1 / LIMIT 50 (${name})`, f.ratioP50, '≤ 1.1', f.ratioP50 <= 1.1)} |`);
     }
     out.push('', 'Preview page 1 is `PreviewService.open` as the engine runs it: the read-only check with libpg-query, a pooled');
-    out.push('connection, `BEGIN REPEATABLE READ READ ONLY` + settings, `SELECT * FROM (<query>) AS q LIMIT 51`, cell conversion.', '');
+    out.push('connection, `BEGIN REPEATABLE READ READ ONLY`, its `SET LOCAL`s and `SELECT * FROM (<query>) AS q LIMIT 51` in one');
+    out.push('extended-protocol batch (one round trip), cell conversion. Each preview is closed before the next is timed.', '');
     out.push('## 2. Paging within one preview session (cursor) vs OFFSET', '');
     out.push('| query | cursor page 2 | cursor page 20 | ratio | goal ≤ 1.2 | OFFSET page 2 | OFFSET page 20 | OFFSET ratio | cursor page 2 asked at once |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -57,7 +58,21 @@ export function renderResults(r) {
     out.push('| pages | time | RSS after page 1 | peak RSS | RSS at the end | growth | goal < 50 MB |', '| --- | --- | --- | --- | --- | --- | --- |');
     out.push(`| ${x.pages.toLocaleString('en')} | ${x.seconds} s | ${x.rssAfterPage1Mb} MB | ${x.rssPeakMb} MB | ${x.rssAtEndMb} MB | ${x.growthMb} MB | ${goal('paging memory growth', `${x.growthMb} MB`, '< 50 MB', x.growthMb < 50)} |`);
     out.push('', `The engine process (\`dist/server.js\`) over Node IPC, \`retl/preview/page\` requests one after another, primary key`);
-    out.push(`checked on every row. RSS along the way (page: MB): ${x.curve.map((c) => `${c.page}: ${c.rssMb}`).join(', ')}.`, '');
+    if (x.heapUsedAfterPage1Mb === undefined) {
+      out.push(`checked on every row. RSS along the way (page: MB): ${x.curve.map((c) => `${c.page}: ${c.rssMb}`).join(', ')}.`, '');
+    } else {
+      out.push(
+        'checked on every row. The V8 heap is read in the engine by a probe loaded with `--require` (`process.memoryUsage()` on',
+        'SIGUSR2); "live" is heapUsed after a full collection.',
+        '',
+        '| V8 heapUsed after page 1 | heapUsed, highest sample | live heap at the end | live heap after close | RSS after that collection |',
+        '| --- | --- | --- | --- | --- |',
+        `| ${x.heapUsedAfterPage1Mb} MB | ${x.heapUsedPeakMb} MB | ${x.liveHeapAtEndMb} MB | ${x.liveHeapAfterCloseMb} MB | ${x.rssAfterGcAtEndMb} MB |`,
+        '',
+        `Along the way (page: RSS / heapUsed / heapTotal MB): ${x.curve.map((c) => `${c.page}: ${c.rssMb} / ${c.heapUsedMb} / ${c.heapTotalMb}`).join(', ')}.`,
+        '',
+      );
+    }
   }
   if (s.lsp) {
     const { inProcess: ip, sideBySide: sb } = s.lsp;

@@ -1,11 +1,12 @@
 // Preview sessions: the gate (one read-only statement), the page cache (Previous is instant), key checks
 // across fetched rows, errors mapped back to the model's lines, and release of forgotten sessions.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isTruncated, PAGE_SIZE, type Cell, type KeyIssues, type PreviewError, type PreviewResult, type SqlPosition } from '../../../protocol/src/preview';
 import { checkReadOnlyStatement, type Dialect } from '../sql/statementCheck';
 import { positionAt } from '../sql/sqlLexer';
 import { WarehouseError, type PreviewCursor, type Warehouse } from '../warehouse/warehouse';
 import { cellBytes, KEPT_CELL_CHARS, keyText, truncate } from './cells';
+import { hashKey, KeySet, NULL_KEY, type KeyHash } from './keySet';
 
 export interface PreviewSettings {
   timeoutMs: number;
@@ -29,30 +30,32 @@ const MAX_LISTED_DUPLICATES = 100;
 export const MAX_CACHED_PAGES = 40;
 /** The cache of one session in bytes (cells are cut to KEPT_CELL_CHARS first); the newest page always stays. */
 export const MAX_CACHED_BYTES = 32 * 1024 * 1024;
-/** Keys remembered for duplicate detection; beyond this many rows the check covers the first ones only. */
+/**
+ * Distinct keys remembered for duplicate detection (4 MiB of KeySet): a row past this many distinct keys
+ * is still checked against the remembered ones, but its own key is not remembered.
+ */
 export const MAX_TRACKED_KEYS = 200_000;
 
 interface CachedPage {
   rows: Cell[][];
   hasMore: boolean;
   bytes: number;
-  /** Each row's key identity (keyIdentity), from the whole value: the cached cell may be cut. */
-  keys: (string | undefined)[];
+  /**
+   * Each row's key hash, from the whole value (the cached cell may be cut, and a cut 64 K prefix would
+   * make distinct long keys look alike); NULL_KEY for a NULL key.
+   */
+  keys: KeyHash[];
 }
 
-/**
- * The identity of a key for duplicate detection. A value longer than the cache keeps is known by its
- * length and digest: its cut 64 K prefix would make distinct long keys look alike (and keep 64 K per key).
- */
-function keyIdentity(cell: Cell): string | undefined {
-  if (typeof cell === 'string' && cell.length > KEPT_CELL_CHARS) return `\u0000${cell.length}:${createHash('sha256').update(cell).digest('hex')}`;
-  return keyText(cell);
+function keyHashOf(cell: Cell): KeyHash {
+  const text = keyText(cell);
+  return text === undefined ? NULL_KEY : hashKey(text);
 }
 
 class Session {
   readonly pages = new Map<number, CachedPage>();
   cachedBytes = 0;
-  readonly keyCounts = new Map<string, number>();
+  readonly keySet = new KeySet(MAX_TRACKED_KEYS);
   /** Keys seen more than once, in the order found: kept as they appear, so a page never scans all keys. */
   readonly duplicates: string[] = [];
   keyIndex = -1;
@@ -165,7 +168,7 @@ export class PreviewService {
     const rows = whole.map((r) => r.map((c) => truncate(c, KEPT_CELL_CHARS)));
     let bytes = 0;
     for (const r of rows) for (const c of r) bytes += cellBytes(c);
-    const keys = session.keyIndex < 0 ? [] : whole.map((r) => keyIdentity(r[session.keyIndex] ?? null));
+    const keys = session.keyIndex < 0 ? [] : whole.map((r) => keyHashOf(r[session.keyIndex] ?? null));
     this.forget(session, page); // re-insert: Map order is the eviction order
     session.pages.set(page, { rows, hasMore, bytes, keys });
     session.cachedBytes += bytes;
@@ -177,13 +180,9 @@ export class PreviewService {
     }
     if (session.keyIndex < 0 || !firstVisit) return; // a page fetched again is not counted twice
     rows.forEach((row, i) => {
-      const key = keys[i];
-      if (key === undefined) return;
-      const seen = session.keyCounts.get(key);
-      if (seen !== undefined) {
-        session.keyCounts.set(key, seen + 1);
-        if (seen === 1 && session.duplicates.length < MAX_LISTED_DUPLICATES) session.duplicates.push(keyText(row[session.keyIndex] ?? null)!);
-      } else if (session.keyCounts.size < MAX_TRACKED_KEYS) session.keyCounts.set(key, 1);
+      const key = keys[i]!;
+      if (key === NULL_KEY) return;
+      if (session.keySet.see(key) === 'second' && session.duplicates.length < MAX_LISTED_DUPLICATES) session.duplicates.push(keyText(row[session.keyIndex] ?? null)!);
     });
   }
 
@@ -216,12 +215,12 @@ export class PreviewService {
     };
   }
 
-  private keyIssues(session: Session, keys: (string | undefined)[]): KeyIssues {
+  private keyIssues(session: Session, keys: KeyHash[]): KeyIssues {
     if (!session.primaryKey) return { missing: false, duplicates: [], flaggedRows: [] };
     if (session.keyIndex < 0) return { column: session.primaryKey, missing: true, duplicates: [], flaggedRows: [] };
     const flaggedRows: number[] = [];
     keys.forEach((key, i) => {
-      if (key === undefined || (session.keyCounts.get(key) ?? 0) > 1) flaggedRows.push(i);
+      if (key === NULL_KEY || session.keySet.isDuplicate(key)) flaggedRows.push(i);
     });
     return {
       column: session.cursor.columns[session.keyIndex]!.name,

@@ -3,8 +3,10 @@
 // the sync's fill of its temporary table. Three rules, each closing a hole found by attacking it:
 //   1. The server must read the text as libpg-query did. With standard_conforming_strings = off (a role
 //      or database may set it) a backslash ends a string literal differently, and text the parser saw
-//      as a literal runs as code. So the transaction sets it back on *before* the model's text is sent:
-//      a setting inside the same simple-query message would come too late, because the server lexes the
+//      as a literal runs as code. So the transaction sets it back on *before* the server lexes the
+//      model's text: acknowledged before the text is sent, or (preview page 1) as earlier messages of the
+//      same extended-protocol batch, which the server executes one by one before it parses the next. A
+//      setting inside the same simple-query message would come too late, because the server lexes the
 //      whole message first.
 //   2. The model travels alone, as one statement of the extended protocol (a Parse message refuses a
 //      second statement), never spliced into a multi-statement simple query.
@@ -40,18 +42,31 @@ export const VALUE_TEXT_SETTINGS: [name: string, value: string][] = [
   ['standard_conforming_strings', 'on'],
 ];
 
-/** The SET LOCALs for a model's transaction, as one simple-query text of ours (no user text in it). */
-export function modelSettingsSql(s: ModelRunSettings): string {
+/** The SET LOCALs for a model's transaction, one statement each (no user text in them). */
+function modelSettings(s: ModelRunSettings): string[] {
   const bounds = [
     ...(s.timeoutMs ? [`SET LOCAL statement_timeout = ${Math.max(1, Math.round(s.timeoutMs))}`] : []),
     ...(s.idleMs ? [`SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.round(s.idleMs))}`] : []),
   ];
-  return [...READ_AS_CHECKED, ...bounds].join('; ');
+  return [...READ_AS_CHECKED, ...bounds];
+}
+
+/** The SET LOCALs for a model's transaction, as one simple-query text of ours (no user text in it). */
+export function modelSettingsSql(s: ModelRunSettings): string {
+  return modelSettings(s).join('; ');
+}
+
+/**
+ * BEGIN and the settings as separate statements, for an extended-protocol batch (a Parse message takes
+ * one statement): the server executes them, in this order, before it parses the batch's model statement.
+ */
+export function beginModelStatements(s: ModelRunSettings): string[] {
+  return [`BEGIN ISOLATION LEVEL ${s.repeatableRead ? 'REPEATABLE READ' : 'READ COMMITTED'} READ ONLY`, ...modelSettings(s)];
 }
 
 /** BEGIN and the settings: sent, and acknowledged by the server, before any text of the model is sent. */
 export function beginModelSql(s: ModelRunSettings): string {
-  return `BEGIN ISOLATION LEVEL ${s.repeatableRead ? 'REPEATABLE READ' : 'READ COMMITTED'} READ ONLY; ${modelSettingsSql(s)}`;
+  return beginModelStatements(s).join('; ');
 }
 
 // The shapes a checked statement is run in. Each is a wrap of the parsed statement as a subquery, never

@@ -1,9 +1,11 @@
 // PostgreSQL through `pg`: a small pool per credentials; previews on a dedicated connection holding one
 // REPEATABLE READ READ ONLY transaction, page 1 as a LIMIT query and later pages from a server-side cursor.
 // Every model text goes through the model runner's rules (modelRunner.ts).
+import { connect as netConnect } from 'node:net';
 import { Readable } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import pg, { type FieldDef } from 'pg';
 import type { PostgresCredentials } from '../../../../protocol/src/config';
 import { PAGE_SIZE, type Cell, type PreviewColumn } from '../../../../protocol/src/preview';
 import { pgCell } from '../../preview/cells';
@@ -24,7 +26,7 @@ import {
 } from './pgSql';
 import { classifyPgError } from './pgErrors';
 import { onAbort, raceAbort } from '../abort';
-import { beginModelSql, CURSOR_NAME, declareSql, DECLARE_PREFIX, limitSql, MODEL_PREFIX, offsetSql, positionInStatement, type ModelRunSettings } from './modelRunner';
+import { beginModelSql, beginModelStatements, CURSOR_NAME, declareSql, DECLARE_PREFIX, limitSql, MODEL_PREFIX, offsetSql, positionInStatement, type ModelRunSettings } from './modelRunner';
 import { roleRightsWarning } from './roleRights';
 import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
 
@@ -393,18 +395,22 @@ class PgPreviewCursor implements PreviewCursor {
 
   async start(options: PreviewOptions): Promise<void> {
     this.timeoutMs = options.timeoutMs;
-    const stop = onAbort(options.signal, () => void this.warehouse.cancelBackend(this.client));
+    const stop = onAbort(options.signal, () => void this.cancelRunning());
     try {
-      // BEGIN and its settings are acknowledged before the model is sent. (Pipelining both saved ~0.14 ms,
-      // but if that first message failed before BEGIN ran — a stray cancel, say — the server would run the
-      // page already sent in autocommit: not read-only, with the session's own string rules.)
+      // BEGIN, its settings and page 1 in one round trip: one extended-protocol batch with a single Sync
+      // (FirstPageBatch says why that order is safe). Two pipelined queries, each with its own Sync, were
+      // refused: had the first failed before BEGIN ran (a stray cancel, say), the server would have run the
+      // page already sent in autocommit, not read-only, with the session's own string rules.
       const settings: ModelRunSettings = { timeoutMs: options.timeoutMs, idleMs: IDLE_IN_TRANSACTION_MS, repeatableRead: true };
+      const batch = new FirstPageBatch(beginModelStatements(settings), limitSql(this.statement, PAGE_SIZE + 1));
+      let result: { fields: FieldDef[]; rows: unknown[][] };
       try {
-        await this.client.query(beginModelSql(settings));
+        result = await batch.run(this.client);
       } catch (err) {
-        throw this.warehouse.classifyIn(err, '');
+        if (!batch.failedInModel) throw this.warehouse.classifyIn(err, '');
+        const e = this.warehouse.classifyIn(err, MODEL_PREFIX);
+        throw e.kind === 'timeout' ? timedOutError(this.timeoutMs) : e;
       }
-      const result = await this.statementQuery(limitSql(this.statement, PAGE_SIZE + 1), MODEL_PREFIX);
       this.oids = result.fields.map((f) => f.dataTypeID);
       this.columns = columnsFrom(result.fields, await this.warehouse.typeNames(this.client, result.fields));
       this.moreThanOnePage = this.first.hold(this.cells(result.rows));
@@ -449,10 +455,12 @@ class PgPreviewCursor implements PreviewCursor {
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
     if (this.closed) throw new WarehouseError('This preview was closed.', 'other');
     if (start >= PAGE_SIZE && !this.moreThanOnePage) return { rows: [], hasMore: false };
-    const stop = onAbort(signal, () => void this.warehouse.cancelBackend(this.client));
+    const stop = onAbort(signal, () => void this.cancelRunning());
     try {
       await this.declared;
-      if (start < this.position || start < PAGE_SIZE) {
+      // The row read ahead is the cursor's too: the page after the last one fetched starts with it.
+      const fromLookahead = this.lookahead?.[0] === start;
+      if (start < PAGE_SIZE || (start < this.position && !fromLookahead)) {
         // The cursor cannot go back (and page 1 was not read through it): the same snapshot answers
         // with OFFSET instead.
         const r = await this.statementQuery(offsetSql(this.statement, start, count + 1), MODEL_PREFIX);
@@ -460,7 +468,7 @@ class PgPreviewCursor implements PreviewCursor {
         return { rows: rows.slice(0, count), hasMore: rows.length > count };
       }
       const out: Cell[][] = [];
-      if (this.lookahead && this.lookahead[0] === start) out.push(this.lookahead[1]);
+      if (fromLookahead) out.push(this.lookahead![1]);
       this.lookahead = undefined;
       const from = start + out.length;
       if (from > this.position) await this.client.query(`MOVE ${from - this.position} IN ${CURSOR_NAME}`);
@@ -478,11 +486,27 @@ class PgPreviewCursor implements PreviewCursor {
     }
   }
 
+  /**
+   * Stops what the connection runs. On a plain connection by PostgreSQL's CancelRequest: 16 bytes on a
+   * socket of its own, no login (a pg_cancel_backend over a fresh password-authenticated connection cost
+   * ~18 ms of CPU on both sides, landing on whatever ran next). The key would travel in the clear, so an
+   * encrypted connection is cancelled as before, over a connection of its own with TLS; so is any whose
+   * CancelRequest went unanswered.
+   */
+  private async cancelRunning(): Promise<void> {
+    const c = this.client as unknown as { processID?: number; secretKey?: number; host?: string; port?: number; connection?: { stream?: object } };
+    const encrypted = c.connection?.stream instanceof TLSSocket;
+    if (!encrypted && c.processID && c.secretKey !== undefined && c.host && c.port && (await cancelRequest(c.host, c.port, c.processID, c.secretKey))) return;
+    await this.warehouse.cancelBackend(this.client);
+  }
+
   async close(error?: Error): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // A panel closed while the cursor still sorts a large result must not wait for that sort.
-    if (this.declaring) await this.warehouse.cancelBackend(this.client);
+    // A panel closed while the cursor still sorts a large result must not wait for that sort. A cheap
+    // cursor is declared within a millisecond or two: letting it finish costs the server less than any
+    // cancel (even a CancelRequest forks a process on PostgreSQL 15), so it gets a moment first.
+    if (this.declaring && !(await settlesWithin(this.declared!, CANCEL_GRACE_MS))) await this.cancelRunning();
     await this.declared?.catch(() => undefined);
     try {
       await this.client.query('ROLLBACK');
@@ -491,4 +515,163 @@ class PgPreviewCursor implements PreviewCursor {
       this.client.release(err as Error); // a broken connection is dropped, not reused
     }
   }
+}
+
+/** How long close() lets a cursor still being declared finish by itself before cancelling it. */
+const CANCEL_GRACE_MS = 20;
+
+/** Whether `work` ends (either way) within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * PostgreSQL's CancelRequest (protocol 3.0, before any startup): length 16, code 80877102, the backend's
+ * process id and secret key. The server answers nothing and closes the socket once it has signalled the
+ * backend, so the close says it was delivered. False when it could not be (refused, or no close in 2 s).
+ */
+function cancelRequest(host: string, port: number, processID: number, secretKey: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const packet = Buffer.alloc(16);
+    packet.writeInt32BE(16, 0);
+    packet.writeInt32BE(80877102, 4);
+    packet.writeInt32BE(processID, 8);
+    packet.writeInt32BE(secretKey, 12);
+    const socket = host.startsWith('/') ? netConnect(`${host}/.s.PGSQL.${port}`) : netConnect(port, host);
+    let sent = false;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      socket.destroy();
+    }, 2_000);
+    socket.on('connect', () => {
+      socket.write(packet);
+      sent = true;
+    });
+    socket.on('error', () => undefined); // 'close' follows with hadError
+    socket.on('close', (hadError) => {
+      clearTimeout(timer);
+      resolve(sent && !hadError && !timedOut);
+    });
+  });
+}
+
+/**
+ * Page 1 of a preview in one round trip: Parse/Bind/Execute of BEGIN and of each SET LOCAL, then
+ * Parse/Bind/Describe/Execute of the model, then one Sync; written the way pg-cursor writes its messages
+ * (pg's Submittable: `submit` gets the connection, pg hands it the answers until ReadyForQuery).
+ *
+ * Why this keeps the model runner's rules (modelRunner.ts):
+ *   - The server handles a batch's messages one after another: it lexes and parses a Parse message's
+ *     text only when it reaches that message, after it executed every earlier Execute. So BEGIN ... READ
+ *     ONLY has started the transaction and standard_conforming_strings is on before the model's text is
+ *     lexed. (A simple-query message is lexed whole before any of it runs; that is why the settings never
+ *     share one with the model.)
+ *   - After an error in any message the server skips every message up to the Sync. If BEGIN or a SET
+ *     fails — a stray cancel, a setting refused — the model's Parse, Bind and Execute are skipped, never
+ *     run in autocommit. Pipelined queries each end in a Sync of their own, which is what made them unsafe.
+ *   - The model is one Parse message, which refuses a second statement.
+ *   - The messages before the Sync form one implicit transaction block that BEGIN turns into the explicit
+ *     one (BEGIN is its first statement, so the isolation level applies); it stays open after the Sync,
+ *     for the cursor of pages 2+.
+ */
+export class FirstPageBatch implements pg.Submittable {
+  private fields: FieldDef[] = [];
+  private readonly rows: unknown[][] = [];
+  private completed = 0;
+  private failed = false;
+  /** Whether the error came from the model's statement (after BEGIN and every setting had run). */
+  failedInModel = false;
+  private settle: ((err: Error | undefined) => void) | undefined;
+
+  constructor(
+    private readonly preamble: string[],
+    private readonly text: string,
+  ) {}
+
+  run(client: pg.ClientBase): Promise<{ fields: FieldDef[]; rows: unknown[][] }> {
+    return new Promise((resolve, reject) => {
+      this.settle = (err) => (err ? reject(err) : resolve({ fields: this.fields, rows: this.rows }));
+      client.query(this);
+    });
+  }
+
+  submit(connection: pg.Connection): void {
+    const con = connection as unknown as ProtocolWriter;
+    // One write: the messages go out in one packet (pg's own Query corks the same way).
+    con.stream.cork?.();
+    try {
+      for (const text of this.preamble) {
+        con.parse({ text });
+        con.bind({});
+        con.execute({});
+      }
+      con.parse({ text: this.text });
+      con.bind({});
+      con.describe({ type: 'P', name: '' });
+      con.execute({});
+      con.sync();
+    } finally {
+      con.stream.uncork?.();
+    }
+  }
+
+  handleRowDescription(msg: { fields: FieldDef[] }): void {
+    this.fields = msg.fields;
+  }
+
+  handleDataRow(msg: { fields: unknown[] }): void {
+    // Only the model's rows (BEGIN and SET return none); text format: the server's text, or null.
+    if (this.completed === this.preamble.length) this.rows.push(msg.fields);
+  }
+
+  handleCommandComplete(): void {
+    this.completed++;
+  }
+
+  handleEmptyQuery(): void {
+    // Not reached: every statement of the batch has text (the model passed the statement check).
+  }
+
+  handlePortalSuspended(): void {
+    // Not reached: Execute asks for all rows (LIMIT bounds them).
+  }
+
+  handleCopyInResponse(connection: pg.Connection): void {
+    (connection as unknown as ProtocolWriter).sendCopyFail('not a COPY');
+  }
+
+  handleCopyData(): void {
+    // Not reached: a COPY never passes the statement check.
+  }
+
+  handleError(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.failedInModel = this.completed >= this.preamble.length;
+    this.settle?.(err);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.failed) return;
+    if (this.completed !== this.preamble.length + 1) return this.handleError(new Error(`The server completed ${this.completed} of ${this.preamble.length + 1} statements.`));
+    this.settle?.(undefined);
+  }
+}
+
+/** The calls of pg's Connection a Submittable writes with (the same pg-cursor makes). */
+interface ProtocolWriter {
+  stream: { cork?(): void; uncork?(): void };
+  parse(query: { text: string }): void;
+  bind(config: { values?: unknown[] }): void;
+  describe(msg: { type: 'P'; name: string }): void;
+  execute(config: { rows?: number }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
 }
