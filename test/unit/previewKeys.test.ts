@@ -39,7 +39,7 @@ function fakeWarehouse(rowCount: number, key: (i: number) => Cell): Warehouse {
     close: async () => undefined,
   };
   const refused = () => Promise.reject(new Error('not in this fake'));
-  return { type: 'postgres', checkConnection: refused, listCatalog: refused, checkStateSchema: refused, openPreview: async () => cursor, close: async () => undefined };
+  return { type: 'postgres', checkConnection: refused, listCatalog: refused, checkStateSchema: refused, readAll: refused, openPreview: async () => cursor, close: async () => undefined };
 }
 
 function ok(r: PreviewResult) {
