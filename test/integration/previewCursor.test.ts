@@ -102,9 +102,9 @@ describe('PostgreSQL (real server): the preview cursor', function () {
     // Every row sleeps unless read by page 1's statement (SELECT * FROM (...) LIMIT 51), so page 1 is quick
     // and the background MOVE past it would take 30 s a row.
     const sql = `SELECT g FROM generate_series(1, 100) AS g WHERE (CASE WHEN current_query() NOT LIKE 'SELECT * FROM (%' THEN pg_sleep(30) END) IS NULL`;
-    const original = w.cancelBackend.bind(w);
+    const original = w.cancelByLogin.bind(w);
     let logins = 0;
-    w.cancelBackend = async (client) => {
+    w.cancelByLogin = async (client) => {
       logins++;
       return original(client);
     };
@@ -124,7 +124,7 @@ describe('PostgreSQL (real server): the preview cursor', function () {
         await admin.end();
       }
     } finally {
-      w.cancelBackend = original;
+      w.cancelByLogin = original;
     }
   });
 });

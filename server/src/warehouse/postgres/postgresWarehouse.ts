@@ -143,7 +143,22 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   /** Asks the server to cancel what a connection is running, over a connection of its own. */
+  /**
+   * Stops what a connection runs. On a plain connection by PostgreSQL's CancelRequest: 16 bytes on a
+   * socket of its own, no login (a pg_cancel_backend over a fresh password-authenticated connection cost
+   * ~18 ms of CPU on both sides, landing on whatever ran next). The key would travel in the clear, so an
+   * encrypted connection is cancelled over a connection of its own with TLS (cancelByLogin); so is any
+   * whose CancelRequest went unanswered.
+   */
   async cancelBackend(client: pg.ClientBase): Promise<void> {
+    const c = client as unknown as { processID?: number; secretKey?: number; host?: string; port?: number; connection?: { stream?: object } };
+    const encrypted = c.connection?.stream instanceof TLSSocket;
+    if (!encrypted && c.processID && c.secretKey !== undefined && c.host && c.port && (await cancelRequest(c.host, c.port, c.processID, c.secretKey))) return;
+    await this.cancelByLogin(client);
+  }
+
+  /** pg_cancel_backend over a connection of its own (with the credentials' TLS). */
+  async cancelByLogin(client: pg.ClientBase): Promise<void> {
     const pid = (client as unknown as { processID?: number }).processID;
     if (!pid) return;
     const side = new pg.Client(this.clientConfig());
@@ -395,7 +410,7 @@ class PgPreviewCursor implements PreviewCursor {
 
   async start(options: PreviewOptions): Promise<void> {
     this.timeoutMs = options.timeoutMs;
-    const stop = onAbort(options.signal, () => void this.cancelRunning());
+    const stop = onAbort(options.signal, () => void this.warehouse.cancelBackend(this.client));
     try {
       // BEGIN, its settings and page 1 in one round trip: one extended-protocol batch with a single Sync
       // (FirstPageBatch says why that order is safe). Two pipelined queries, each with its own Sync, were
@@ -455,7 +470,7 @@ class PgPreviewCursor implements PreviewCursor {
   async rows(start: number, count: number, signal: AbortSignal): Promise<RowsPage> {
     if (this.closed) throw new WarehouseError('This preview was closed.', 'other');
     if (start >= PAGE_SIZE && !this.moreThanOnePage) return { rows: [], hasMore: false };
-    const stop = onAbort(signal, () => void this.cancelRunning());
+    const stop = onAbort(signal, () => void this.warehouse.cancelBackend(this.client));
     try {
       await this.declared;
       // The row read ahead is the cursor's too: the page after the last one fetched starts with it.
@@ -486,27 +501,13 @@ class PgPreviewCursor implements PreviewCursor {
     }
   }
 
-  /**
-   * Stops what the connection runs. On a plain connection by PostgreSQL's CancelRequest: 16 bytes on a
-   * socket of its own, no login (a pg_cancel_backend over a fresh password-authenticated connection cost
-   * ~18 ms of CPU on both sides, landing on whatever ran next). The key would travel in the clear, so an
-   * encrypted connection is cancelled as before, over a connection of its own with TLS; so is any whose
-   * CancelRequest went unanswered.
-   */
-  private async cancelRunning(): Promise<void> {
-    const c = this.client as unknown as { processID?: number; secretKey?: number; host?: string; port?: number; connection?: { stream?: object } };
-    const encrypted = c.connection?.stream instanceof TLSSocket;
-    if (!encrypted && c.processID && c.secretKey !== undefined && c.host && c.port && (await cancelRequest(c.host, c.port, c.processID, c.secretKey))) return;
-    await this.warehouse.cancelBackend(this.client);
-  }
-
   async close(error?: Error): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     // A panel closed while the cursor still sorts a large result must not wait for that sort. A cheap
     // cursor is declared within a millisecond or two: letting it finish costs the server less than any
     // cancel (even a CancelRequest forks a process on PostgreSQL 15), so it gets a moment first.
-    if (this.declaring && !(await settlesWithin(this.declared!, CANCEL_GRACE_MS))) await this.cancelRunning();
+    if (this.declaring && !(await settlesWithin(this.declared!, CANCEL_GRACE_MS))) await this.warehouse.cancelBackend(this.client);
     await this.declared?.catch(() => undefined);
     try {
       await this.client.query('ROLLBACK');
